@@ -1,0 +1,1022 @@
+"""A deterministic synthetic corpus with a ground-truth manifest, for benchmarks and recall tests.
+
+``generate(out_dir, total_mb, seed)`` writes a tree of plain-text business files (.txt, .csv, .log, .md,
+.json, .html, .xml) of English-like prose full of benign numbers (years, prices, dates, order numbers, ids),
+and plants fake but *valid* sensitive values (Luhn-valid cards, SSA-range SSNs, mod-97 IBANs, e-mails, phone
+numbers, IPv4 addresses) in about ``density`` of the lines, plus decoys a correct scanner must not report
+(Luhn failures, SSNs out of range, IBANs with a wrong check). Every planted value and decoy is listed with its
+file and 1-based line in the returned :class:`Manifest`.
+
+The same seed, size, density and file count always give byte-identical files and manifest: everything is
+drawn from one ``random.Random(seed)`` in a fixed order (no sets, no hashing, no clock).
+
+Command line::
+
+    python -m benchmarks.corpus OUT_DIR --mb 50 --seed 1 [--density 0.001] [--files N] [--manifest PATH]
+
+writes the manifest to ``OUT_DIR/../<OUT_DIR name>.manifest.json`` unless ``--manifest`` is given.
+
+Sizes are binary: 1 MB is 1,048,576 bytes. Files are ASCII (hence UTF-8) with ``\\n`` line ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html import escape as html_escape
+from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
+
+KB = 1024
+MB = 1024 * KB
+
+ENTITIES = ("CREDIT_CARD", "US_SSN", "IBAN_CODE", "EMAIL_ADDRESS", "PHONE_NUMBER", "IP_ADDRESS")
+DECOY_KINDS = ("luhn_fail", "ssn_bad_range", "iban_bad_check")
+
+# How often each entity is planted; cards and e-mails dominate real shares, IP addresses are rarer in prose.
+_ENTITY_WEIGHTS = (25, 15, 15, 20, 15, 10)
+# Decoys per planted value: enough to measure false positives without swamping the ground truth.
+DECOY_RATIO = 0.25
+
+# Lognormal file sizes: median 32 KB with sigma 1.2 gives a mean of ~66 KB; the clip rarely bites.
+_SIZE_MEDIAN = 32 * KB
+_SIZE_SIGMA = 1.2
+_SIZE_MIN, _SIZE_MAX = 1 * KB, 1 * MB
+
+# Numbers Presidio or the SSA treat as samples / placeholders: a planted SSN must never be one of them.
+_SSN_PLACEHOLDERS = ("078051120", "219099999", "123456789", "987654320")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Manifest
+
+
+@dataclass(frozen=True, slots=True)
+class Planted:
+    """A valid sensitive value a correct scanner must report."""
+
+    file: str
+    entity: str
+    value: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Decoy:
+    """A look-alike value a correct scanner must not report."""
+
+    file: str
+    kind: str
+    value: str
+    line: int
+
+
+@dataclass(slots=True)
+class Manifest:
+    """Ground truth for a corpus: file paths are relative to the corpus root, with ``/`` separators."""
+
+    seed: int | None
+    files: int
+    total_bytes: int
+    planted: list[Planted] = field(default_factory=list)
+    decoys: list[Decoy] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form: ``{"seed", "files", "bytes", "planted": [...], "decoys": [...]}``."""
+        return {
+            "seed": self.seed,
+            "files": self.files,
+            "bytes": self.total_bytes,
+            "planted": [{"file": p.file, "entity": p.entity, "value": p.value, "line": p.line}
+                        for p in self.planted],
+            "decoys": [{"file": d.file, "kind": d.kind, "value": d.value, "line": d.line}
+                       for d in self.decoys],
+        }
+
+    def to_json(self) -> str:
+        """The manifest as JSON text, one planted value or decoy per line so diffs stay readable."""
+        d = self.to_dict()
+        head = ",\n".join(f"  {json.dumps(k)}: {json.dumps(d[k])}" for k in ("seed", "files", "bytes"))
+
+        def block(key: str) -> str:
+            items = d[key]
+            assert isinstance(items, list)
+            if not items:
+                return f'  "{key}": []'
+            rows = ",\n".join(f"    {json.dumps(item)}" for item in items)
+            return f'  "{key}": [\n{rows}\n  ]'
+
+        return "{\n" + head + ",\n" + block("planted") + ",\n" + block("decoys") + "\n}\n"
+
+    def write(self, path: Path) -> None:
+        """Write :meth:`to_json` to ``path`` (UTF-8)."""
+        path.write_text(self.to_json(), encoding="utf-8")
+
+    @classmethod
+    def from_dict(cls, d: dict[str, object]) -> Manifest:
+        """Build a manifest from its JSON form (see :meth:`to_dict`)."""
+        planted = d.get("planted", [])
+        decoys = d.get("decoys", [])
+        assert isinstance(planted, list) and isinstance(decoys, list)
+        seed, files, total = d.get("seed"), d.get("files", 0), d.get("bytes", 0)
+        assert (seed is None or isinstance(seed, int)) and isinstance(files, int) and isinstance(total, int)
+        return cls(
+            seed=seed,
+            files=files,
+            total_bytes=total,
+            planted=[Planted(p["file"], p["entity"], p["value"], p["line"]) for p in planted],
+            decoys=[Decoy(x["file"], x["kind"], x["value"], x["line"]) for x in decoys],
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> Manifest:
+        """Read a manifest written by :meth:`write` (or by hand in the same format)."""
+        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def read_lines(path: Path) -> list[str]:
+    """The lines of a text file, decoded as its BOM says (UTF-8/UTF-16), else UTF-8, else cp1252.
+
+    Line numbers in a manifest count these lines from 1; ``\\r\\n`` and ``\\n`` both end a line.
+    """
+    raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = raw.decode("utf-16")
+    elif raw.startswith(b"\xef\xbb\xbf"):
+        text = raw.decode("utf-8-sig")
+    else:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252")
+    # Not str.splitlines(): it also breaks at \x0b, \x1c, \u2028 ..., which no scanner counts as a new line.
+    return text.replace("\r\n", "\n").split("\n")
+
+
+def _is_token_edge(ch: str) -> bool:
+    return not (ch.isalnum() or ch in "@_-+/")
+
+
+def verify_manifest(root: Path, manifest: Manifest) -> list[str]:
+    """Problems with ``manifest`` against the files under ``root``; an empty list means it is accurate.
+
+    Each entry's value must occur on its line as a separate token (not glued to letters or digits), and no
+    line may hold two entries.
+    """
+    problems: list[str] = []
+    cache: dict[str, list[str]] = {}
+    seen: dict[tuple[str, int], str] = {}
+    entries: list[Planted | Decoy] = [*manifest.planted, *manifest.decoys]
+    for e in entries:
+        label = f"{e.file}:{e.line} {e.value!r}"
+        if e.file not in cache:
+            path = root / e.file
+            if not path.is_file():
+                problems.append(f"{label}: no such file")
+                cache[e.file] = []
+                continue
+            cache[e.file] = read_lines(path)
+        lines = cache[e.file]
+        if not 1 <= e.line <= len(lines):
+            problems.append(f"{label}: line out of range (file has {len(lines)} lines)")
+            continue
+        text = lines[e.line - 1]
+        pos = text.find(e.value)
+        if pos < 0:
+            problems.append(f"{label}: value not on that line")
+            continue
+        before = text[pos - 1] if pos else " "
+        end = pos + len(e.value)
+        after = text[end] if end < len(text) else " "
+        # A sentence-ending "." is fine; a "." followed by more of the token ("1.2.3.4.5") is not.
+        if after == "." and end + 1 < len(text) and text[end + 1].isalnum():
+            after = "x"
+        if not (_is_token_edge(before) and _is_token_edge(after)):
+            problems.append(f"{label}: value is not a separate token")
+        key = (e.file, e.line)
+        if key in seen:
+            problems.append(f"{label}: line already holds {seen[key]!r}")
+        seen[key] = e.value
+    return problems
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Checksums (used to build values; the tests recompute them independently)
+
+
+def luhn_check_digit(body: str) -> str:
+    """The digit that makes ``body + digit`` pass the Luhn mod-10 check."""
+    total = 0
+    # Right to left, the body's last digit becomes second-to-last once the check digit is appended: doubled.
+    for i, ch in enumerate(reversed(body)):
+        d = ord(ch) - 48
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return str(-total % 10)
+
+
+def iban_check_digits(country: str, bban: str) -> str:
+    """The two check digits of the IBAN ``country + ?? + bban`` (ISO 13616 mod-97-10)."""
+    rearranged = bban + country + "00"
+    number = "".join(str(int(ch, 36)) for ch in rearranged)  # A=10 ... Z=35
+    return f"{98 - int(number) % 97:02d}"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Vocabulary
+
+FIRST_NAMES = (
+    "James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth",
+    "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Charles", "Karen",
+    "Daniel", "Lisa", "Matthew", "Nancy", "Anthony", "Sandra", "Mark", "Ashley", "Steven", "Emily", "Paul",
+    "Donna", "Andrew", "Michelle", "Joshua", "Carol", "Kevin", "Amanda", "Brian", "Melissa", "George",
+    "Deborah", "Priya", "Wei", "Amara", "Lukas", "Sofia", "Mateo", "Aisha", "Kenji", "Olga", "Rahul",
+    "Fatima", "Noah", "Chloe", "Oliver", "Isla", "Hugo", "Freya", "Tomasz", "Ines", "Kwame", "Leila",
+)
+LAST_NAMES = (
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez",
+    "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin",
+    "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson",
+    "Walker", "Young", "Allen", "King", "Wright", "Scott", "Torres", "Nguyen", "Hill", "Flores", "Green",
+    "Adams", "Nelson", "Baker", "Hall", "Rivera", "Campbell", "Mitchell", "Carter", "Roberts", "Okafor",
+    "Patel", "Chen", "Schmidt", "Kowalski", "Novak", "Fischer", "Tanaka", "Haddad", "Mensah", "Larsen",
+)
+COMPANIES = (
+    "Northwind Traders", "Contoso", "Fabrikam", "Tailspin Toys", "Wingtip Supplies", "Litware",
+    "Adventure Works", "Proseware", "Alpine Ski House", "Coho Vineyard", "Woodgrove Partners",
+    "Lucerne Publishing", "Humongous Insurance", "Blue Yonder Airlines", "Trey Research",
+    "Wide World Importers", "Fourth Coffee", "Graphic Design Institute", "Southridge Video", "Relecloud",
+    "Bellows College", "Datum Corporation", "Consolidated Messenger", "Lamna Healthcare", "VanArsdel",
+)
+# Lower-case, no spaces: the host part of e-mail addresses at the companies above.
+EMAIL_DOMAINS = tuple(c.lower().replace(" ", "") for c in COMPANIES)
+EMAIL_TLDS = ("com", "com", "org", "co.uk")
+TEAMS = (
+    "finance", "procurement", "logistics", "customer success", "platform", "sales", "legal", "facilities",
+    "marketing", "operations", "data engineering", "treasury", "payables", "warehouse", "quality",
+)
+PROJECTS = (
+    "Atlas", "Beacon", "Cobalt", "Delta", "Evergreen", "Falcon", "Granite", "Harbor", "Ironwood", "Juniper",
+    "Keystone", "Lighthouse", "Meridian", "Nimbus", "Orchard", "Pioneer", "Quartz", "Redwood", "Summit",
+)
+CITIES = (
+    "Chicago", "Boston", "Denver", "Seattle", "Austin", "Atlanta", "Toronto", "London", "Manchester",
+    "Dublin", "Rotterdam", "Hamburg", "Frankfurt", "Lyon", "Madrid", "Milan", "Warsaw", "Singapore", "Osaka",
+)
+PRODUCTS = (
+    "office chairs", "standing desks", "laptop docks", "printer toner", "safety gloves", "packing tape",
+    "shipping cartons", "LED panels", "network switches", "coffee beans", "paper towels", "label printers",
+    "monitor arms", "server racks", "copper cable", "hand sanitizer", "whiteboards", "spare batteries",
+)
+SYSTEMS = (
+    "billing portal", "VPN gateway", "payroll service", "inventory database", "order API", "CRM", "intranet",
+    "reporting cluster", "backup job", "build server", "mail relay", "file share", "ticketing system",
+    "warehouse scanner app", "SSO login page", "nightly export", "data warehouse", "print server",
+)
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+CURRENCIES = ("$", "EUR ", "GBP ", "USD ")
+ADJECTIVES = (
+    "quarterly", "annual", "revised", "preliminary", "final", "updated", "draft", "consolidated", "weekly",
+    "monthly", "regional", "internal", "overdue", "pending", "approved",
+)
+DOCS = (
+    "budget", "forecast", "report", "agenda", "proposal", "statement of work", "purchase order", "audit",
+    "roadmap", "checklist", "price list", "service agreement", "risk register", "timesheet", "expense claim",
+)
+LOG_LEVELS = ("INFO", "INFO", "INFO", "INFO", "DEBUG", "DEBUG", "WARN", "ERROR")
+SERVICES = ("billing-api", "order-svc", "auth", "scheduler", "export-worker", "gateway", "inventory",
+            "mailer", "reporting", "sync-agent")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Slot fillers: each takes the shared Random and returns a string. Benign numbers never take the shape of a
+# planted entity (no 12-19 digit runs, no ddd-dd-dddd, no dotted quads, no "@"), so the manifest is the whole
+# truth for a correct scanner.
+
+Slot = Callable[[random.Random], str]
+
+
+def _pick(options: Sequence[str]) -> Slot:
+    return lambda rng: rng.choice(options)
+
+
+def _person(rng: random.Random) -> str:
+    return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+
+
+def _year(rng: random.Random) -> str:
+    return str(rng.randint(2015, 2025))
+
+
+def _date(rng: random.Random) -> str:
+    y, m, d = rng.randint(2019, 2025), rng.randint(1, 12), rng.randint(1, 28)
+    style = rng.randrange(4)
+    if style == 0:
+        return f"{y}-{m:02d}-{d:02d}"
+    if style == 1:
+        return f"{d} {MONTHS[m - 1]} {y}"
+    if style == 2:
+        return f"{MONTHS[m - 1]} {d}, {y}"
+    return f"{m:02d}/{d:02d}/{y}"
+
+
+def _time(rng: random.Random) -> str:
+    return f"{rng.randint(7, 19):02d}:{rng.choice(('00', '15', '30', '45'))}"
+
+
+def _amount(rng: random.Random) -> str:
+    whole = int(10 ** rng.uniform(1, 5.5))
+    cents = rng.choice((0, 0, 50, 99, rng.randint(1, 99)))
+    return f"{rng.choice(CURRENCIES)}{whole:,}.{cents:02d}"
+
+
+def _id(rng: random.Random) -> str:
+    # 4-10 digits: employee, customer and asset ids that a classifier has to see past.
+    n = rng.randint(4, 10)
+    return str(rng.randrange(10 ** (n - 1), 10**n))
+
+
+def _invoice(rng: random.Random) -> str:
+    return f"INV-{rng.randint(2019, 2025)}-{rng.randint(1, 99999):05d}"
+
+
+def _order(rng: random.Random) -> str:
+    if rng.random() < 0.5:
+        return f"PO-{rng.randint(10000, 999999)}"
+    return f"#{rng.randint(100000, 99999999)}"
+
+
+def _ticket(rng: random.Random) -> str:
+    return f"{rng.choice(('TCK', 'SR', 'INC', 'OPS'))}-{rng.randint(1000, 99999)}"
+
+
+def _version(rng: random.Random) -> str:
+    return f"v{rng.randint(1, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 20)}"
+
+
+def _qty(rng: random.Random) -> str:
+    return str(rng.randint(2, 480))
+
+
+def _pct(rng: random.Random) -> str:
+    return f"{rng.randint(1, 40)}%"
+
+
+def _days(rng: random.Random) -> str:
+    return rng.choice(("7", "14", "15", "30", "45", "60", "90"))
+
+
+def _quarter(rng: random.Random) -> str:
+    return f"Q{rng.randint(1, 4)}"
+
+
+def _room(rng: random.Random) -> str:
+    return f"{rng.randint(1, 12)}{rng.choice('ABCDEF')}"
+
+
+def _company(rng: random.Random) -> str:
+    return rng.choice(COMPANIES)
+
+
+SLOTS: dict[str, Slot] = {
+    "person": _person,
+    "first": _pick(FIRST_NAMES),
+    "company": _company,
+    "team": _pick(TEAMS),
+    "project": _pick(PROJECTS),
+    "city": _pick(CITIES),
+    "product": _pick(PRODUCTS),
+    "system": _pick(SYSTEMS),
+    "weekday": _pick(WEEKDAYS),
+    "adj": _pick(ADJECTIVES),
+    "doc": _pick(DOCS),
+    "year": _year,
+    "date": _date,
+    "time": _time,
+    "amount": _amount,
+    "id": _id,
+    "invoice": _invoice,
+    "order": _order,
+    "ticket": _ticket,
+    "version": _version,
+    "qty": _qty,
+    "pct": _pct,
+    "days": _days,
+    "quarter": _quarter,
+    "room": _room,
+}
+
+# Benign sentences by topic: meetings, invoices, shipments, tickets and general office life. No word here
+# contains a context word of any entity the pii template reports (card, ssn, iban, mail, phone, cell, fax,
+# passport, and US_BANK_NUMBER's account, bank, checking, savings, deposit): Presidio matches context words as
+# substrings ("account" in "accounts payable"), and a boosted 8-17 digit id would be reported as a bank number
+# that no manifest lists. Planted and decoy templates follow the same rule apart from their own context word.
+BENIGN = (
+    # meetings
+    "{person} met with the {team} team on {weekday} to review the {project} roadmap for {quarter} {year}.",
+    "The {adj} {doc} meeting moved to room {room} at {time} on {date}.",
+    "Action items from the {date} meeting: {person} owns the {doc}, {person} follows up with {company}.",
+    "Attendees agreed to revisit the {adj} {doc} once the {quarter} numbers are in.",
+    "{person} presented the {project} status; spend is {pct} under plan at {amount}.",
+    "Next sync is {weekday} at {time}; please read the {adj} {doc} beforehand.",
+    "Minutes of the {team} review held on {date}, chaired by {person}.",
+    "The steering group approved {amount} for phase two of {project}, starting {date}.",
+    # invoices
+    "Invoice {invoice} for {amount} was issued to {company} on {date} and is due in {days} days.",
+    "{company} disputed line 3 of invoice {invoice}; the credit note for {amount} is pending.",
+    "Payment run {id} cleared {qty} invoices totalling {amount} on {date}.",
+    "Purchase order {order} was approved by {person} for {amount}.",
+    "Late fee of {amount} waived for {company} after review by the {team} team.",
+    "The {year} budget line {id} has {amount} remaining, about {pct} of the original allocation.",
+    "Payables matched invoice {invoice} to purchase order {order} and goods receipt {id}.",
+    "Vendor {company} raised prices by {pct} effective {date}.",
+    # shipments
+    "Shipment {id} left the {city} warehouse on {date} with {qty} pallets of {product}.",
+    "Order {order} from {company} is back-ordered until {date}; {qty} units of {product} are missing.",
+    "Carrier confirmed delivery of {qty} cartons of {product} to {city} at {time}.",
+    "Tracking reference {id} shows the consignment held at customs in {city} since {date}.",
+    "Returned goods: {qty} units of {product} under order {order}, restocking fee {amount}.",
+    "Freight cost for the {city} route rose to {amount} per container in {year}.",
+    "Inventory count on {date} found {qty} units of {product} in aisle {room}.",
+    # tickets
+    "Ticket {ticket} reports that the {system} is slow since the {version} upgrade; {person} is on it.",
+    "{ticket} closed: the {system} was restarted at {time} and has been stable since.",
+    "Users in {city} cannot reach the {system}; see {ticket}, opened {date} by {person}.",
+    "Change request {ticket} schedules the {system} upgrade to {version} on {weekday} at {time}.",
+    "Root cause for {ticket}: a full disk on node {id} stopped the {system}.",
+    "{person} escalated {ticket} to the {team} team after {qty} failed retries.",
+    "The {system} backlog is down to {qty} tickets, {pct} fewer than last week.",
+    # general
+    "{company} renewed its {adj} {doc} with us for {year} at {amount}.",
+    "Headcount in the {team} team grew to {qty} after the {year} reorganisation.",
+    "{person} joined the {team} team on {date} and sits in room {room}.",
+    "The {city} office will be closed on {date} for maintenance.",
+    "Please submit the {adj} {doc} for {project} by {weekday}, {date}.",
+    "Survey results: {pct} of respondents rated the {system} as good or better.",
+    "Asset tag {id} (laptop) was reassigned to {person} on {date}.",
+    "{company} sent the {adj} {doc}; reference {id}, version {version}.",
+)
+
+# Log messages: shorter, machine-flavoured, same rules.
+LOG_MESSAGES = (
+    "request {id} completed in {qty} ms",
+    "job {id} finished: {qty} records exported",
+    "retrying upstream call to the {system} (attempt {days})",
+    "cache hit ratio {pct} over the last {qty} requests",
+    "order {order} status changed to shipped",
+    "invoice {invoice} posted, amount {amount}",
+    "user session {id} expired after {days} minutes",
+    "scheduled maintenance of the {system} at {time}",
+    "deployed {version} to {city} region",
+    "queue depth {qty}, consumer lag {id} ms",
+    "ticket {ticket} assigned to {person}",
+    "slow query on table orders took {qty} ms (order {order})",
+)
+
+# Planted sentences: a context word sits within a few words before the value, and the value is followed by
+# a space or by punctuation, never glued to another token. "{v}" is the value.
+PLANTED: dict[str, tuple[str, ...]] = {
+    "CREDIT_CARD": (
+        "The {brand} card number {v} was charged {amount} for invoice {invoice}.",
+        "{person} asked us to update the card on file to {v} before {date}.",
+        "Refund of {amount} issued to credit card {v}, reference {id}.",
+        "Please charge card: {v} (expires {mm}/{yy}) for order {order}.",
+        "Customer paid with {brand} {v} at the {city} store on {date}.",
+    ),
+    "US_SSN": (
+        "Employee {person} (SSN {v}) starts in the {team} team on {date}.",
+        "Payroll record updated: social security number {v} for {person}.",
+        "{person} provided SSN: {v} on the onboarding form.",
+        "Background check requested for {person}, SSN {v}, start date {date}.",
+    ),
+    "IBAN_CODE": (
+        "Please wire {amount} to IBAN {v}, beneficiary {company}.",
+        "Vendor {company} changed its payment details; new IBAN: {v} from {date}.",
+        "Refund for order {order} sent to IBAN {v} on {date}.",
+        "Settlement of invoice {invoice} to IBAN {v} is confirmed.",
+    ),
+    "EMAIL_ADDRESS": (
+        "Send the signed {doc} to {v} before {date}.",
+        "For questions about invoice {invoice}, email {v} or ask the {team} team.",
+        "{person} (email: {v}) will coordinate the {project} rollout.",
+        "Please copy {v} on every message about ticket {ticket}.",
+    ),
+    "PHONE_NUMBER": (
+        "Call {person} on phone {v} if the delivery slips.",
+        "Contact the {city} office, phone: {v}, for site access.",
+        "The on-call engineer this week can be reached on mobile {v} after {time}.",
+        "New telephone number for {company} accounts is {v} from {date}.",
+    ),
+    "IP_ADDRESS": (
+        "The {system} at {v} was restarted at {time} after ticket {ticket}.",
+        "Login from IP address {v} was blocked by the firewall on {date}.",
+        "Host {v} stopped answering health checks; see {ticket}.",
+        "Please allow-list {v} for the {company} integration by {weekday}.",
+    ),
+}
+
+DECOY_TEMPLATES: dict[str, tuple[str, ...]] = {
+    "luhn_fail": (
+        "The card number {v} on order {order} was declined as invalid.",
+        "Customer read out card {v}, which the terminal rejected.",
+        "Refund to credit card {v} failed validation, reference {id}.",
+    ),
+    "ssn_bad_range": (
+        "The SSN {v} on the form for {person} is not a valid number.",
+        "Payroll flagged social security number {v} as malformed.",
+        "{person} entered SSN: {v} by mistake; HR asked for a correction.",
+    ),
+    "iban_bad_check": (
+        "Payment to IBAN {v} bounced: the check digits are wrong.",
+        "Vendor {company} sent IBAN {v}, which the payment system rejected.",
+        "Refund to IBAN {v} could not be processed on {date}.",
+    ),
+}
+
+
+def _compile(template: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Split ``"a {x} b {y}"`` into literals ``("a ", " b ", "")`` and slot names ``("x", "y")``."""
+    literals: list[str] = []
+    names: list[str] = []
+    rest = template
+    while "{" in rest:
+        head, _, tail = rest.partition("{")
+        name, _, rest = tail.partition("}")
+        literals.append(head)
+        names.append(name)
+    literals.append(rest)
+    return tuple(literals), tuple(names)
+
+
+_Compiled = tuple[tuple[str, ...], tuple[str, ...]]
+
+
+def _fill(rng: random.Random, compiled: _Compiled, extra: dict[str, str] | None = None) -> str:
+    literals, names = compiled
+    out = [literals[0]]
+    for name, lit in zip(names, literals[1:], strict=True):
+        if extra is not None and name in extra:
+            out.append(extra[name])
+        else:
+            out.append(SLOTS[name](rng))
+        out.append(lit)
+    text = "".join(out)
+    return text[0].upper() + text[1:]  # "{person} ..." is already capitalised; "order ..." log lines too
+
+
+_BENIGN = tuple(_compile(t) for t in BENIGN)
+_LOG = tuple(_compile(t) for t in LOG_MESSAGES)
+_PLANTED = {k: tuple(_compile(t) for t in v) for k, v in PLANTED.items()}
+_DECOYS = {k: tuple(_compile(t) for t in v) for k, v in DECOY_TEMPLATES.items()}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Sensitive values
+
+
+def _digits(rng: random.Random, n: int) -> str:
+    return str(rng.randrange(10**n)).zfill(n)
+
+
+def _card_number(rng: random.Random) -> tuple[str, str, tuple[int, ...]]:
+    """A Luhn-valid number: ``(digits, brand, print grouping)``."""
+    groups: tuple[int, ...]
+    r = rng.random()
+    if r < 0.45:
+        prefix, length, brand, groups = "4", 16, "Visa", (4, 4, 4, 4)
+    elif r < 0.8:
+        prefix, length, brand, groups = str(rng.randint(51, 55)), 16, "Mastercard", (4, 4, 4, 4)
+    else:
+        prefix, length, brand, groups = rng.choice(("34", "37")), 15, "Amex", (4, 6, 5)
+    body = prefix + _digits(rng, length - 1 - len(prefix))
+    return body + luhn_check_digit(body), brand, groups
+
+
+def _format_card(rng: random.Random, digits: str, groups: tuple[int, ...]) -> str:
+    r = rng.random()
+    if r < 0.4:
+        return digits
+    sep = " " if r < 0.75 else "-"
+    parts, pos = [], 0
+    for g in groups:
+        parts.append(digits[pos:pos + g])
+        pos += g
+    return sep.join(parts)
+
+
+def _luhn_fail_card(rng: random.Random) -> str:
+    """A 16-digit Visa/Mastercard-looking number whose check digit is wrong."""
+    while True:
+        digits, _, groups = _card_number(rng)
+        if len(digits) == 16:
+            break
+    bad = str((int(digits[-1]) + rng.randint(1, 9)) % 10)
+    return _format_card(rng, digits[:-1] + bad, groups)
+
+
+def _ssn(rng: random.Random) -> str:
+    """An SSN in the SSA's issued ranges, ``ddd-dd-dddd``, never a published sample or a repdigit."""
+    while True:
+        area = rng.randint(1, 898)
+        area += area >= 666  # skip 666: 1..898 maps onto 001-665, 667-899
+        group, serial = rng.randint(1, 99), rng.randint(1, 9999)
+        digits = f"{area:03d}{group:02d}{serial:04d}"
+        if digits not in _SSN_PLACEHOLDERS and digits != digits[0] * 9:
+            return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}"
+
+
+def _bad_ssn(rng: random.Random) -> str:
+    """An SSN-shaped number the SSA never issues: area 000, 666 or 9xx, or group 00."""
+    kind = rng.randrange(4)
+    area = ("000", "666", f"9{_digits(rng, 2)}", f"{rng.randint(1, 665):03d}")[kind]
+    group = "00" if kind == 3 else f"{rng.randint(1, 99):02d}"
+    return f"{area}-{group}-{rng.randint(1, 9999):04d}"
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _iban_parts(rng: random.Random) -> tuple[str, str]:
+    """``(country, bban)``: GB (4-letter bank, 6-digit sort code, 8-digit account) or DE (18 digits)."""
+    if rng.random() < 0.5:
+        bank = "".join(rng.choice(_LETTERS) for _ in range(4))
+        return "GB", bank + _digits(rng, 6) + _digits(rng, 8)
+    return "DE", _digits(rng, 8) + _digits(rng, 10)  # Bankleitzahl + account number
+
+
+def _format_iban(rng: random.Random, iban: str) -> str:
+    if rng.random() < 0.5:
+        return iban
+    groups = [iban[i:i + 4] for i in range(0, len(iban), 4)]  # the printed form: groups of four
+    # "DE89 3704 0044 0532 0130 00" holds four 4-digit groups that a card regex matches; one time in ten
+    # they pass Luhn and a correct scanner would also report a card. Print those compact instead.
+    if iban.startswith("DE") and luhn_check_digit("".join(groups[1:5])[:-1]) == groups[4][-1]:
+        return iban
+    return " ".join(groups)
+
+
+def _iban(rng: random.Random) -> str:
+    country, bban = _iban_parts(rng)
+    return _format_iban(rng, country + iban_check_digits(country, bban) + bban)
+
+
+def _bad_iban(rng: random.Random) -> str:
+    """A well-formed GB/DE IBAN with wrong check digits (exactly one pair of digits 02-98 is right)."""
+    country, bban = _iban_parts(rng)
+    good = int(iban_check_digits(country, bban))
+    bad = rng.choice([c for c in range(2, 99) if c != good])
+    return _format_iban(rng, f"{country}{bad:02d}{bban}")
+
+
+def _email(rng: random.Random) -> str:
+    first, last = rng.choice(FIRST_NAMES).lower(), rng.choice(LAST_NAMES).lower()
+    return f"{first}.{last}@{rng.choice(EMAIL_DOMAINS)}.{rng.choice(EMAIL_TLDS)}"
+
+
+_US_AREAS = ("212", "646", "718", "415", "312", "617", "206", "303", "512", "404")
+
+
+def _phone(rng: random.Random) -> str:
+    # The ranges set aside for fiction: 555-0100..0199 in North America, 020 7946 0xxx in London.
+    r = rng.random()
+    if r < 0.4:
+        return f"({rng.choice(_US_AREAS)}) 555-01{rng.randint(0, 99):02d}"
+    if r < 0.6:
+        return f"{rng.choice(_US_AREAS)}-555-01{rng.randint(0, 99):02d}"
+    return f"+44 20 7946 0{rng.randint(0, 999):03d}"
+
+
+def _ip(rng: random.Random) -> str:
+    r = rng.random()
+    if r < 0.3:
+        return f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+    if r < 0.5:
+        return f"172.{rng.randint(16, 31)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+    if r < 0.7:
+        return f"192.168.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+    prefix = rng.choice(("192.0.2", "198.51.100", "203.0.113"))  # RFC 5737 documentation ranges
+    return f"{prefix}.{rng.randint(1, 254)}"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# File formats. Each turns a sentence into one line of its format; header/footer lines never hold a value.
+
+
+def _benign(rng: random.Random) -> str:
+    return _fill(rng, rng.choice(_BENIGN))
+
+
+class _Format:
+    """How one file type wraps sentences into lines."""
+
+    ext = "txt"
+
+    def header(self, rng: random.Random, title: str) -> list[str]:
+        return []
+
+    def line(self, rng: random.Random, text: str, planted: bool) -> str:
+        raise NotImplementedError
+
+    def filler(self, rng: random.Random) -> str | None:
+        """A structural line (heading, blank line) to put before the next body line, or None."""
+        return None
+
+    def finish(self, lines: list[str]) -> list[str]:
+        return lines
+
+
+class _Txt(_Format):
+    ext = "txt"
+
+    def line(self, rng: random.Random, text: str, planted: bool) -> str:
+        # Paragraph-per-line prose; a planted sentence may follow a benign one, as in real notes.
+        n = rng.randint(0, 1) if planted else rng.randint(0, 3)
+        return " ".join([*(_benign(rng) for _ in range(n)), text])
+
+    def filler(self, rng: random.Random) -> str | None:
+        return "" if rng.random() < 0.15 else None
+
+
+class _Md(_Txt):
+    ext = "md"
+
+    def header(self, rng: random.Random, title: str) -> list[str]:
+        return [f"# {title}", ""]
+
+    def line(self, rng: random.Random, text: str, planted: bool) -> str:
+        if rng.random() < 0.35:
+            return f"- {text}"
+        return super().line(rng, text, planted)
+
+    def filler(self, rng: random.Random) -> str | None:
+        r = rng.random()
+        if r < 0.05:
+            return f"## {rng.choice(PROJECTS)} {rng.choice(DOCS)}"
+        return "" if r < 0.15 else None
+
+
+class _Log(_Format):
+    ext = "log"
+
+    def __init__(self, rng: random.Random) -> None:
+        self.ts = rng.randint(1_672_531_200, 1_735_603_200)  # somewhere in 2023-2024
+
+    def line(self, rng: random.Random, text: str, planted: bool) -> str:
+        self.ts += rng.randint(0, 90)
+        stamp = datetime.fromtimestamp(self.ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return f"{stamp} {rng.choice(LOG_LEVELS)} {rng.choice(SERVICES)}[{rng.randint(100, 32000)}]: {text}"
+
+    @staticmethod
+    def benign(rng: random.Random) -> str:
+        return _fill(rng, rng.choice(_LOG)) if rng.random() < 0.7 else _benign(rng)
+
+
+class _Csv(_Format):
+    ext = "csv"
+
+    def header(self, rng: random.Random, title: str) -> list[str]:
+        return ["record_id,date,owner,department,amount,notes"]
+
+    def line(self, rng: random.Random, text: str, planted: bool) -> str:
+        amount = f"{rng.randint(1, 250000)}.{rng.randint(0, 99):02d}"  # no thousands separator: CSV
+        note = text.replace('"', '""')
+        date = _date(rng).replace(",", "")
+        return f'{_id(rng)},{date},{_person(rng)},{rng.choice(TEAMS)},{amount},"{note}"'
+
+
+class _Json(_Format):
+    ext = "json"
+
+    def header(self, rng: random.Random, title: str) -> list[str]:
+        return ["["]
+
+    def line(self, rng: random.Random, text: str, planted: bool) -> str:
+        # One record per line, so a value's line number is its record's; the comma is fixed up in finish().
+        rec = {"id": int(_id(rng)), "date": _date(rng), "owner": _person(rng), "team": rng.choice(TEAMS),
+               "note": text}
+        return "  " + json.dumps(rec) + ","
+
+    def finish(self, lines: list[str]) -> list[str]:
+        if len(lines) > 1:
+            lines[-1] = lines[-1][:-1]
+        return [*lines, "]"]
+
+
+class _Html(_Format):
+    ext = "html"
+
+    def header(self, rng: random.Random, title: str) -> list[str]:
+        t = html_escape(title)
+        return ["<!DOCTYPE html>", '<html lang="en">',
+                f'<head><meta charset="utf-8"><title>{t}</title></head>', "<body>", f"<h1>{t}</h1>"]
+
+    def line(self, rng: random.Random, text: str, planted: bool) -> str:
+        tag = "li" if rng.random() < 0.2 else "p"
+        return f"<{tag}>{html_escape(text, quote=False)}</{tag}>"
+
+    def filler(self, rng: random.Random) -> str | None:
+        return f"<h2>{rng.choice(PROJECTS)} {rng.choice(DOCS)}</h2>" if rng.random() < 0.04 else None
+
+    def finish(self, lines: list[str]) -> list[str]:
+        return [*lines, "</body>", "</html>"]
+
+
+class _Xml(_Format):
+    ext = "xml"
+
+    def header(self, rng: random.Random, title: str) -> list[str]:
+        return ['<?xml version="1.0" encoding="UTF-8"?>', f'<records title="{xml_escape(title)}">']
+
+    def line(self, rng: random.Random, text: str, planted: bool) -> str:
+        return (f'  <record id="{_id(rng)}" date="{rng.randint(2019, 2025)}-{rng.randint(1, 12):02d}">'
+                f"<owner>{_person(rng)}</owner><note>{xml_escape(text)}</note></record>")
+
+    def finish(self, lines: list[str]) -> list[str]:
+        return [*lines, "</records>"]
+
+
+_FORMATS = ("txt", "csv", "log", "md", "json", "html", "xml")
+_FORMAT_WEIGHTS = (25, 20, 20, 10, 10, 8, 7)
+
+_DEPARTMENTS = ("finance", "hr", "support", "it", "legal", "marketing", "sales", "operations", "shared")
+_LEVEL2 = ("2021", "2022", "2023", "2024", "archive", "projects", "exports", "team", "reports", "inbox")
+_LEVEL3 = ("q1", "q2", "q3", "q4", "drafts", "final", "emea", "americas", "apac", "old")
+_STEMS = {
+    "txt": ("notes", "memo", "minutes", "summary", "letter", "report"),
+    "csv": ("export", "ledger", "orders", "payments", "roster", "inventory"),
+    "log": ("app", "access", "audit", "worker", "sync", "gateway"),
+    "md": ("readme", "runbook", "handbook", "plan", "retro", "faq"),
+    "json": ("records", "vendors", "customers", "events", "orders", "payload"),
+    "html": ("newsletter", "page", "announcement", "digest", "bulletin", "intranet"),
+    "xml": ("contracts", "feed", "catalog", "batch", "statement", "config"),
+}
+
+
+def _make_format(ext: str, rng: random.Random) -> _Format:
+    if ext == "log":
+        return _Log(rng)
+    return {"txt": _Txt, "csv": _Csv, "md": _Md, "json": _Json, "html": _Html, "xml": _Xml}[ext]()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Generator
+
+
+def _file_sizes(rng: random.Random, total: int, files: int | None) -> list[int]:
+    """Target byte sizes: lognormal (~1 KB to 1 MB, mean ~64 KB) until ``total``, or ``files`` of them."""
+    mu = math.log(_SIZE_MEDIAN)
+    if files is not None:
+        if files < 1:
+            raise ValueError("files must be at least 1")
+        weights = [rng.lognormvariate(mu, _SIZE_SIGMA) for _ in range(files)]
+        scale = total / sum(weights)
+        return [max(256, round(w * scale)) for w in weights]
+    sizes: list[int] = []
+    left = total
+    while left > 0:
+        size = min(max(round(rng.lognormvariate(mu, _SIZE_SIGMA)), _SIZE_MIN), _SIZE_MAX)
+        size = max(min(size, left), _SIZE_MIN)  # the last file takes what is left, but at least 1 KB
+        sizes.append(size)
+        left -= size
+    return sizes
+
+
+def _planted_value(rng: random.Random, entity: str) -> tuple[str, dict[str, str]]:
+    """A value of ``entity`` and any extra template slots it brings (a card's brand and expiry)."""
+    if entity == "CREDIT_CARD":
+        digits, brand, groups = _card_number(rng)
+        extra = {"brand": brand, "mm": f"{rng.randint(1, 12):02d}", "yy": str(rng.randint(26, 31))}
+        return _format_card(rng, digits, groups), extra
+    maker = {"US_SSN": _ssn, "IBAN_CODE": _iban, "EMAIL_ADDRESS": _email, "PHONE_NUMBER": _phone,
+             "IP_ADDRESS": _ip}[entity]
+    return maker(rng), {}
+
+
+def _decoy_value(rng: random.Random, kind: str) -> str:
+    return {"luhn_fail": _luhn_fail_card, "ssn_bad_range": _bad_ssn, "iban_bad_check": _bad_iban}[kind](rng)
+
+
+def _write_file(
+    rng: random.Random, path: Path, rel: str, ext: str, target: int, density: float, manifest: Manifest
+) -> int:
+    fmt = _make_format(ext, rng)
+    title = f"{rng.choice(ADJECTIVES).capitalize()} {rng.choice(DOCS)} - {rng.choice(PROJECTS)}"
+    lines = fmt.header(rng, title)
+    size = sum(len(s) + 1 for s in lines)
+    decoy_cut = density * (1 + DECOY_RATIO)
+    is_log = isinstance(fmt, _Log)
+    while size < target:
+        extra_line = fmt.filler(rng)
+        if extra_line is not None and (extra_line or lines[-1:] != [""]):  # never two blank lines in a row
+            lines.append(extra_line)
+            size += len(extra_line) + 1
+        r = rng.random()
+        if r < density:
+            entity = rng.choices(ENTITIES, _ENTITY_WEIGHTS)[0]
+            value, extra = _planted_value(rng, entity)
+            text = _fill(rng, rng.choice(_PLANTED[entity]), {"v": value, **extra})
+            line = fmt.line(rng, text, True)
+            lines.append(line)
+            manifest.planted.append(Planted(rel, entity, value, len(lines)))
+        elif r < decoy_cut:
+            kind = rng.choice(DECOY_KINDS)
+            value = _decoy_value(rng, kind)
+            text = _fill(rng, rng.choice(_DECOYS[kind]), {"v": value})
+            line = fmt.line(rng, text, True)
+            lines.append(line)
+            manifest.decoys.append(Decoy(rel, kind, value, len(lines)))
+        else:
+            text = _Log.benign(rng) if is_log else _benign(rng)
+            line = fmt.line(rng, text, False)
+            lines.append(line)
+        size += len(line) + 1
+    data = ("\n".join(fmt.finish(lines)) + "\n").encode("utf-8")
+    path.write_bytes(data)
+    return len(data)
+
+
+def generate(
+    out_dir: Path, total_mb: float, seed: int = 1, density: float = 0.001, files: int | None = None
+) -> Manifest:
+    """Write a corpus of about ``total_mb`` MB (1 MB = 2**20 bytes) under ``out_dir``; return its manifest.
+
+    ``density`` is the share of body lines holding a planted value; decoys are planted on another
+    ``density * DECOY_RATIO`` of them. ``files`` forces the file count (sizes then scale to the total).
+    ``out_dir`` must be missing or empty, so a stale file from an earlier run can never join the corpus
+    unlisted. The same arguments always produce byte-identical files and an equal manifest.
+    """
+    if total_mb <= 0:
+        raise ValueError("total_mb must be positive")
+    if not 0 <= density <= 0.5:
+        raise ValueError("density must be between 0 and 0.5")
+    out_dir = Path(out_dir)
+    if out_dir.exists() and any(out_dir.iterdir()):
+        raise FileExistsError(f"{out_dir} is not empty")
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    rng = random.Random(seed)
+    sizes = _file_sizes(rng, round(total_mb * MB), files)
+    manifest = Manifest(seed=seed, files=len(sizes), total_bytes=0)
+    made_dirs: list[str] = []
+    for index, target in enumerate(sizes, start=1):
+        ext = rng.choices(_FORMATS, _FORMAT_WEIGHTS)[0]
+        parts = [rng.choice(_DEPARTMENTS), rng.choice(_LEVEL2)]
+        if rng.random() < 0.5:
+            parts.append(rng.choice(_LEVEL3))
+        folder = "/".join(parts)
+        if folder not in made_dirs:  # a list, not a set: nothing here may depend on hash order
+            (out_dir / folder).mkdir(parents=True, exist_ok=True)
+            made_dirs.append(folder)
+        # The running index keeps names unique however the random parts collide.
+        rel = f"{folder}/{rng.choice(_STEMS[ext])}-{index:05d}.{ext}"
+        manifest.total_bytes += _write_file(rng, out_dir / rel, rel, ext, target, density, manifest)
+    return manifest
+
+
+def default_manifest_path(out_dir: Path) -> Path:
+    """``OUT_DIR/../<OUT_DIR name>.manifest.json``: outside the corpus, so a scan never reads the truth."""
+    out = Path(out_dir).resolve()
+    return out.parent / f"{out.name}.manifest.json"
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    """Command-line entry point; see the module docstring."""
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.corpus", description=__doc__.splitlines()[0])
+    ap.add_argument("out_dir", type=Path, help="folder to create (must be missing or empty)")
+    ap.add_argument("--mb", type=float, default=50.0, help="total size in MB (default 50)")
+    ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    ap.add_argument("--density", type=float, default=0.001, help="share of lines with a planted value")
+    ap.add_argument("--files", type=int, default=None, help="force this many files")
+    ap.add_argument("--manifest", type=Path, default=None,
+                    help="manifest path (default OUT_DIR/../NAME.manifest.json)")
+    args = ap.parse_args(None if argv is None else list(argv))
+    started = time.perf_counter()
+    try:
+        manifest = generate(args.out_dir, args.mb, seed=args.seed, density=args.density, files=args.files)
+    except (ValueError, FileExistsError) as exc:
+        ap.error(str(exc))
+    elapsed = time.perf_counter() - started
+    path = args.manifest or default_manifest_path(args.out_dir)
+    manifest.write(path)
+    print(
+        f"{manifest.files} files, {manifest.total_bytes:,} bytes, {len(manifest.planted)} planted, "
+        f"{len(manifest.decoys)} decoys in {elapsed:.1f} s; manifest {path}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

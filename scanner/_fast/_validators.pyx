@@ -1,0 +1,178 @@
+# cython: cdivision=True
+"""Compiled checksum validators; must agree with ``validators_ref.py`` on every input.
+
+Each function copies the characters it needs from ``s`` into a small stack buffer while holding
+the GIL (reading a ``str`` needs it), then does the arithmetic in a ``noexcept nogil`` kernel.
+Inputs are capped at 34 characters, so no heap allocation is ever needed.
+"""
+
+cdef enum:
+    LUHN_MIN = 12  # shortest and longest payment card numbers (ISO/IEC 7812)
+    LUHN_MAX = 19
+    IBAN_MIN = 15  # Norway and the ISO 13616 maximum
+    IBAN_MAX = 34
+    SSN_LEN = 9
+    ABA_LEN = 9
+
+
+# Only ASCII counts: a full-width or Arabic-Indic digit is "any other character", as in the reference.
+cdef inline bint _is_digit(Py_UCS4 c) noexcept nogil:
+    return u'0' <= c <= u'9'
+
+
+cdef inline bint _is_upper(Py_UCS4 c) noexcept nogil:
+    return u'A' <= c <= u'Z'
+
+
+cdef inline unsigned char _digit(Py_UCS4 c) noexcept nogil:
+    return <unsigned char>(<int>c - 48)
+
+
+cdef bint _luhn(const unsigned char* d, Py_ssize_t n) noexcept nogil:
+    cdef int total = 0
+    cdef int v
+    cdef Py_ssize_t i
+    for i in range(n):
+        v = d[n - 1 - i]
+        if i & 1:
+            v *= 2
+            if v > 9:
+                v -= 9
+        total += v
+    return total % 10 == 0
+
+
+cdef bint _iban(const char* b, Py_ssize_t n) noexcept nogil:
+    cdef int r = 0
+    cdef Py_ssize_t j
+    cdef char c
+    if not (_is_upper(b[0]) and _is_upper(b[1]) and _is_digit(b[2]) and _is_digit(b[3])):
+        return False
+    # Digit by digit so the (up to 68-digit) number never has to exist; j + 4 rotates the country
+    # code and check digits to the end without a copy.
+    for j in range(n):
+        c = b[(j + 4) % n]
+        if _is_digit(c):
+            r = (r * 10 + c - 48) % 97
+        else:
+            r = (r * 100 + c - 55) % 97
+    return r == 1
+
+
+cdef bint _ssn(const unsigned char* d) noexcept nogil:
+    cdef int area = d[0] * 100 + d[1] * 10 + d[2]
+    cdef int group = d[3] * 10 + d[4]
+    cdef int serial = d[5] * 1000 + d[6] * 100 + d[7] * 10 + d[8]
+    cdef Py_ssize_t i
+    if area == 0 or area == 666 or area >= 900 or group == 0 or serial == 0:
+        return False
+    # Printed in advertisements / on sample cards, never validly issued.
+    if (area == 78 and group == 5 and serial == 1120) or (area == 219 and group == 9 and serial == 9999):
+        return False
+    for i in range(1, SSN_LEN):
+        if d[i] != d[0]:
+            return True
+    return False
+
+
+cdef bint _aba(const unsigned char* d) noexcept nogil:
+    cdef int total = 0
+    cdef bint nonzero = False
+    cdef Py_ssize_t i
+    for i in range(0, ABA_LEN, 3):
+        total += 3 * d[i] + 7 * d[i + 1] + d[i + 2]
+        nonzero = nonzero or d[i] or d[i + 1] or d[i + 2]
+    return nonzero and total % 10 == 0
+
+
+def luhn_ok(str s not None) -> bool:
+    """True if ``s`` is 12-19 digits (spaces and dashes ignored) passing the Luhn mod-10 check."""
+    cdef unsigned char digits[LUHN_MAX]
+    cdef Py_ssize_t n = 0
+    cdef Py_UCS4 c
+    cdef bint ok
+    for c in s:
+        if _is_digit(c):
+            if n == LUHN_MAX:
+                return False
+            digits[n] = _digit(c)
+            n += 1
+        elif c != u' ' and c != u'-':
+            return False
+    if n < LUHN_MIN:
+        return False
+    with nogil:
+        ok = _luhn(digits, n)
+    return ok
+
+
+def mod97_ok(str s not None) -> bool:
+    """True if ``s`` (spaces ignored, any case) is a structurally valid IBAN whose mod-97 check holds."""
+    cdef char buf[IBAN_MAX]
+    cdef Py_ssize_t n = 0
+    cdef Py_UCS4 c
+    cdef bint ok
+    for c in s:
+        if c == u' ':
+            continue
+        if u'a' <= c <= u'z':
+            c = <Py_UCS4>(<int>c - 32)
+        elif not (_is_digit(c) or _is_upper(c)):
+            return False
+        if n == IBAN_MAX:
+            return False
+        buf[n] = <char>c
+        n += 1
+    if n < IBAN_MIN:
+        return False
+    with nogil:
+        ok = _iban(buf, n)
+    return ok
+
+
+def us_ssn_ok(str s not None) -> bool:
+    """True if ``s`` is a structurally valid US SSN: ``123-45-6789``, ``123 45 6789`` or ``123456789``."""
+    cdef unsigned char digits[SSN_LEN]
+    cdef Py_ssize_t length = len(s)
+    cdef Py_ssize_t i = 0
+    cdef Py_ssize_t n = 0
+    cdef Py_UCS4 c
+    cdef Py_UCS4 sep = 0
+    cdef bint ok
+    if length == 11:
+        sep = s[3]
+        if sep != u'-' and sep != u' ':
+            return False
+    elif length != SSN_LEN:
+        return False
+    for c in s:
+        if sep and (i == 3 or i == 6):
+            if c != sep:
+                return False
+        elif _is_digit(c):
+            digits[n] = _digit(c)
+            n += 1
+        else:
+            return False
+        i += 1
+    with nogil:
+        ok = _ssn(digits)
+    return ok
+
+
+def aba_routing_ok(str s not None) -> bool:
+    """True if ``s`` is exactly 9 digits, not all zero, passing the ABA 3-7-1 weighted mod-10 check."""
+    cdef unsigned char digits[ABA_LEN]
+    cdef Py_ssize_t n = 0
+    cdef Py_UCS4 c
+    cdef bint ok
+    if len(s) != ABA_LEN:
+        return False
+    for c in s:
+        if not _is_digit(c):
+            return False
+        digits[n] = _digit(c)
+        n += 1
+    with nogil:
+        ok = _aba(digits)
+    return ok

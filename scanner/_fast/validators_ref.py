@@ -1,0 +1,82 @@
+"""Pure-Python reference checksum validators; ``_validators.pyx`` must agree with these on every input.
+
+Only ASCII digits and letters count: a full-width or Arabic-Indic digit is "any other character".
+"""
+
+_DIGITS = frozenset("0123456789")
+_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+_LUHN_MIN, _LUHN_MAX = 12, 19  # shortest and longest payment card numbers (ISO/IEC 7812)
+_IBAN_MIN, _IBAN_MAX = 15, 34  # Norway and the ISO 13616 maximum
+_SSN_ADVERTISING = frozenset({"078051120", "219099999"})  # printed in ads / sample cards, never issued
+_ABA_WEIGHTS = (3, 7, 1)
+
+
+def luhn_ok(s: str) -> bool:
+    """True if ``s`` is 12-19 digits (spaces and dashes ignored) passing the Luhn mod-10 check."""
+    digits: list[int] = []
+    for ch in s:
+        if ch in _DIGITS:
+            digits.append(ord(ch) - 48)
+        elif ch != " " and ch != "-":
+            return False
+    if not _LUHN_MIN <= len(digits) <= _LUHN_MAX:
+        return False
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def mod97_ok(s: str) -> bool:
+    """True if ``s`` (spaces ignored, any case) is a structurally valid IBAN whose mod-97 check holds."""
+    chars: list[str] = []
+    for ch in s:
+        if ch in _DIGITS or ch in _UPPER:
+            chars.append(ch)
+        elif ch in _LOWER:
+            chars.append(chr(ord(ch) - 32))  # ASCII only: str.upper() would turn "ß" into "SS"
+        elif ch != " ":
+            return False
+    n = len(chars)
+    if not _IBAN_MIN <= n <= _IBAN_MAX:
+        return False
+    if not (chars[0] in _UPPER and chars[1] in _UPPER and chars[2] in _DIGITS and chars[3] in _DIGITS):
+        return False
+    # Digit by digit so the (up to 68-digit) number never has to exist.
+    r = 0
+    for ch in chars[4:] + chars[:4]:
+        if ch in _DIGITS:
+            r = (r * 10 + ord(ch) - 48) % 97
+        else:
+            r = (r * 100 + ord(ch) - 55) % 97
+    return r == 1
+
+
+def us_ssn_ok(s: str) -> bool:
+    """True if ``s`` is a structurally valid US SSN: ``123-45-6789``, ``123 45 6789`` or ``123456789``."""
+    if len(s) == 11:
+        sep = s[3]
+        if sep not in ("-", " ") or s[6] != sep:
+            return False
+        s = s[:3] + s[4:6] + s[7:]
+    if len(s) != 9 or not all(ch in _DIGITS for ch in s):
+        return False
+    area, group, serial = int(s[:3]), int(s[3:5]), int(s[5:])
+    if area == 0 or area == 666 or area >= 900 or group == 0 or serial == 0:
+        return False
+    return s not in _SSN_ADVERTISING and s != s[0] * 9
+
+
+def aba_routing_ok(s: str) -> bool:
+    """True if ``s`` is exactly 9 digits, not all zero, passing the ABA 3-7-1 weighted mod-10 check."""
+    if len(s) != 9 or not all(ch in _DIGITS for ch in s):
+        return False
+    if s == "000000000":
+        return False
+    return sum(_ABA_WEIGHTS[i % 3] * (ord(ch) - 48) for i, ch in enumerate(s)) % 10 == 0

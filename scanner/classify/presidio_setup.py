@@ -1,0 +1,106 @@
+"""Presidio, built so that it never touches the network.
+
+Presidio's defaults download a spaCy model (``spacy.cli.download``) and, on the first e-mail checked, the
+public suffix list (tldextract). Neither is possible here, nor wanted on a scanner's worker. So:
+
+- :class:`BlankSpacyNlpEngine` loads ``spacy.blank("en")`` plus a component that fills ``token.lemma_`` (a
+  blank pipeline leaves lemmas empty, and Presidio's context enhancer compares context words with lemmas);
+- :class:`OfflineEmailRecognizer` checks domains with a ``TLDExtract`` that only uses the snapshot bundled
+  with tldextract;
+- :func:`build_analyzer` puts exactly the recognizers it is given into a registry: no predefined set is
+  loaded and there is no ``SpacyRecognizer`` (there is no NER model to run).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterable
+
+import regex
+import spacy
+import tldextract
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
+from presidio_analyzer.nlp_engine import SpacyNlpEngine
+from presidio_analyzer.predefined_recognizers import EmailRecognizer
+from spacy.language import Language
+from spacy.tokens import Doc
+
+logger = logging.getLogger(__name__)
+
+LANGUAGE = "en"
+LEMMA_COMPONENT = "datascan_lower_lemma"
+
+# The flags Presidio's default registry puts on every pattern recognizer it loads
+# (``global_regex_flags: 26`` in its default_recognizers.yaml).
+PRESIDIO_REGEX_FLAGS = regex.DOTALL | regex.MULTILINE | regex.IGNORECASE
+CASE_SENSITIVE_REGEX_FLAGS = regex.DOTALL | regex.MULTILINE
+
+
+@Language.component(LEMMA_COMPONENT)
+def _lower_lemma(doc: Doc) -> Doc:
+    """Use the lower-cased text as the lemma, so Presidio's context words match without a lemmatizer."""
+    for token in doc:
+        token.lemma_ = token.lower_
+    return doc
+
+
+class BlankSpacyNlpEngine(SpacyNlpEngine):
+    """A ``SpacyNlpEngine`` over a blank English pipeline: tokens, stop words, lower-case lemmas, no NER."""
+
+    def __init__(self) -> None:
+        # The model name is never loaded (load() is overridden); it only labels the engine in Presidio's logs.
+        super().__init__(models=[{"lang_code": LANGUAGE, "model_name": "blank:en"}])
+
+    def load(self) -> None:
+        """Build the blank pipeline; unlike the parent this neither looks for nor downloads a model."""
+        nlp = spacy.blank(LANGUAGE)
+        nlp.add_pipe(LEMMA_COMPONENT)
+        self.nlp = {LANGUAGE: nlp}  # type: ignore[assignment]  # Presidio annotates the attribute as None
+
+    def get_supported_entities(self) -> list[str]:
+        """No NER model, so no entities come from the NLP engine itself."""
+        return []
+
+
+@functools.cache
+def offline_tld_extractor() -> tldextract.TLDExtract:
+    """A ``TLDExtract`` using only its bundled suffix-list snapshot: no URL to fetch, no cache directory."""
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+class OfflineEmailRecognizer(EmailRecognizer):
+    """Presidio's e-mail recognizer, validating the domain with the offline extractor.
+
+    Presidio's ``validate_result`` calls the module-level ``tldextract.extract``, whose default extractor
+    downloads the public suffix list on first use; this is the same check against the bundled snapshot.
+    """
+
+    def validate_result(self, pattern_text: str) -> bool:
+        """True when the address ends in a known public suffix."""
+        return offline_tld_extractor()(pattern_text).fqdn != ""
+
+
+def _quiet_presidio_debug() -> None:
+    # Presidio's DEBUG messages quote the words around each match (its context lists): with a root logger at
+    # DEBUG they would write text near sensitive values to our logs. Its INFO and above never quote text.
+    presidio_logger = logging.getLogger("presidio-analyzer")
+    if presidio_logger.level < logging.INFO:
+        presidio_logger.setLevel(logging.INFO)
+
+
+def build_analyzer(recognizers: Iterable[EntityRecognizer]) -> AnalyzerEngine:
+    """An ``AnalyzerEngine`` over the blank NLP engine holding exactly ``recognizers`` (at least one)."""
+    recognizers = list(recognizers)
+    _quiet_presidio_debug()
+    if not recognizers:
+        # AnalyzerEngine would quietly load every predefined recognizer into an empty registry.
+        raise ValueError("build_analyzer needs at least one recognizer")
+    nlp_engine = BlankSpacyNlpEngine()
+    nlp_engine.load()
+    registry = RecognizerRegistry(supported_languages=[LANGUAGE])
+    for recognizer in recognizers:
+        registry.add_recognizer(recognizer)
+    engine = AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=[LANGUAGE])
+    logger.debug("Presidio analyzer built with %d recognizers", len(recognizers))
+    return engine

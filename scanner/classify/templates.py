@@ -1,0 +1,198 @@
+"""Recognizer templates: YAML data naming, per entity, which recognizer to run, with examples that test it.
+
+A template file looks like this (the built-in ones live in ``scanner/classify/templates/``)::
+
+    name: pii
+    description: Personal data ...
+    recognizers:
+      - entity: CREDIT_CARD
+        recognizer: CreditCardRecognizer    # a Presidio predefined recognizer class
+        context: [credit, card, visa]       # replaces the class's own context words
+        examples: ["Visa 4111 1111 1111 1111"]
+        negative_examples: ["order 4111 1111 1111 1112"]
+      - entity: US_PASSPORT
+        patterns:                           # or: regexes of our own, each with its score
+          - {name: passport, regex: '\\b[0-9]{9}\\b', score: 0.2}
+        ignore_case: false                  # default true, as Presidio's default registry does
+        validator: luhn                     # optional: luhn | mod97 | us_ssn | aba_routing
+        context: [passport]
+
+A rule has exactly one of ``recognizer`` and ``patterns``. ``options`` (mapping) is passed to a Presidio
+class's constructor (for example ``supported_regions`` of ``PhoneRecognizer``). ``validator`` (pattern rules
+only) drops matches the checksum rejects and leaves the score of the others alone. Every rule needs at least
+one example; ``negative_examples`` are texts in which the rule's entity must not be found.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import regex
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from scanner.exceptions import ClassificationError
+
+logger = logging.getLogger(__name__)
+
+VALIDATORS = ("luhn", "mod97", "us_ssn", "aba_routing")
+_ENTITY_NAME = r"^[A-Z][A-Z0-9_]{0,63}$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PatternSpec(_Strict):
+    """One regex of a pattern rule, with the score a match gets before context and validation."""
+
+    name: str = Field(min_length=1)
+    regex: str = Field(min_length=1)
+    score: float = Field(ge=0, le=1)
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        # Presidio matches with the ``regex`` module, so that is the dialect to check.
+        try:
+            regex.compile(v)
+        except regex.error as exc:
+            raise ValueError(f"invalid regular expression: {exc}") from None
+        return v
+
+
+class RuleSpec(_Strict):
+    """One recognizer of a template."""
+
+    entity: str = Field(pattern=_ENTITY_NAME)
+    recognizer: str | None = None
+    patterns: tuple[PatternSpec, ...] = ()
+    context: tuple[str, ...] | None = None
+    ignore_case: bool = True
+    validator: str | None = None
+    options: dict[str, Any] = Field(default_factory=dict)
+    examples: tuple[str, ...] = Field(min_length=1)
+    negative_examples: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_implementation(self) -> RuleSpec:
+        if (self.recognizer is None) == (not self.patterns):
+            raise ValueError("a rule needs exactly one of 'recognizer' (a Presidio class) and 'patterns'")
+        if self.recognizer is not None and self.validator is not None:
+            raise ValueError("'validator' applies to 'patterns' rules only")
+        if self.patterns and self.options:
+            raise ValueError("'options' applies to 'recognizer' rules only")
+        if self.validator is not None and self.validator not in VALIDATORS:
+            raise ValueError(
+                f"unknown validator {self.validator!r} (expected one of: {', '.join(VALIDATORS)})"
+            )
+        if self.context is not None and any(not w.strip() for w in self.context):
+            raise ValueError("context words must not be empty")
+        return self
+
+
+class _TemplateFile(_Strict):
+    name: str = Field(min_length=1)
+    description: str = ""
+    recognizers: tuple[RuleSpec, ...] = Field(min_length=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A parsed template: its rules in file order, and where it was read from."""
+
+    name: str
+    description: str
+    rules: tuple[RuleSpec, ...]
+    source: str
+    builtin: bool = False
+    entities: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "entities", tuple(dict.fromkeys(r.entity for r in self.rules)))
+
+    def rules_for(self, entity: str) -> list[RuleSpec]:
+        """The rules that detect ``entity`` (a template may give one entity several rules)."""
+        return [r for r in self.rules if r.entity == entity]
+
+
+def _builtin_dir() -> Path:
+    return Path(str(resources.files("scanner.classify").joinpath("templates")))
+
+
+def list_templates() -> list[str]:
+    """Names of the built-in templates, sorted."""
+    return sorted(p.stem for p in _builtin_dir().glob("*.yaml"))
+
+
+def load_template(name_or_path: str | Path) -> Template:
+    """Load a built-in template by name, or a template file by path. Raises :class:`ClassificationError`."""
+    text_name = str(name_or_path)
+    builtin = _builtin_dir() / f"{text_name}.yaml"
+    if re.fullmatch(r"[A-Za-z0-9_-]+", text_name) and builtin.is_file():
+        return _parse(builtin, builtin=True)
+    path = Path(name_or_path)
+    if path.suffix.lower() in (".yaml", ".yml") or path.is_file():
+        if not path.is_file():
+            raise ClassificationError(f"template file not found: {path}")
+        return _parse(path, builtin=False)
+    raise ClassificationError(
+        f"unknown template {text_name!r}: built-in templates are {', '.join(list_templates())}; "
+        "or give the path of a template YAML file"
+    )
+
+
+def _parse(path: Path, *, builtin: bool) -> Template:
+    label = path.stem if builtin else str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ClassificationError(f"template {label}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ClassificationError(f"template {label}: not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        problem = getattr(exc, "problem", exc)
+        raise ClassificationError(f"template {label}: not valid YAML: {problem}{where}") from None
+    if not isinstance(data, dict):
+        raise ClassificationError(f"template {label}: must be a mapping with 'name' and 'recognizers'")
+    try:
+        parsed = _TemplateFile.model_validate(data)
+    except ValidationError as exc:
+        raise ClassificationError(
+            "\n".join(f"template {label}: {_describe(err)}" for err in exc.errors(include_url=False))
+        ) from None
+    # Imported here: resolving Presidio class names needs presidio (slow to import), parsing does not.
+    from scanner.classify.recognizers import build_rule_recognizer
+
+    problems = []
+    for i, rule in enumerate(parsed.recognizers):
+        try:
+            build_rule_recognizer(rule)  # cheap, and the only way to know the class detects the rule's entity
+        except ClassificationError as exc:
+            problems.append(f"template {label}: recognizers.{i}: {exc}")
+    if problems:
+        raise ClassificationError("\n".join(problems))
+    return Template(
+        name=parsed.name,
+        description=parsed.description,
+        rules=parsed.recognizers,
+        source=str(path),
+        builtin=builtin,
+    )
+
+
+def _describe(err: Any) -> str:
+    loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key"
+    elif msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    return f"{loc}: {msg}"

@@ -1,0 +1,1 @@
+"""Datasource connectors: async enumeration and reading, behind one small interface (see base.py)."""

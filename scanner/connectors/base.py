@@ -1,0 +1,25 @@
+"""What every connector offers the worker. Connectors know nothing of the store or the classifier."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+
+from scanner.models import DiscoveredObject
+
+
+class FileConnector(ABC):
+    """A source of file-like objects (local folders; SMB shares in a later issue)."""
+
+    datasource_id: str
+
+    @abstractmethod
+    def enumerate_objects(self, batch_bytes: int, batch_objects: int) -> AsyncIterator[list[DiscoveredObject]]:
+        """Walk the source and yield batches of objects, each batch bounded by bytes and count."""
+
+    @abstractmethod
+    async def read_object(self, obj: DiscoveredObject, max_bytes: int) -> bytes:
+        """Read an object's bytes (never more than ``max_bytes``); raises ObjectReadError."""
+
+    async def close(self) -> None:  # noqa: B027 - optional hook, most connectors hold nothing
+        """Release sessions and handles."""

@@ -1,0 +1,127 @@
+"""Domain types shared by every layer: statuses, work packets, discovered objects, content and findings.
+
+These are plain dataclasses (cheap to pickle across the worker queues); nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+class JobStatus(str, enum.Enum):
+    """Life cycle of a job."""
+
+    RUNNING = "RUNNING"
+    PAUSING = "PAUSING"          # pause asked: no new leases; becomes PAUSED when nothing is leased
+    PAUSED = "PAUSED"
+    CANCELLING = "CANCELLING"    # cancel asked: leased work is released, then CANCELLED
+    CANCELLED = "CANCELLED"
+    INTERRUPTED = "INTERRUPTED"  # the process running it stopped on a signal; `scan --resume` continues
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"            # the job could not run at all (e.g. a datasource refused our credentials)
+
+    @property
+    def finished(self) -> bool:
+        return self in (JobStatus.COMPLETED, JobStatus.CANCELLED, JobStatus.FAILED)
+
+
+class TaskType(str, enum.Enum):
+    DISCOVERY = "DISCOVERY"
+    CLASSIFICATION = "CLASSIFICATION"
+
+
+class TaskStatus(str, enum.Enum):
+    PENDING = "PENDING"
+    LEASED = "LEASED"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+
+
+class ObjectStatus(str, enum.Enum):
+    """State of one object within one job."""
+
+    PENDING = "PENDING"      # discovered, waiting in a classification task
+    DONE = "DONE"            # read and classified in this job
+    UNCHANGED = "UNCHANGED"  # same size and mtime as in the previous complete run: findings carried over
+    SKIPPED = "SKIPPED"      # not read on purpose (too large, unreadable, unsupported); ``reason`` says why
+    FAILED = "FAILED"        # its task failed max_attempts times
+
+
+@dataclass(slots=True)
+class DiscoveredObject:
+    """One object found by a connector's enumeration. ``path`` is relative to the datasource root, '/'-separated."""
+
+    path: str
+    size: int
+    mtime: float
+    skip_reason: str | None = None  # set when the connector already knows it will not read it
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> DiscoveredObject:
+        return cls(path=d["path"], size=int(d["size"]), mtime=float(d["mtime"]), skip_reason=d.get("skip_reason"))
+
+
+@dataclass(slots=True)
+class ContentComponent:
+    """A piece of text extracted from an object.
+
+    ``location`` locates the piece inside the object (``""`` for a whole plain-text file, ``page=3``, ``sheet!B7``);
+    ``member`` is the path inside an archive (``inner/file.txt``) or ``None``.
+    """
+
+    text: str
+    location: str = ""
+    member: str | None = None
+
+
+@dataclass(slots=True)
+class WorkPacket:
+    """What a worker receives for one leased task. ``fence`` is the lease's token: results carry it back."""
+
+    task_id: int
+    job_id: int
+    task_type: TaskType
+    datasource_id: str
+    fence: int
+    objects: list[DiscoveredObject] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Finding:
+    """One detected value, without the raw value unless the job stores raw values.
+
+    ``object_path`` is datasource-relative; ``member`` the path inside an archive ("" for the object itself),
+    exported together as ``outer.zip!/inner/file.txt``. ``location`` is ``line=L,col=C`` (1-based), prefixed by
+    the component's own location when it has one (``page=3;line=2,col=5``).
+    """
+
+    datasource_id: str
+    object_path: str
+    member: str
+    location: str
+    entity: str
+    score: float
+    masked: str
+    value_hash: str
+    value: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class ObjectResult:
+    """Outcome of classifying one object, sent from a worker to the writer."""
+
+    path: str
+    size: int
+    mtime: float
+    findings: list[Finding]
+    content_hash: str | None = None
+    skip_reason: str | None = None
+    bytes_read: int = 0

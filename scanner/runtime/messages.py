@@ -1,0 +1,30 @@
+"""Messages between the orchestrator and its worker processes (pickled tuples; the first item is the kind).
+
+Orchestrator -> worker (one pipe per worker):
+    ("task", WorkPacket)        run it
+    ("abort", task_id)          give the task back after the current object (pause, cancel, lost lease)
+    ("stop",)                   finish the current object, give back everything else, exit
+
+Worker -> orchestrator (one pipe per worker, so a worker killed mid-write can only damage its own pipe):
+    ("ready", pid)                                   classifier built, send work
+    ("discovered", task_id, fence, [DiscoveredObject])
+    ("objects", task_id, fence, [ObjectResult])      finished objects with their findings
+    ("heartbeat", [(task_id, fence), ...])
+    ("done", task_id, fence)
+    ("failed", task_id, fence, error, fatal)         fatal: the datasource refused us, fail the job
+    ("released", task_id, fence)                     given back unfinished, attempt not counted
+    ("exiting", peak_rss_bytes)
+"""
+
+TASK = "task"
+ABORT = "abort"
+STOP = "stop"
+
+READY = "ready"
+DISCOVERED = "discovered"
+OBJECTS = "objects"
+HEARTBEAT = "heartbeat"
+DONE = "done"
+FAILED = "failed"
+RELEASED = "released"
+EXITING = "exiting"

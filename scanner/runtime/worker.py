@@ -1,0 +1,228 @@
+"""A worker process: its own uvloop loop, connectors, extractor and classifier (built once), pinned to one CPU.
+
+Reading and extraction are async and prefetch the next object while the current one is classified; the
+classifier runs on one dedicated thread so the loop stays free for heartbeats and control messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import resource
+import signal
+import threading
+import time
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
+from typing import Any
+
+from scanner.config import JobConfig
+from scanner.connectors.base import FileConnector
+from scanner.connectors.registry import create_connector
+from scanner.exceptions import AuthenticationError, ExtractionError, ObjectReadError
+from scanner.extract import ContentExtractor
+from scanner.models import DiscoveredObject, Finding, ObjectResult, TaskType, WorkPacket
+from scanner.runtime import messages as M
+
+log = logging.getLogger(__name__)
+
+_FLUSH_OBJECTS = 64      # send finished objects at least this often ...
+_FLUSH_SECONDS = 0.5     # ... or after this long, so an interruption loses little
+
+
+class _Abort(Exception):
+    """The current task must be given back (stop, pause, cancel)."""
+
+
+def worker_main(worker_id: int, cpu: int | None, job: JobConfig, hmac_key: bytes, tasks_in: Connection,
+                results_out: Connection, lease_s: float, log_level: int) -> None:
+    """Entry point of a worker process."""
+    # Ctrl-C reaches the whole process group; the orchestrator decides how workers stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.basicConfig(level=log_level, format=f"%(asctime)s worker-{worker_id} %(levelname)s %(name)s: %(message)s")
+    if cpu is not None:
+        try:
+            os.sched_setaffinity(0, {cpu})
+        except OSError as exc:  # a restricted container may refuse; the work is the same, only slower
+            log.warning("could not pin to CPU %d: %s", cpu, exc)
+    import uvloop
+
+    worker = Worker(worker_id, job, hmac_key, tasks_in, results_out, lease_s)
+    try:
+        uvloop.run(worker.run())
+    finally:
+        try:
+            results_out.send((M.EXITING, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024))
+        except (OSError, EOFError):
+            pass
+
+
+class Worker:
+    """Runs tasks received from the orchestrator until told to stop (or the orchestrator disappears)."""
+
+    def __init__(self, worker_id: int, job: JobConfig, hmac_key: bytes, tasks_in: Connection,
+                 results_out: Connection, lease_s: float):
+        self.worker_id = worker_id
+        self.job = job
+        self.hmac_key = hmac_key
+        self.tasks_in = tasks_in
+        self.out = results_out
+        self.lease_s = lease_s
+        self.extractor = ContentExtractor(job.extraction)
+        self.max_bytes = int(job.extraction.max_file_mb * 1024 * 1024)
+        self.connectors: dict[str, FileConnector] = {}
+        self.queue: asyncio.Queue[WorkPacket | None] = asyncio.Queue()
+        self.current: WorkPacket | None = None
+        self.aborted: set[int] = set()
+        self.stopping = False
+        self._send_lock = threading.Lock()
+        self._cpu = ThreadPoolExecutor(max_workers=1, thread_name_prefix="classify")
+
+    def send(self, msg: tuple[Any, ...]) -> None:
+        with self._send_lock:
+            self.out.send(msg)
+
+    async def run(self) -> None:
+        from scanner.classify import Classifier  # heavy import: only in worker processes
+
+        self.classifier = Classifier(self.job.classification, self.hmac_key, store_raw=self.job.store_raw)
+        loop = asyncio.get_running_loop()
+        threading.Thread(target=self._pump, args=(loop,), daemon=True, name="pump").start()
+        self.send((M.READY, os.getpid()))
+        beat = asyncio.create_task(self._heartbeat())
+        try:
+            while True:
+                packet = await self.queue.get()
+                if packet is None:
+                    break
+                if self.stopping or packet.task_id in self.aborted:
+                    self.send((M.RELEASED, packet.task_id, packet.fence))
+                    continue
+                self.current = packet
+                try:
+                    await self._run_task(packet)
+                finally:
+                    self.current = None
+        finally:
+            beat.cancel()
+            for c in self.connectors.values():
+                await c.close()
+            self._cpu.shutdown(wait=False, cancel_futures=True)
+
+    def _pump(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Blocking reads of the orchestrator's pipe, handed to the loop; EOF means the orchestrator is gone."""
+        while True:
+            try:
+                msg = self.tasks_in.recv()
+            except (EOFError, OSError):
+                loop.call_soon_threadsafe(self._on_message, (M.STOP,))
+                return
+            loop.call_soon_threadsafe(self._on_message, msg)
+            if msg[0] == M.STOP:
+                return
+
+    def _on_message(self, msg: tuple[Any, ...]) -> None:
+        kind = msg[0]
+        if kind == M.TASK:
+            self.queue.put_nowait(msg[1])
+        elif kind == M.ABORT:
+            self.aborted.add(msg[1])
+        elif kind == M.STOP:
+            self.stopping = True
+            self.queue.put_nowait(None)
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(max(0.5, self.lease_s / 4))
+            if self.current is not None:
+                self.send((M.HEARTBEAT, [(self.current.task_id, self.current.fence)]))
+
+    def _connector(self, ds_id: str) -> FileConnector:
+        if ds_id not in self.connectors:
+            self.connectors[ds_id] = create_connector(self.job.datasource(ds_id))
+        return self.connectors[ds_id]
+
+    def _check_abort(self, packet: WorkPacket) -> None:
+        if self.stopping or packet.task_id in self.aborted:
+            raise _Abort
+
+    async def _run_task(self, packet: WorkPacket) -> None:
+        try:
+            if packet.task_type is TaskType.DISCOVERY:
+                await self._discover(packet)
+            else:
+                await self._classify_objects(packet)
+        except _Abort:
+            self.send((M.RELEASED, packet.task_id, packet.fence))
+            return
+        except AuthenticationError as exc:
+            self.send((M.FAILED, packet.task_id, packet.fence, str(exc), True))
+            return
+        except Exception as exc:  # noqa: BLE001 - one task's failure must not end the worker
+            log.error("task %d failed: %s", packet.task_id, exc.__class__.__name__)
+            log.debug("%s", traceback.format_exc())
+            self.send((M.FAILED, packet.task_id, packet.fence, f"{exc.__class__.__name__}: {exc}", False))
+            return
+        self.send((M.DONE, packet.task_id, packet.fence))
+
+    async def _discover(self, packet: WorkPacket) -> None:
+        conn = self._connector(packet.datasource_id)
+        rt = self.job.runtime
+        # Discovery batches are bounded like classification tasks so no message or record grows without limit.
+        async for batch in conn.enumerate_objects(int(rt.batch_mb * 1048576), rt.batch_objects):
+            self._check_abort(packet)
+            self.send((M.DISCOVERED, packet.task_id, packet.fence, batch))
+
+    async def _classify_objects(self, packet: WorkPacket) -> None:
+        conn = self._connector(packet.datasource_id)
+        objs = packet.objects
+        done: list[ObjectResult] = []
+        last_flush = time.monotonic()
+
+        def fetch(o: DiscoveredObject) -> asyncio.Task[bytes]:
+            return asyncio.create_task(conn.read_object(o, self.max_bytes))
+
+        nxt = fetch(objs[0]) if objs else None
+        try:
+            for i, obj in enumerate(objs):
+                self._check_abort(packet)
+                assert nxt is not None
+                current, nxt = nxt, (fetch(objs[i + 1]) if i + 1 < len(objs) else None)
+                done.append(await self._one_object(packet, obj, current))
+                if len(done) >= _FLUSH_OBJECTS or time.monotonic() - last_flush > _FLUSH_SECONDS:
+                    self.send((M.OBJECTS, packet.task_id, packet.fence, done))
+                    done, last_flush = [], time.monotonic()
+        finally:
+            if nxt is not None:
+                nxt.cancel()
+            if done:
+                self.send((M.OBJECTS, packet.task_id, packet.fence, done))
+
+    async def _one_object(self, packet: WorkPacket, obj: DiscoveredObject, read: asyncio.Task[bytes]) -> ObjectResult:
+        try:
+            data = await read
+        except ObjectReadError as exc:
+            return ObjectResult(obj.path, obj.size, obj.mtime, [], skip_reason=str(exc))
+        digest = hashlib.sha256(data).hexdigest()
+        findings: list[Finding] = []
+        try:
+            async for comp in self.extractor.extract(obj.path, data):
+                dets = await asyncio.get_running_loop().run_in_executor(self._cpu, self.classifier.detect, comp.text)
+                text, line, pos = comp.text, 1, 0
+                for d in sorted(dets, key=lambda d: d.start):
+                    line += text.count("\n", pos, d.start)  # C-speed counting between consecutive findings
+                    pos = d.start
+                    col = d.start - (text.rfind("\n", 0, d.start) + 1) + 1
+                    loc = f"line={line},col={col}"
+                    findings.append(Finding(
+                        datasource_id=packet.datasource_id, object_path=obj.path, member=comp.member or "",
+                        location=f"{comp.location};{loc}" if comp.location else loc, entity=d.entity,
+                        score=float(d.score), masked=d.masked, value_hash=d.value_hash, value=d.value,
+                    ))
+        except ExtractionError as exc:
+            return ObjectResult(obj.path, len(data), obj.mtime, [], content_hash=digest, skip_reason=str(exc),
+                                bytes_read=len(data))
+        return ObjectResult(obj.path, len(data), obj.mtime, findings, content_hash=digest, bytes_read=len(data))

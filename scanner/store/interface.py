@@ -1,0 +1,693 @@
+"""``DatabaseInterface``: every read and write of the results store, all async, one code path for SQLite and PostgreSQL.
+
+SQLite: WAL, a busy timeout, and write transactions that take the write lock up front (``BEGIN IMMEDIATE``) so two
+writers never deadlock half-way; reads use their own pool with deferred transactions so progress queries never wait
+for the writer. PostgreSQL: one pool; leasing uses ``FOR UPDATE SKIP LOCKED``.
+
+Every result write is fenced: it carries the task's lease token (``fence``) and is rejected when the task was
+re-leased since, so a worker that comes back late can never write over the work of its successor.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import case, delete, event, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from scanner.exceptions import StoreError
+from scanner.models import (
+    DiscoveredObject,
+    JobStatus,
+    ObjectResult,
+    ObjectStatus,
+    TaskStatus,
+    TaskType,
+    WorkPacket,
+)
+from scanner.store import migrations
+from scanner.store.tables import FindingRow, Job, ObjectRow, OutputRecord, Task
+
+log = logging.getLogger(__name__)
+
+_OBJECTS_PER_STATEMENT = 400  # keeps IN (...) lists and multi-row inserts well under SQLite's variable limit
+
+
+@dataclass(slots=True)
+class JobInfo:
+    """A job as the store knows it."""
+
+    id: int
+    name: str
+    status: JobStatus
+    created_at: float
+    finished_at: float | None
+    error: str | None
+    options: dict[str, Any]
+    previous_job_id: int | None
+    source_text: str
+    source_path: str
+
+
+@dataclass(slots=True)
+class Progress:
+    """Counters of one job, cheap enough to poll every second."""
+
+    objects: int = 0
+    objects_done: int = 0
+    objects_unchanged: int = 0
+    objects_skipped: int = 0
+    objects_failed: int = 0
+    objects_pending: int = 0
+    bytes_total: int = 0
+    bytes_done: int = 0
+    findings: int = 0
+    tasks_pending: int = 0
+    tasks_leased: int = 0
+    tasks_failed: int = 0
+    discovery_open: int = 0
+    output_pending: int = 0
+
+    @property
+    def settled(self) -> bool:
+        """True when nothing is left to lease, run or plan."""
+        return self.tasks_pending == 0 and self.tasks_leased == 0 and self.output_pending == 0
+
+
+@dataclass(slots=True)
+class DatasourceSummary:
+    """Per-datasource totals for the end-of-scan summary."""
+
+    datasource_id: str
+    objects: int = 0
+    bytes: int = 0
+    scanned: int = 0
+    unchanged: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    failed: int = 0
+    findings: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class FailedTask:
+    """A task that exhausted its attempts."""
+
+    task_id: int
+    type: str
+    datasource_id: str
+    error: str
+
+
+@dataclass(slots=True)
+class Summary:
+    """What a job did, per datasource, plus its failed tasks."""
+
+    job: JobInfo
+    datasources: list[DatasourceSummary]
+    failed_tasks: list[FailedTask]
+
+    @property
+    def total_findings(self) -> int:
+        return sum(sum(d.findings.values()) for d in self.datasources)
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _chunks(seq: Sequence[Any], n: int = _OBJECTS_PER_STATEMENT) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(seq), n):
+        yield seq[i : i + n]
+
+
+def _job_info(row: Job) -> JobInfo:
+    return JobInfo(
+        id=row.id,
+        name=row.name,
+        status=JobStatus(row.status),
+        created_at=row.created_at,
+        finished_at=row.finished_at,
+        error=row.error,
+        options=json.loads(row.options or "{}"),
+        previous_job_id=row.previous_job_id,
+        source_text=row.source_text,
+        source_path=row.source_path,
+    )
+
+
+def normalise_url(url: str) -> str:
+    """Accept a bare file path or ``sqlite:///`` / ``postgresql://`` and pick the async driver."""
+    if "://" not in url:
+        return f"sqlite+aiosqlite:///{url}"
+    for plain, async_ in (("sqlite://", "sqlite+aiosqlite://"), ("postgresql://", "postgresql+asyncpg://"),
+                          ("postgres://", "postgresql+asyncpg://")):
+        if url.startswith(plain):
+            return async_ + url[len(plain):]
+    return url
+
+
+def redact_url(url: str) -> str:
+    """The URL with its password hidden, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a malformed URL must still never leak what it holds
+        return "<unparsable database URL>"
+
+
+class DatabaseInterface:
+    """The results store. Create with :meth:`open`; every method is a coroutine."""
+
+    def __init__(self, url: str):
+        self.url = normalise_url(url)
+        self.dialect = make_url(self.url).get_backend_name()
+        if self.dialect not in ("sqlite", "postgresql"):
+            raise StoreError(f"unsupported store {redact_url(self.url)}: use an SQLite path or postgresql+asyncpg://")
+        self._write_engine, self._read_engine = self._make_engines()
+        self._wsession = async_sessionmaker(self._write_engine, expire_on_commit=False)
+        self._rsession = async_sessionmaker(self._read_engine, expire_on_commit=False)
+
+    # ---------------------------------------------------------------------------------------------------- set-up
+
+    def _make_engines(self) -> tuple[AsyncEngine, AsyncEngine]:
+        if self.dialect == "postgresql":
+            eng = create_async_engine(self.url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+            return eng, eng
+        write = create_async_engine(self.url, connect_args={"timeout": 60})
+        read = create_async_engine(self.url, connect_args={"timeout": 60})
+        _sqlite_setup(write, begin="BEGIN IMMEDIATE")
+        _sqlite_setup(read, begin="BEGIN")
+        return write, read
+
+    @classmethod
+    async def open(cls, url: str) -> DatabaseInterface:
+        """Connect and create or upgrade the schema."""
+        db = cls(url)
+        try:
+            async with db._write_engine.begin() as conn:
+                before, after = await conn.run_sync(migrations.upgrade)
+        except (OperationalError, DBAPIError, OSError) as exc:
+            await db.close()
+            raise StoreError(f"cannot open the store {redact_url(db.url)}: {exc.__class__.__name__}: "
+                             f"{getattr(exc, 'orig', exc)}") from None
+        except Exception:
+            await db.close()
+            raise
+        if before != after:
+            log.info("store schema upgraded from version %d to %d", before, after)
+        return db
+
+    async def close(self) -> None:
+        """Dispose of the connection pools."""
+        await self._write_engine.dispose()
+        if self._read_engine is not self._write_engine:
+            await self._read_engine.dispose()
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncSession]:
+        async with self._wsession() as s, s.begin():
+            yield s
+
+    @asynccontextmanager
+    async def _read(self) -> AsyncIterator[AsyncSession]:
+        async with self._rsession() as s, s.begin():
+            yield s
+
+    def _insert(self, table: Any) -> Any:
+        return (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(table)
+
+    # ---------------------------------------------------------------------------------------------------- jobs
+
+    async def create_job(
+        self,
+        name: str,
+        source_text: str,
+        source_path: str,
+        datasource_ids: Sequence[str],
+        *,
+        max_attempts: int,
+        options: dict[str, Any],
+        incremental: bool = True,
+    ) -> int:
+        """Create a job and one DISCOVERY task per datasource; link it to the last complete run of the same name."""
+        now = _now()
+        async with self._write() as s:
+            prev = None
+            if incremental:
+                prev = (await s.execute(
+                    select(Job.id).where(Job.name == name, Job.status == JobStatus.COMPLETED.value)
+                    .order_by(Job.id.desc()).limit(1)
+                )).scalar_one_or_none()
+            job = Job(name=name, status=JobStatus.RUNNING.value, source_text=source_text, source_path=source_path,
+                      options=json.dumps(options), previous_job_id=prev, created_at=now)
+            s.add(job)
+            await s.flush()
+            for ds in datasource_ids:
+                s.add(Task(job_id=job.id, type=TaskType.DISCOVERY.value, status=TaskStatus.PENDING.value,
+                           datasource_id=ds, max_attempts=max_attempts, created_at=now, updated_at=now))
+            return job.id
+
+    async def get_job(self, job_id: int) -> JobInfo | None:
+        """One job, or None."""
+        async with self._read() as s:
+            row = await s.get(Job, job_id)
+            return _job_info(row) if row else None
+
+    async def latest_job_id(self) -> int | None:
+        """The newest job's id."""
+        async with self._read() as s:
+            return (await s.execute(select(func.max(Job.id)))).scalar_one_or_none()
+
+    async def list_jobs(self, limit: int = 50) -> list[JobInfo]:
+        """Newest jobs first."""
+        async with self._read() as s:
+            rows = (await s.execute(select(Job).order_by(Job.id.desc()).limit(limit))).scalars().all()
+            return [_job_info(r) for r in rows]
+
+    async def set_job_status(
+        self, job_id: int, status: JobStatus, *, only_from: Iterable[JobStatus] | None = None, error: str | None = None
+    ) -> bool:
+        """Move a job to ``status`` (only from the given statuses, when given); True when it changed."""
+        values: dict[str, Any] = {"status": status.value}
+        if status.finished:
+            values["finished_at"] = _now()
+        if error is not None:
+            values["error"] = error
+        stmt = update(Job).where(Job.id == job_id).values(**values)
+        if only_from is not None:
+            stmt = stmt.where(Job.status.in_([s.value for s in only_from]))
+        async with self._write() as s:
+            return (await s.execute(stmt)).rowcount > 0
+
+    # ---------------------------------------------------------------------------------------------------- leases
+
+    async def lease_tasks(self, job_id: int, owner: str, limit: int, lease_s: float) -> list[WorkPacket]:
+        """Lease up to ``limit`` pending tasks of a RUNNING job; each lease bumps the task's fence and attempts."""
+        if limit <= 0:
+            return []
+        now = _now()
+        async with self._write() as s:
+            status = (await s.execute(select(Job.status).where(Job.id == job_id))).scalar_one_or_none()
+            if status != JobStatus.RUNNING.value:
+                return []
+            # Discovery first: its output feeds everything else and gives the progress display its totals.
+            pick = (
+                select(Task.id)
+                .where(Task.job_id == job_id, Task.status == TaskStatus.PENDING.value)
+                .order_by(case((Task.type == TaskType.DISCOVERY.value, 0), else_=1), Task.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+            rows = (await s.execute(
+                update(Task)
+                .where(Task.id.in_(pick.scalar_subquery()))
+                .values(status=TaskStatus.LEASED.value, lease_owner=owner, lease_expires_at=now + lease_s,
+                        fence=Task.fence + 1, attempts=Task.attempts + 1, updated_at=now)
+                .returning(Task.id, Task.type, Task.datasource_id, Task.fence)
+                .execution_options(synchronize_session=False)
+            )).all()
+            packets = []
+            for task_id, ttype, ds, fence in sorted(rows):
+                pkt = WorkPacket(task_id=task_id, job_id=job_id, task_type=TaskType(ttype), datasource_id=ds,
+                                 fence=fence)
+                if pkt.task_type is TaskType.CLASSIFICATION:
+                    # Only what is still pending: objects finished before an interruption are never read again.
+                    objs = (await s.execute(
+                        select(ObjectRow.path, ObjectRow.size, ObjectRow.mtime)
+                        .where(ObjectRow.task_id == task_id, ObjectRow.status == ObjectStatus.PENDING.value)
+                        .order_by(ObjectRow.id)
+                    )).all()
+                    pkt.objects = [DiscoveredObject(path=p, size=sz, mtime=mt) for p, sz, mt in objs]
+                packets.append(pkt)
+            return packets
+
+    async def _check_fence(self, s: AsyncSession, task_id: int, fence: int) -> Task | None:
+        task = (await s.execute(select(Task).where(Task.id == task_id).with_for_update())).scalar_one_or_none()
+        if task is None or task.fence != fence or task.status != TaskStatus.LEASED.value:
+            log.warning("rejected a stale write for task %s (fence %s; current fence %s, status %s)",
+                        task_id, fence, task.fence if task else None, task.status if task else None)
+            return None
+        return task
+
+    async def heartbeat(self, task_id: int, fence: int, lease_s: float) -> bool:
+        """Extend a lease; False when the lease was lost."""
+        async with self._write() as s:
+            res = await s.execute(
+                update(Task).where(Task.id == task_id, Task.fence == fence, Task.status == TaskStatus.LEASED.value)
+                .values(lease_expires_at=_now() + lease_s)
+            )
+            return res.rowcount > 0
+
+    async def complete_task(self, task_id: int, fence: int) -> bool:
+        """Mark a leased task COMPLETED (fenced)."""
+        async with self._write() as s:
+            task = await self._check_fence(s, task_id, fence)
+            if task is None:
+                return False
+            task.status, task.lease_owner, task.lease_expires_at = TaskStatus.COMPLETED.value, None, None
+            task.updated_at = _now()
+            return True
+
+    async def fail_task(self, task_id: int, fence: int, error: str) -> TaskStatus | None:
+        """Record a failed attempt: PENDING again, or FAILED (with its objects) once attempts are used up."""
+        async with self._write() as s:
+            task = await self._check_fence(s, task_id, fence)
+            if task is None:
+                return None
+            task.error = error[:2000]
+            task.lease_owner, task.lease_expires_at, task.updated_at = None, None, _now()
+            if task.attempts >= task.max_attempts:
+                task.status = TaskStatus.FAILED.value
+                await s.execute(
+                    update(ObjectRow).where(ObjectRow.task_id == task_id,
+                                            ObjectRow.status == ObjectStatus.PENDING.value)
+                    .values(status=ObjectStatus.FAILED.value, reason=f"task failed: {error[:500]}")
+                )
+            else:
+                task.status = TaskStatus.PENDING.value
+            return TaskStatus(task.status)
+
+    async def release_task(self, task_id: int, fence: int) -> bool:
+        """Give a leased task back without counting the attempt (clean shutdown, pause, cancel)."""
+        async with self._write() as s:
+            task = await self._check_fence(s, task_id, fence)
+            if task is None:
+                return False
+            task.status, task.lease_owner, task.lease_expires_at = TaskStatus.PENDING.value, None, None
+            task.attempts = max(0, task.attempts - 1)
+            task.updated_at = _now()
+            return True
+
+    async def release_job_leases(self, job_id: int) -> int:
+        """Return every lease of a job to PENDING without counting attempts (resuming after the runner stopped)."""
+        async with self._write() as s:
+            res = await s.execute(
+                update(Task).where(Task.job_id == job_id, Task.status == TaskStatus.LEASED.value)
+                .values(status=TaskStatus.PENDING.value, lease_owner=None, lease_expires_at=None,
+                        attempts=case((Task.attempts > 0, Task.attempts - 1), else_=0), updated_at=_now())
+            )
+            return res.rowcount
+
+    async def expired_leases(self, job_id: int, now: float | None = None) -> list[tuple[int, int, str | None]]:
+        """(task_id, fence, owner) of leases past their expiry."""
+        now = _now() if now is None else now
+        async with self._read() as s:
+            rows = await s.execute(
+                select(Task.id, Task.fence, Task.lease_owner).where(
+                    Task.job_id == job_id, Task.status == TaskStatus.LEASED.value, Task.lease_expires_at < now)
+            )
+            return [(a, b, c) for a, b, c in rows.all()]
+
+    async def leases_of(self, owner: str) -> list[tuple[int, int]]:
+        """(task_id, fence) of every lease held by ``owner``."""
+        async with self._read() as s:
+            rows = await s.execute(select(Task.id, Task.fence).where(
+                Task.lease_owner == owner, Task.status == TaskStatus.LEASED.value))
+            return [(a, b) for a, b in rows.all()]
+
+    # ---------------------------------------------------------------------------------------------------- results
+
+    async def record_discovered(self, task_id: int, fence: int, job_id: int, datasource_id: str,
+                                objects: Sequence[DiscoveredObject]) -> bool:
+        """Store a batch of discovered objects as an output record for the pipeliner (fenced)."""
+        async with self._write() as s:
+            if await self._check_fence(s, task_id, fence) is None:
+                return False
+            s.add(OutputRecord(job_id=job_id, task_id=task_id, datasource_id=datasource_id,
+                               payload=json.dumps([o.to_dict() for o in objects])))
+            return True
+
+    async def record_object_results(self, task_id: int, fence: int, job_id: int, datasource_id: str,
+                                    results: Sequence[ObjectResult]) -> bool:
+        """Store finished objects and their findings in one transaction (fenced, idempotent)."""
+        async with self._write() as s:
+            if await self._check_fence(s, task_id, fence) is None:
+                return False
+            rows = [
+                {"job_id": job_id, "task_id": task_id, "datasource_id": datasource_id, "object_path": f.object_path,
+                 "member": f.member, "location": f.location, "entity": f.entity, "score": f.score,
+                 "masked": f.masked, "value_hash": f.value_hash, "value": f.value, "carried": False}
+                for r in results for f in r.findings
+            ]
+            if rows:
+                await s.execute(self._insert(FindingRow).on_conflict_do_nothing(), rows)
+            for r in results:
+                status = ObjectStatus.SKIPPED if r.skip_reason else ObjectStatus.DONE
+                await s.execute(
+                    update(ObjectRow)
+                    .where(ObjectRow.job_id == job_id, ObjectRow.datasource_id == datasource_id,
+                           ObjectRow.path == r.path)
+                    .values(status=status.value, reason=r.skip_reason, content_hash=r.content_hash,
+                            findings=len(r.findings), reads=ObjectRow.reads + 1, size=r.size, mtime=r.mtime)
+                )
+            return True
+
+    # ---------------------------------------------------------------------------------------------------- pipeliner
+
+    async def plan_output_records(self, job_id: int, *, full: bool, batch_bytes: int, batch_objects: int,
+                                  max_attempts: int, limit: int = 20) -> int:
+        """Turn pending output records into objects and CLASSIFICATION tasks; returns how many records were planned.
+
+        Objects already known to this job (a discovery that ran twice) are ignored; objects unchanged since the
+        previous complete run (same size and mtime) are marked UNCHANGED and their findings copied over.
+        """
+        now = _now()
+        async with self._write() as s:
+            job = await s.get(Job, job_id)
+            if job is None:
+                return 0
+            records = (await s.execute(
+                select(OutputRecord).where(OutputRecord.job_id == job_id, OutputRecord.processed.is_(False))
+                .order_by(OutputRecord.id).limit(limit)
+            )).scalars().all()
+            prev_id = None if full else job.previous_job_id
+            for rec in records:
+                objs = [DiscoveredObject.from_dict(d) for d in json.loads(rec.payload)]
+                ds = rec.datasource_id
+                # Dedupe within the record and against what this job already has.
+                seen: dict[str, DiscoveredObject] = {}
+                for o in objs:
+                    seen.setdefault(o.path, o)
+                known: set[str] = set()
+                for chunk in _chunks(list(seen)):
+                    known.update((await s.execute(select(ObjectRow.path).where(
+                        ObjectRow.job_id == job_id, ObjectRow.datasource_id == ds, ObjectRow.path.in_(chunk)
+                    ))).scalars())
+                new = [o for p, o in seen.items() if p not in known]
+                previous: dict[str, tuple[int, float, str | None, int]] = {}
+                if prev_id is not None:
+                    for chunk in _chunks([o.path for o in new if not o.skip_reason]):
+                        for p, sz, mt, h, nf in (await s.execute(
+                            select(ObjectRow.path, ObjectRow.size, ObjectRow.mtime, ObjectRow.content_hash,
+                                   ObjectRow.findings)
+                            .where(ObjectRow.job_id == prev_id, ObjectRow.datasource_id == ds,
+                                   ObjectRow.path.in_(chunk),
+                                   ObjectRow.status.in_([ObjectStatus.DONE.value, ObjectStatus.UNCHANGED.value]))
+                        )).all():
+                            previous[p] = (sz, mt, h, nf)
+                rows: list[dict[str, Any]] = []
+                unchanged: list[str] = []
+                to_scan: list[DiscoveredObject] = []
+                for o in new:
+                    base = {"job_id": job_id, "datasource_id": ds, "path": o.path, "size": o.size, "mtime": o.mtime}
+                    if o.skip_reason:
+                        rows.append(base | {"status": ObjectStatus.SKIPPED.value, "reason": o.skip_reason})
+                    elif (p := previous.get(o.path)) is not None and p[0] == o.size and p[1] == o.mtime:
+                        rows.append(base | {"status": ObjectStatus.UNCHANGED.value, "content_hash": p[2],
+                                            "findings": p[3]})
+                        unchanged.append(o.path)
+                    else:
+                        to_scan.append(o)
+                # Cut the objects to scan into tasks by bytes and count.
+                batch: list[DiscoveredObject] = []
+                batch_size = 0
+                batches: list[tuple[list[DiscoveredObject], int]] = []
+                for o in to_scan:
+                    if batch and (batch_size + o.size > batch_bytes or len(batch) >= batch_objects):
+                        batches.append((batch, batch_size))
+                        batch, batch_size = [], 0
+                    batch.append(o)
+                    batch_size += o.size
+                if batch:
+                    batches.append((batch, batch_size))
+                for objs_in_task, nbytes in batches:
+                    task = Task(job_id=job_id, type=TaskType.CLASSIFICATION.value, status=TaskStatus.PENDING.value,
+                                datasource_id=ds, max_attempts=max_attempts, bytes=nbytes, created_at=now,
+                                updated_at=now)
+                    s.add(task)
+                    await s.flush()
+                    for o in objs_in_task:
+                        rows.append({"job_id": job_id, "datasource_id": ds, "path": o.path, "size": o.size,
+                                     "mtime": o.mtime, "status": ObjectStatus.PENDING.value, "task_id": task.id})
+                if rows:
+                    blank = {"content_hash": None, "reason": None, "task_id": None, "findings": 0}
+                    await s.execute(self._insert(ObjectRow).on_conflict_do_nothing(), [blank | r for r in rows])
+                if unchanged and prev_id is not None:
+                    await self._carry_findings(s, prev_id, job_id, ds, unchanged)
+                rec.processed = True
+            return len(records)
+
+    async def _carry_findings(self, s: AsyncSession, prev_id: int, job_id: int, ds: str, paths: list[str]) -> None:
+        cols = [FindingRow.datasource_id, FindingRow.object_path, FindingRow.member, FindingRow.location,
+                FindingRow.entity, FindingRow.score, FindingRow.masked, FindingRow.value_hash, FindingRow.value]
+        for chunk in _chunks(paths):
+            src = select(
+                func.cast(job_id, FindingRow.job_id.type), *cols, func.cast(True, FindingRow.carried.type)
+            ).where(FindingRow.job_id == prev_id, FindingRow.datasource_id == ds, FindingRow.object_path.in_(chunk))
+            stmt = self._insert(FindingRow).from_select(
+                ["job_id", *[c.key for c in cols], "carried"], src
+            ).on_conflict_do_nothing()
+            await s.execute(stmt)
+
+    # ---------------------------------------------------------------------------------------------------- reading
+
+    async def progress(self, job_id: int) -> Progress:
+        """Counters for the progress display and the job monitor."""
+        p = Progress()
+        async with self._read() as s:
+            for status, n, nbytes in (await s.execute(
+                select(ObjectRow.status, func.count(), func.coalesce(func.sum(ObjectRow.size), 0))
+                .where(ObjectRow.job_id == job_id).group_by(ObjectRow.status)
+            )).all():
+                p.objects += n
+                p.bytes_total += int(nbytes)
+                if status in (ObjectStatus.DONE.value, ObjectStatus.UNCHANGED.value):
+                    p.bytes_done += int(nbytes)
+                match status:
+                    case ObjectStatus.DONE.value:
+                        p.objects_done = n
+                    case ObjectStatus.UNCHANGED.value:
+                        p.objects_unchanged = n
+                    case ObjectStatus.SKIPPED.value:
+                        p.objects_skipped = n
+                    case ObjectStatus.FAILED.value:
+                        p.objects_failed = n
+                    case ObjectStatus.PENDING.value:
+                        p.objects_pending = n
+            for ttype, status, n in (await s.execute(
+                select(Task.type, Task.status, func.count()).where(Task.job_id == job_id)
+                .group_by(Task.type, Task.status)
+            )).all():
+                if status == TaskStatus.PENDING.value:
+                    p.tasks_pending += n
+                elif status == TaskStatus.LEASED.value:
+                    p.tasks_leased += n
+                elif status == TaskStatus.FAILED.value:
+                    p.tasks_failed += n
+                if ttype == TaskType.DISCOVERY.value and status in (TaskStatus.PENDING.value, TaskStatus.LEASED.value):
+                    p.discovery_open += n
+            p.output_pending = (await s.execute(
+                select(func.count()).select_from(OutputRecord)
+                .where(OutputRecord.job_id == job_id, OutputRecord.processed.is_(False))
+            )).scalar_one()
+            p.findings = (await s.execute(
+                select(func.count()).select_from(FindingRow).where(FindingRow.job_id == job_id)
+            )).scalar_one()
+        return p
+
+    async def summary(self, job_id: int) -> Summary:
+        """Per-datasource totals, skip reasons, findings per entity and failed tasks."""
+        job = await self.get_job(job_id)
+        if job is None:
+            raise StoreError(f"no job {job_id} in this store")
+        per: dict[str, DatasourceSummary] = {}
+
+        def ds(name: str) -> DatasourceSummary:
+            return per.setdefault(name, DatasourceSummary(name))
+
+        async with self._read() as s:
+            for d, status, reason, n, nbytes in (await s.execute(
+                select(ObjectRow.datasource_id, ObjectRow.status, ObjectRow.reason, func.count(),
+                       func.coalesce(func.sum(ObjectRow.size), 0))
+                .where(ObjectRow.job_id == job_id)
+                .group_by(ObjectRow.datasource_id, ObjectRow.status, ObjectRow.reason)
+            )).all():
+                e = ds(d)
+                e.objects += n
+                e.bytes += int(nbytes)
+                if status == ObjectStatus.DONE.value:
+                    e.scanned += n
+                elif status == ObjectStatus.UNCHANGED.value:
+                    e.unchanged += n
+                elif status == ObjectStatus.SKIPPED.value:
+                    e.skipped[reason or "skipped"] = e.skipped.get(reason or "skipped", 0) + n
+                elif status == ObjectStatus.FAILED.value:
+                    e.failed += n
+            for d, entity, n in (await s.execute(
+                select(FindingRow.datasource_id, FindingRow.entity, func.count())
+                .where(FindingRow.job_id == job_id).group_by(FindingRow.datasource_id, FindingRow.entity)
+            )).all():
+                ds(d).findings[entity] = n
+            failed = [FailedTask(i, t, d, e or "") for i, t, d, e in (await s.execute(
+                select(Task.id, Task.type, Task.datasource_id, Task.error)
+                .where(Task.job_id == job_id, Task.status == TaskStatus.FAILED.value).order_by(Task.id)
+            )).all()]
+            for t in failed:
+                ds(t.datasource_id)
+        return Summary(job=job, datasources=sorted(per.values(), key=lambda d: d.datasource_id), failed_tasks=failed)
+
+    async def iter_findings(self, job_id: int) -> AsyncIterator[dict[str, Any]]:
+        """Stream a job's findings in a stable order."""
+        async with self._rsession() as s:
+            result = await s.stream(
+                select(FindingRow).where(FindingRow.job_id == job_id)
+                .order_by(FindingRow.datasource_id, FindingRow.object_path, FindingRow.member, FindingRow.id)
+                .execution_options(yield_per=1000)
+            )
+            async for row in result.scalars():
+                yield {
+                    "job_id": row.job_id, "datasource": row.datasource_id,
+                    "object": row.object_path + (f"!/{row.member}" if row.member else ""),
+                    "location": row.location, "entity": row.entity, "score": round(row.score, 4),
+                    "masked": row.masked, "value_hash": row.value_hash, "value": row.value,
+                    "carried_over": bool(row.carried),
+                }
+
+    async def delete_job(self, job_id: int) -> None:
+        """Remove a job and everything it produced."""
+        async with self._write() as s:
+            for table in (FindingRow, ObjectRow, OutputRecord, Task):
+                await s.execute(delete(table).where(table.job_id == job_id))  # type: ignore[attr-defined]
+            await s.execute(delete(Job).where(Job.id == job_id))
+
+    async def objects_by_status(self, job_id: int) -> dict[str, list[str]]:
+        """Paths of a job's objects grouped by status (reports and tests)."""
+        out: dict[str, list[str]] = defaultdict(list)
+        async with self._read() as s:
+            for d, p, st in (await s.execute(
+                select(ObjectRow.datasource_id, ObjectRow.path, ObjectRow.status).where(ObjectRow.job_id == job_id)
+                .order_by(ObjectRow.datasource_id, ObjectRow.path)
+            )).all():
+                out[st].append(f"{d}:{p}")
+        return dict(out)
+
+
+def _sqlite_setup(engine: AsyncEngine, begin: str) -> None:
+    """WAL, busy timeout and explicit BEGIN (pysqlite's own transaction handling is turned off)."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _connect(dbapi_conn: Any, _rec: Any) -> None:
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=60000")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin)
+
+
+__all__ = ["DatabaseInterface", "JobInfo", "Progress", "Summary", "DatasourceSummary", "FailedTask",
+           "normalise_url", "redact_url"]
