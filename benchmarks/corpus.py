@@ -164,11 +164,12 @@ def _is_token_edge(ch: str) -> bool:
     return not (ch.isalnum() or ch in "@_-+/")
 
 
-def verify_manifest(root: Path, manifest: Manifest) -> list[str]:
+def verify_manifest(root: Path, manifest: Manifest, one_per_line: bool = True) -> list[str]:
     """Problems with ``manifest`` against the files under ``root``; an empty list means it is accurate.
 
-    Each entry's value must occur on its line as a separate token (not glued to letters or digits), and no
-    line may hold two entries.
+    Each entry's value must occur on its line as a separate token (not glued to letters or digits). With
+    ``one_per_line`` (the generator's promise) no line may hold two entries; a hand-made corpus may relax it,
+    since a real CSV row often holds an SSN and an e-mail address.
     """
     problems: list[str] = []
     cache: dict[str, list[str]] = {}
@@ -201,7 +202,7 @@ def verify_manifest(root: Path, manifest: Manifest) -> list[str]:
         if not (_is_token_edge(before) and _is_token_edge(after)):
             problems.append(f"{label}: value is not a separate token")
         key = (e.file, e.line)
-        if key in seen:
+        if one_per_line and key in seen:
             problems.append(f"{label}: line already holds {seen[key]!r}")
         seen[key] = e.value
     return problems
@@ -418,11 +419,13 @@ SLOTS: dict[str, Slot] = {
     "room": _room,
 }
 
-# Benign sentences by topic: meetings, invoices, shipments, tickets and general office life. No word here
-# contains a context word of any entity the pii template reports (card, ssn, iban, mail, phone, cell, fax,
-# passport, and US_BANK_NUMBER's account, bank, checking, savings, deposit): Presidio matches context words as
-# substrings ("account" in "accounts payable"), and a boosted 8-17 digit id would be reported as a bank number
-# that no manifest lists. Planted and decoy templates follow the same rule apart from their own context word.
+# Benign sentences by topic: meetings, invoices, shipments, tickets and general office life. Benign ids can
+# take the shape of a phone, SSN, passport or US bank number, which the pii template reports only near a
+# context word, so no word here contains one (phone, mobile, cell, fax, social, security, ssn, passport,
+# account, acct, bank, checking, savings, deposit): Presidio matches context words as substrings ("account" in
+# "accounts payable"), and a boosted id would be a detection no manifest lists. Planted and decoy templates
+# follow the same rule apart from their own context word. ("credit" and "mail" are harmless: a benign number
+# never passes Luhn in a card's shape or holds an "@".)
 BENIGN = (
     # meetings
     "{person} met with the {team} team on {weekday} to review the {project} roadmap for {quarter} {year}.",
@@ -517,7 +520,7 @@ PLANTED: dict[str, tuple[str, ...]] = {
         "Call {person} on phone {v} if the delivery slips.",
         "Contact the {city} office, phone: {v}, for site access.",
         "The on-call engineer this week can be reached on mobile {v} after {time}.",
-        "New telephone number for {company} accounts is {v} from {date}.",
+        "The {company} front desk changed its telephone number to {v} on {date}.",
     ),
     "IP_ADDRESS": (
         "The {system} at {v} was restarted at {time} after ticket {ticket}.",

@@ -1,0 +1,1 @@
+"""Orchestrator, workers and the scan entry point."""
