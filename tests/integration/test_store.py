@@ -1,0 +1,89 @@
+"""The store's behaviour on SQLite and on a real PostgreSQL: leases, fencing, planning, incremental carry-over."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from scanner.exceptions import SchemaVersionError
+from scanner.models import DiscoveredObject, Finding, JobStatus, ObjectResult, TaskStatus, TaskType
+from scanner.store import DatabaseInterface
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db(request, tmp_path):
+    if request.param == "sqlite":
+        url = str(tmp_path / "store.db")
+    else:
+        url = request.getfixturevalue("postgres_url")
+    store = await DatabaseInterface.open(url)
+    yield store
+    await store.close()
+
+
+def _finding(path: str, line: int) -> Finding:
+    return Finding("ds", path, "", f"line={line},col=1", "US_SSN", 0.85, "***-**-1234", f"h{line}")
+
+
+async def _discover(db, job_id, objs):
+    [disc] = await db.lease_tasks(job_id, "w", 5, 30)
+    assert disc.task_type is TaskType.DISCOVERY
+    assert await db.record_discovered(disc.task_id, disc.fence, job_id, "ds", objs)
+    assert await db.complete_task(disc.task_id, disc.fence)
+    await db.plan_output_records(job_id, full=False, batch_bytes=100, batch_objects=2, max_attempts=2)
+
+
+async def test_lease_fence_and_idempotent_findings(db):
+    name = f"j-{uuid.uuid4().hex[:8]}"
+    job = await db.create_job(name, "src", "/x", ["ds"], max_attempts=2, options={})
+    objs = [DiscoveredObject(f"f{i}.txt", 10, 1.0) for i in range(3)] + [DiscoveredObject("big", 1, 1.0, "too big")]
+    await _discover(db, job, objs)
+    tasks = await db.lease_tasks(job, "w", 10, 30)
+    assert sorted(len(t.objects) for t in tasks) == [1, 2]
+    t = next(t for t in tasks if len(t.objects) == 2)
+    res = [ObjectResult(o.path, o.size, o.mtime, [_finding(o.path, 1), _finding(o.path, 1)]) for o in t.objects]
+    assert await db.record_object_results(t.task_id, t.fence, job, "ds", res)
+    # A stale fence is refused and writes nothing.
+    assert not await db.record_object_results(t.task_id, t.fence - 1, job, "ds", res)
+    # Lost lease: the task goes back to PENDING, is leased again with a new fence, and the old holder is rejected.
+    assert await db.fail_task(t.task_id, t.fence, "worker died") is TaskStatus.PENDING
+    [again] = await db.lease_tasks(job, "w2", 1, 30)
+    assert again.task_id == t.task_id and again.fence == t.fence + 1
+    assert again.objects == []  # both objects finished before the failure: never read again
+    assert not await db.complete_task(t.task_id, t.fence)
+    assert await db.complete_task(again.task_id, again.fence)
+    p = await db.progress(job)
+    assert p.findings == 2 and p.objects_done == 2 and p.objects_skipped == 1
+
+
+async def test_failed_task_after_max_attempts_and_incremental(db):
+    name = f"j-{uuid.uuid4().hex[:8]}"
+    job = await db.create_job(name, "src", "/x", ["ds"], max_attempts=2, options={})
+    await _discover(db, job, [DiscoveredObject("a", 10, 1.0), DiscoveredObject("b", 10, 2.0)])
+    [t] = await db.lease_tasks(job, "w", 10, 30)
+    assert await db.record_object_results(t.task_id, t.fence, job, "ds",
+                                          [ObjectResult("a", 10, 1.0, [_finding("a", 3)])])
+    assert await db.fail_task(t.task_id, t.fence, "boom") is TaskStatus.PENDING
+    [t] = await db.lease_tasks(job, "w", 10, 30)
+    assert await db.fail_task(t.task_id, t.fence, "boom") is TaskStatus.FAILED
+    s = await db.summary(job)
+    assert [f.error for f in s.failed_tasks] == ["boom"] and s.datasources[0].failed == 1
+    await db.set_job_status(job, JobStatus.COMPLETED)
+    # Next run: "a" unchanged (carried over with its finding), "b" failed last time so it is scanned again.
+    job2 = await db.create_job(name, "src", "/x", ["ds"], max_attempts=2, options={})
+    await _discover(db, job2, [DiscoveredObject("a", 10, 1.0), DiscoveredObject("b", 10, 2.0)])
+    p = await db.progress(job2)
+    assert (p.objects_unchanged, p.objects_pending, p.findings) == (1, 1, 1)
+    rows = [f async for f in db.iter_findings(job2)]
+    assert rows[0]["object"] == "a" and rows[0]["carried_over"] is True and "value" in rows[0]
+
+
+async def test_newer_schema_is_refused(db):
+    async with db._write_engine.begin() as conn:
+        await conn.execute(text("UPDATE schema_meta SET value = '999' WHERE key = 'schema_version'"))
+    with pytest.raises(SchemaVersionError):
+        await DatabaseInterface.open(db.url)
+    async with db._write_engine.begin() as conn:
+        await conn.execute(text("UPDATE schema_meta SET value = '1' WHERE key = 'schema_version'"))
