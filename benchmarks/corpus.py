@@ -489,7 +489,7 @@ LOG_MESSAGES = (
 )
 
 # Planted sentences: a context word sits within a few words before the value, and the value is followed by
-# a space or by punctuation, never glued to another token. "{v}" is the value.
+# a space or by one of ( ) , . : -- never glued to another token. "{v}" is the value.
 PLANTED: dict[str, tuple[str, ...]] = {
     "CREDIT_CARD": (
         "The {brand} card number {v} was charged {amount} for invoice {invoice}.",
@@ -516,11 +516,14 @@ PLANTED: dict[str, tuple[str, ...]] = {
         "{person} (email: {v}) will coordinate the {project} rollout.",
         "Please copy {v} on every message about ticket {ticket}.",
     ),
+    # Presidio looks for context in the five keywords before a value, across line ends. A phone sentence
+    # therefore ends in at least five content words after the value, or the context word would also lift a
+    # 10-digit id opening the next line (a CSV record id) into a phone number no manifest lists.
     "PHONE_NUMBER": (
-        "Call {person} on phone {v} if the delivery slips.",
-        "Contact the {city} office, phone: {v}, for site access.",
-        "The on-call engineer this week can be reached on mobile {v} after {time}.",
-        "The {company} front desk changed its telephone number to {v} on {date}.",
+        "Call {person} on phone {v} if the delivery slips; the warehouse team handles weekend collections.",
+        "Contact the {city} office, phone: {v}, for site access, visitor badges and parking permits.",
+        "The on-call engineer is on mobile {v} for urgent production incidents affecting customers.",
+        "The {company} front desk has a new telephone number, {v}, so please update shared contact lists.",
     ),
     "IP_ADDRESS": (
         "The {system} at {v} was restarted at {time} after ticket {ticket}.",
@@ -724,8 +727,6 @@ def _benign(rng: random.Random) -> str:
 class _Format:
     """How one file type wraps sentences into lines."""
 
-    ext = "txt"
-
     def header(self, rng: random.Random, title: str) -> list[str]:
         return []
 
@@ -741,8 +742,6 @@ class _Format:
 
 
 class _Txt(_Format):
-    ext = "txt"
-
     def line(self, rng: random.Random, text: str, planted: bool) -> str:
         # Paragraph-per-line prose; a planted sentence may follow a benign one, as in real notes.
         n = rng.randint(0, 1) if planted else rng.randint(0, 3)
@@ -753,8 +752,6 @@ class _Txt(_Format):
 
 
 class _Md(_Txt):
-    ext = "md"
-
     def header(self, rng: random.Random, title: str) -> list[str]:
         return [f"# {title}", ""]
 
@@ -771,8 +768,6 @@ class _Md(_Txt):
 
 
 class _Log(_Format):
-    ext = "log"
-
     def __init__(self, rng: random.Random) -> None:
         self.ts = rng.randint(1_672_531_200, 1_735_603_200)  # somewhere in 2023-2024
 
@@ -787,8 +782,6 @@ class _Log(_Format):
 
 
 class _Csv(_Format):
-    ext = "csv"
-
     def header(self, rng: random.Random, title: str) -> list[str]:
         return ["record_id,date,owner,department,amount,notes"]
 
@@ -800,8 +793,6 @@ class _Csv(_Format):
 
 
 class _Json(_Format):
-    ext = "json"
-
     def header(self, rng: random.Random, title: str) -> list[str]:
         return ["["]
 
@@ -818,8 +809,6 @@ class _Json(_Format):
 
 
 class _Html(_Format):
-    ext = "html"
-
     def header(self, rng: random.Random, title: str) -> list[str]:
         t = html_escape(title)
         return ["<!DOCTYPE html>", '<html lang="en">',
@@ -837,8 +826,6 @@ class _Html(_Format):
 
 
 class _Xml(_Format):
-    ext = "xml"
-
     def header(self, rng: random.Random, title: str) -> list[str]:
         return ['<?xml version="1.0" encoding="UTF-8"?>', f'<records title="{xml_escape(title)}">']
 

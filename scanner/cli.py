@@ -18,8 +18,7 @@ import click
 import uvloop
 from rich.console import Console
 
-from scanner.config import load_job, parse_job_text, resolve_paths
-from scanner.config import LoadedJob
+from scanner.config import LoadedJob, load_job, parse_job_text, resolve_paths
 from scanner.exceptions import ConfigError, DatascanError
 from scanner.models import JobStatus
 
@@ -36,7 +35,7 @@ def _run(coro: Any) -> Any:
 def _fail(exc: DatascanError) -> None:
     code = EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILURE
     for line in str(exc).splitlines():
-        err.print(f"error: {line}", highlight=False, markup=False)
+        click.echo(f"error: {line}", err=True)  # never wrapped: people grep these
     sys.exit(code)
 
 
@@ -119,7 +118,7 @@ def scan(job_file: str | None, workers: int | None, db: str, resume_id: int | No
         out.print(f"interrupted; continue with: datascan scan --resume {outcome.job_id} --db {db}", highlight=False)
         sys.exit(128 + outcome.signal)
     if outcome.status is JobStatus.FAILED:
-        err.print(f"error: job {outcome.job_id} failed: {summary.job.error}", markup=False, highlight=False)
+        click.echo(f"error: job {outcome.job_id} failed: {summary.job.error}", err=True)
         sys.exit(EXIT_USAGE)
     if outcome.status is not JobStatus.COMPLETED:
         sys.exit(EXIT_FAILURE)
