@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from benchmarks.corpus import generate
+from benchmarks.corpus import Manifest, generate
 from scanner.classify.masking import key_from_env_value, value_hash
 
 KEY = "7f" * 32
@@ -66,21 +66,29 @@ def baseline(corpus, tmp_path_factory):
     return _findings(db)
 
 
-def test_planted_values_found_once_and_decoys_not(corpus, baseline):
-    root, manifest = corpus
+def _assert_matches_manifest(rows: list[dict], manifest: Manifest) -> None:
+    """Every planted value found exactly once (by file, line, entity and keyed hash); no decoy reported as its kind."""
     key = key_from_env_value(KEY)
-    by_line = Counter((f["object"], int(f["location"].split(",")[0][5:]), f["entity"], f["value_hash"])
-                      for f in baseline)
+    by_line = Counter((f["object"], int(f["location"].split(",")[0][5:]), f["entity"], f["value_hash"]) for f in rows)
     for p in manifest.planted:
         assert by_line[(p.file, p.line, p.entity, value_hash(key, p.entity, p.value))] == 1, p
-    decoy_lines = {(d.file, d.line) for d in manifest.decoys}
     kinds = {"luhn_fail": "CREDIT_CARD", "ssn_bad_range": "US_SSN", "iban_bad_check": "IBAN_CODE"}
-    for f in baseline:
-        line = int(f["location"].split(",")[0][5:])
-        for d in manifest.decoys:
-            if (d.file, d.line) == (f["object"], line):
-                assert f["entity"] != kinds[d.kind], f
-    assert decoy_lines and len(_identity(baseline)) == len(baseline)  # no duplicates
+    decoys = {(d.file, d.line): kinds[d.kind] for d in manifest.decoys}
+    for f in rows:
+        assert decoys.get((f["object"], int(f["location"].split(",")[0][5:]))) != f["entity"], f
+    assert manifest.decoys and len(_identity(rows)) == len(rows)  # decoys were planted; no duplicate findings
+
+
+def test_planted_values_found_once_and_decoys_not(corpus, baseline):
+    _assert_matches_manifest(baseline, corpus[1])
+
+
+def test_demo_corpus_with_two_workers(tmp_path):
+    examples = Path(__file__).parents[2] / "examples"
+    db = tmp_path / "s.db"
+    r = _run("scan", "--job", str(examples / "demo.yaml"), "--workers", "2", "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    _assert_matches_manifest(_findings(db), Manifest.load(examples / "corpus.manifest.json"))
 
 
 def test_no_raw_value_in_store_logs_or_output(corpus, tmp_path):
