@@ -959,16 +959,13 @@ def generate(
     rng = random.Random(seed)
     sizes = _file_sizes(rng, round(total_mb * MB), files)
     manifest = Manifest(seed=seed, files=len(sizes), total_bytes=0)
-    made_dirs: list[str] = []
     for index, target in enumerate(sizes, start=1):
         ext = rng.choices(_FORMATS, _FORMAT_WEIGHTS)[0]
         parts = [rng.choice(_DEPARTMENTS), rng.choice(_LEVEL2)]
         if rng.random() < 0.5:
             parts.append(rng.choice(_LEVEL3))
         folder = "/".join(parts)
-        if folder not in made_dirs:  # a list, not a set: nothing here may depend on hash order
-            (out_dir / folder).mkdir(parents=True, exist_ok=True)
-            made_dirs.append(folder)
+        (out_dir / folder).mkdir(parents=True, exist_ok=True)
         # The running index keeps names unique however the random parts collide.
         rel = f"{folder}/{rng.choice(_STEMS[ext])}-{index:05d}.{ext}"
         manifest.total_bytes += _write_file(rng, out_dir / rel, rel, ext, target, density, manifest)
