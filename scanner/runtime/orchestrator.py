@@ -234,10 +234,12 @@ class Orchestrator:
             self.peak_rss[wid] = int(msg[1])
         elif kind == "__exit__":
             del self.workers[wid]
+            if msg[1] != 0:
+                log.warning("worker %d (pid %s) exited with code %s holding %d task(s)", wid, h.proc.pid, msg[1],
+                            len(h.tasks))
             for tid, fence in h.tasks.items():
                 st = await self.db.fail_task(tid, fence, f"worker process exited with code {msg[1]}")
-                log.warning("worker %d (pid %s) exited with code %s; task %d is now %s", wid, h.proc.pid,
-                            msg[1], tid, st.value if st else "taken over")
+                log.warning("task %d of worker %d is now %s", tid, wid, st.value if st else "taken over")
             if respawn and msg[1] != 0:
                 self._spawn()
             self.wake.set()
