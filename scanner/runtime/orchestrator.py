@@ -108,6 +108,7 @@ class Orchestrator:
         if h is None:
             return
         asyncio.get_running_loop().remove_reader(h.proc.sentinel)
+        h.proc.join(timeout=1)  # the sentinel fires before the child is reaped; exitcode is None until then
         self.inbox.put_nowait((wid, ("__exit__", h.proc.exitcode)))
 
     def _send(self, h: _WorkerHandle, msg: tuple[Any, ...]) -> None:
