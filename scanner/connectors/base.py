@@ -21,5 +21,16 @@ class FileConnector(ABC):
     async def read_object(self, obj: DiscoveredObject, max_bytes: int) -> bytes:
         """Read an object's bytes (never more than ``max_bytes``); raises ObjectReadError."""
 
+    async def stream_object(self, obj: DiscoveredObject, max_bytes: int,
+                            chunk_bytes: int = 1 << 20) -> AsyncIterator[bytes]:
+        """The object's bytes in chunks of at most ``chunk_bytes`` (never more than ``max_bytes`` in all).
+
+        For formats that can be extracted as a stream (long text files); connectors that can read in pieces
+        override this, the default reads the whole object first. Raises ObjectReadError.
+        """
+        data = await self.read_object(obj, max_bytes)
+        for i in range(0, len(data), chunk_bytes):
+            yield data[i:i + chunk_bytes]
+
     async def close(self) -> None:  # noqa: B027 - optional hook, most connectors hold nothing
         """Release sessions and handles."""

@@ -126,19 +126,23 @@ class FilesystemConnector(FileConnector):
 
     async def read_object(self, obj: DiscoveredObject, max_bytes: int) -> bytes:
         """The file's bytes; ObjectReadError when it is gone, unreadable, or grew past ``max_bytes``."""
+        return b"".join([chunk async for chunk in self.stream_object(obj, max_bytes, _READ_CHUNK)])
+
+    async def stream_object(self, obj: DiscoveredObject, max_bytes: int,
+                            chunk_bytes: int = _READ_CHUNK) -> AsyncIterator[bytes]:
+        """The file's bytes in chunks; ObjectReadError when it is gone, unreadable, or grew past ``max_bytes``."""
         path = self.root / obj.path
         limit = min(max_bytes, self.max_bytes)
+        total = 0
         try:
             async with aiofiles.open(path, "rb") as f:
-                parts, total = [], 0
                 while True:
-                    chunk = await f.read(min(_READ_CHUNK, limit + 1 - total))
+                    chunk = await f.read(min(chunk_bytes, limit + 1 - total))
                     if not chunk:
-                        break
-                    parts.append(chunk)
+                        return
                     total += len(chunk)
                     if total > limit:
                         raise ObjectReadError(f"larger than the size limit ({limit / 1048576:g} MB)")
+                    yield chunk
         except OSError as exc:
             raise ObjectReadError(_reason(exc)) from None
-        return b"".join(parts)
