@@ -46,6 +46,7 @@ class ObjectStatus(str, enum.Enum):
     DONE = "DONE"            # read and classified in this job
     UNCHANGED = "UNCHANGED"  # same size and mtime as in the previous complete run: findings carried over
     SKIPPED = "SKIPPED"      # not read on purpose (too large, unreadable, unsupported); ``reason`` says why
+    PARTIAL = "PARTIAL"      # read, but only in part (a limit hit, an encrypted member ...); ``reason`` says why
     FAILED = "FAILED"        # its task failed max_attempts times
 
 
@@ -57,13 +58,17 @@ class DiscoveredObject:
     size: int
     mtime: float
     skip_reason: str | None = None  # set when the connector already knows it will not read it
+    # A connector's own change marker beside size and mtime (an SMB file id, a table's rowversion): an object is
+    # unchanged for incremental runs only when size, mtime and marker all match the previous run.
+    marker: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> DiscoveredObject:
-        return cls(path=d["path"], size=int(d["size"]), mtime=float(d["mtime"]), skip_reason=d.get("skip_reason"))
+        return cls(path=d["path"], size=int(d["size"]), mtime=float(d["mtime"]), skip_reason=d.get("skip_reason"),
+                   marker=d.get("marker"))
 
 
 @dataclass(slots=True)
@@ -123,5 +128,6 @@ class ObjectResult:
     mtime: float
     findings: list[Finding]
     content_hash: str | None = None
-    skip_reason: str | None = None
+    skip_reason: str | None = None      # nothing could be read or extracted: the object is SKIPPED
     bytes_read: int = 0
+    partial_reason: str | None = None   # some of it was classified, some not (a limit, an encrypted member): PARTIAL

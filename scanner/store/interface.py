@@ -94,6 +94,7 @@ class DatasourceSummary:
     scanned: int = 0
     unchanged: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
+    partial: dict[str, int] = field(default_factory=dict)  # scanned in part, per reason (counted in ``scanned``)
     failed: int = 0
     findings: dict[str, int] = field(default_factory=dict)
 
@@ -322,11 +323,11 @@ class DatabaseInterface:
                 if pkt.task_type is TaskType.CLASSIFICATION:
                     # Only what is still pending: objects finished before an interruption are never read again.
                     objs = (await s.execute(
-                        select(ObjectRow.path, ObjectRow.size, ObjectRow.mtime)
+                        select(ObjectRow.path, ObjectRow.size, ObjectRow.mtime, ObjectRow.marker)
                         .where(ObjectRow.task_id == task_id, ObjectRow.status == ObjectStatus.PENDING.value)
                         .order_by(ObjectRow.id)
                     )).all()
-                    pkt.objects = [DiscoveredObject(path=p, size=sz, mtime=mt) for p, sz, mt in objs]
+                    pkt.objects = [DiscoveredObject(path=p, size=sz, mtime=mt, marker=mk) for p, sz, mt, mk in objs]
                 packets.append(pkt)
             return packets
 
@@ -441,12 +442,17 @@ class DatabaseInterface:
             if rows:
                 await s.execute(self._insert(FindingRow).on_conflict_do_nothing(), rows)
             for r in results:
-                status = ObjectStatus.SKIPPED if r.skip_reason else ObjectStatus.DONE
+                if r.skip_reason:
+                    status, reason = ObjectStatus.SKIPPED, r.skip_reason
+                elif r.partial_reason:
+                    status, reason = ObjectStatus.PARTIAL, r.partial_reason
+                else:
+                    status, reason = ObjectStatus.DONE, None
                 await s.execute(
                     update(ObjectRow)
                     .where(ObjectRow.job_id == job_id, ObjectRow.datasource_id == datasource_id,
                            ObjectRow.path == r.path)
-                    .values(status=status.value, reason=r.skip_reason, content_hash=r.content_hash,
+                    .values(status=status.value, reason=reason, content_hash=r.content_hash,
                             findings=len(r.findings), reads=ObjectRow.reads + 1, size=r.size, mtime=r.mtime)
                 )
             return True
@@ -458,7 +464,8 @@ class DatabaseInterface:
         """Turn pending output records into objects and CLASSIFICATION tasks; returns how many records were planned.
 
         Objects already known to this job (a discovery that ran twice) are ignored; objects unchanged since the
-        previous complete run (same size and mtime) are marked UNCHANGED and their findings copied over.
+        previous complete run (same size, mtime and connector marker, fully scanned then) are marked UNCHANGED and
+        their findings copied over. A PARTIAL object is scanned again: the limit that cut it may have changed.
         """
         now = _now()
         async with self._write() as s:
@@ -483,27 +490,28 @@ class DatabaseInterface:
                         ObjectRow.job_id == job_id, ObjectRow.datasource_id == ds, ObjectRow.path.in_(chunk)
                     ))).scalars())
                 new = [o for p, o in seen.items() if p not in known]
-                previous: dict[str, tuple[int, float, str | None, int]] = {}
+                previous: dict[str, tuple[int, float, str | None, str | None, int]] = {}
                 if prev_id is not None:
                     for chunk in _chunks([o.path for o in new if not o.skip_reason]):
-                        for p, sz, mt, h, nf in (await s.execute(
-                            select(ObjectRow.path, ObjectRow.size, ObjectRow.mtime, ObjectRow.content_hash,
-                                   ObjectRow.findings)
+                        for p, sz, mt, mk, h, nf in (await s.execute(
+                            select(ObjectRow.path, ObjectRow.size, ObjectRow.mtime, ObjectRow.marker,
+                                   ObjectRow.content_hash, ObjectRow.findings)
                             .where(ObjectRow.job_id == prev_id, ObjectRow.datasource_id == ds,
                                    ObjectRow.path.in_(chunk),
                                    ObjectRow.status.in_([ObjectStatus.DONE.value, ObjectStatus.UNCHANGED.value]))
                         )).all():
-                            previous[p] = (sz, mt, h, nf)
+                            previous[p] = (sz, mt, mk, h, nf)
                 rows: list[dict[str, Any]] = []
                 unchanged: list[str] = []
                 to_scan: list[DiscoveredObject] = []
                 for o in new:
-                    base = {"job_id": job_id, "datasource_id": ds, "path": o.path, "size": o.size, "mtime": o.mtime}
+                    base = {"job_id": job_id, "datasource_id": ds, "path": o.path, "size": o.size, "mtime": o.mtime,
+                            "marker": o.marker}
                     if o.skip_reason:
                         rows.append(base | {"status": ObjectStatus.SKIPPED.value, "reason": o.skip_reason})
-                    elif (p := previous.get(o.path)) is not None and p[0] == o.size and p[1] == o.mtime:
-                        rows.append(base | {"status": ObjectStatus.UNCHANGED.value, "content_hash": p[2],
-                                            "findings": p[3]})
+                    elif (p := previous.get(o.path)) is not None and p[:3] == (o.size, o.mtime, o.marker):
+                        rows.append(base | {"status": ObjectStatus.UNCHANGED.value, "content_hash": p[3],
+                                            "findings": p[4]})
                         unchanged.append(o.path)
                     else:
                         to_scan.append(o)
@@ -527,7 +535,8 @@ class DatabaseInterface:
                     await s.flush()
                     for o in objs_in_task:
                         rows.append({"job_id": job_id, "datasource_id": ds, "path": o.path, "size": o.size,
-                                     "mtime": o.mtime, "status": ObjectStatus.PENDING.value, "task_id": task.id})
+                                     "mtime": o.mtime, "marker": o.marker, "status": ObjectStatus.PENDING.value,
+                                     "task_id": task.id})
                 if rows:
                     blank = {"content_hash": None, "reason": None, "task_id": None, "findings": 0}
                     await s.execute(self._insert(ObjectRow).on_conflict_do_nothing(), [blank | r for r in rows])
@@ -560,11 +569,11 @@ class DatabaseInterface:
             )).all():
                 p.objects += n
                 p.bytes_total += int(nbytes)
-                if status in (ObjectStatus.DONE.value, ObjectStatus.UNCHANGED.value):
+                if status in (ObjectStatus.DONE.value, ObjectStatus.PARTIAL.value, ObjectStatus.UNCHANGED.value):
                     p.bytes_done += int(nbytes)
                 match status:
-                    case ObjectStatus.DONE.value:
-                        p.objects_done = n
+                    case ObjectStatus.DONE.value | ObjectStatus.PARTIAL.value:
+                        p.objects_done += n
                     case ObjectStatus.UNCHANGED.value:
                         p.objects_unchanged = n
                     case ObjectStatus.SKIPPED.value:
@@ -616,6 +625,9 @@ class DatabaseInterface:
                 e.bytes += int(nbytes)
                 if status == ObjectStatus.DONE.value:
                     e.scanned += n
+                elif status == ObjectStatus.PARTIAL.value:
+                    e.scanned += n
+                    e.partial[reason or "partial"] = e.partial.get(reason or "partial", 0) + n
                 elif status == ObjectStatus.UNCHANGED.value:
                     e.unchanged += n
                 elif status == ObjectStatus.SKIPPED.value:

@@ -7,7 +7,10 @@ guarantees (an older store is upgraded step by step, a newer one is refused, a f
 intact) with a fraction of the machinery. If migrations ever need branching, switching to Alembic is cheap: these
 functions become its revisions.
 
-Rule for contributors: never edit a released step; append a new one and bump nothing else.
+Rule for contributors: never edit a released step; append a new one and bump nothing else. A new, empty store is
+created straight from the declarations in tables.py and stamped with the latest version (the steps are only for
+stores that already exist), so every step must leave the schema exactly as tables.py declares it: the upgrade test
+(tests/integration/test_store.py) compares a migrated store with a fresh one.
 """
 
 from __future__ import annotations
@@ -21,14 +24,20 @@ from scanner.store.tables import Base, SchemaMeta
 
 
 def _v1_initial(conn: Connection) -> None:
-    """Version 1: every table as declared in tables.py at the time of the first release."""
+    """Version 1: the first release's tables (stores at version 0 are always empty and created from tables.py)."""
     Base.metadata.create_all(conn)
+
+
+def _v2_object_marker(conn: Connection) -> None:
+    """Version 2: ``objects.marker``, a connector's change marker (SMB file id, table rowversion)."""
+    conn.execute(text("ALTER TABLE objects ADD COLUMN marker VARCHAR(256)"))
 
 
 Migration = tuple[int, str, Callable[[Connection], None]]
 
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _v1_initial),
+    (2, "objects.marker", _v2_object_marker),
 ]
 
 LATEST = MIGRATIONS[-1][0]
@@ -54,7 +63,9 @@ def upgrade(conn: Connection, migrations: Sequence[Migration] = MIGRATIONS) -> t
     if found == latest:
         return found, found
     if found == 0:
-        SchemaMeta.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+        Base.metadata.create_all(conn)
+        _set_version(conn, latest)
+        return found, latest
     for version, _desc, step in migrations:
         if version > found:
             step(conn)

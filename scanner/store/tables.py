@@ -97,6 +97,7 @@ class ObjectRow(Base):
     size: Mapped[int] = mapped_column(Integer)
     mtime: Mapped[float] = mapped_column(Double)
     content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    marker: Mapped[str | None] = mapped_column(String(256), nullable=True)  # connector change marker (v2)
     status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     task_id: Mapped[int | None] = mapped_column(Integer, nullable=True)

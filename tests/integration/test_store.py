@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
+from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, inspect, text
 
 from scanner.exceptions import SchemaVersionError
 from scanner.models import DiscoveredObject, Finding, JobStatus, ObjectResult, TaskStatus, TaskType
 from scanner.store import DatabaseInterface
+from scanner.store.migrations import LATEST
+
+V1_DUMP = Path(__file__).parent.parent / "data" / "store" / "v1.sql"
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -86,4 +91,75 @@ async def test_newer_schema_is_refused(db):
     with pytest.raises(SchemaVersionError):
         await DatabaseInterface.open(db.url)
     async with db._write_engine.begin() as conn:
-        await conn.execute(text("UPDATE schema_meta SET value = '1' WHERE key = 'schema_version'"))
+        await conn.execute(text(f"UPDATE schema_meta SET value = '{LATEST}' WHERE key = 'schema_version'"))
+
+
+async def test_marker_and_partial_objects_are_rescanned(db):
+    """Incremental runs compare the connector's marker too, and never carry over an object scanned only in part."""
+    name = f"j-{uuid.uuid4().hex[:8]}"
+    objs = [DiscoveredObject("same", 10, 1.0, marker="id-1"), DiscoveredObject("moved", 10, 1.0, marker="id-2"),
+            DiscoveredObject("cut", 10, 1.0)]
+    job = await db.create_job(name, "src", "/x", ["ds"], max_attempts=2, options={})
+    await _discover(db, job, objs)
+    tasks = await db.lease_tasks(job, "w", 10, 30)
+    assert {o.marker for t in tasks for o in t.objects} == {"id-1", "id-2", None}
+    for t in tasks:
+        res = [ObjectResult(o.path, o.size, o.mtime, [_finding(o.path, 1)],
+                            partial_reason="text limit reached" if o.path == "cut" else None) for o in t.objects]
+        assert await db.record_object_results(t.task_id, t.fence, job, "ds", res)
+        assert await db.complete_task(t.task_id, t.fence)
+    s = await db.summary(job)
+    assert s.datasources[0].scanned == 3 and s.datasources[0].partial == {"text limit reached": 1}
+    await db.set_job_status(job, JobStatus.COMPLETED)
+    job2 = await db.create_job(name, "src", "/x", ["ds"], max_attempts=2, options={})
+    await _discover(db, job2, [DiscoveredObject("same", 10, 1.0, marker="id-1"),
+                               DiscoveredObject("moved", 10, 1.0, marker="id-9"), DiscoveredObject("cut", 10, 1.0)])
+    by_status = await db.objects_by_status(job2)
+    assert by_status["UNCHANGED"] == ["ds:same"] and sorted(by_status["PENDING"]) == ["ds:cut", "ds:moved"]
+
+
+def _columns(url: str) -> dict[str, set[tuple[str, str, bool]]]:
+    eng = create_engine(url)
+    try:
+        insp = inspect(eng)
+        return {t: {(c["name"], str(c["type"]), bool(c["nullable"])) for c in insp.get_columns(t)}
+                for t in insp.get_table_names()}
+    finally:
+        eng.dispose()
+
+
+async def test_store_of_version_1_is_upgraded(tmp_path):
+    """A store written by the first release (a dump of a real demo scan) is upgraded in place, data intact."""
+    old = tmp_path / "v1.db"
+    con = sqlite3.connect(old)
+    con.executescript(V1_DUMP.read_text())
+    con.close()
+    assert "marker" not in {c[0] for c in _columns(f"sqlite:///{old}")["objects"]}
+    db = await DatabaseInterface.open(str(old))
+    try:
+        async with db._write_engine.begin() as conn:
+            version = (await conn.execute(text("SELECT value FROM schema_meta"))).scalar_one()
+        assert int(version) == LATEST
+        fresh = await DatabaseInterface.open(str(tmp_path / "fresh.db"))
+        await fresh.close()
+        assert _columns(f"sqlite:///{old}") == _columns(f"sqlite:///{tmp_path / 'fresh.db'}")
+        [old_job] = await db.list_jobs()
+        assert old_job.status is JobStatus.COMPLETED
+        old_findings = [f async for f in db.iter_findings(old_job.id)]
+        assert len(old_findings) == 34
+        # The old run still serves as the base of an incremental run: same files, no marker, all unchanged.
+        done = await db.objects_by_status(old_job.id)
+        job2 = await db.create_job(old_job.name, "src", "/x", ["demo-corpus"], max_attempts=2, options={})
+        [disc] = await db.lease_tasks(job2, "w", 5, 30)
+        sizes = {}
+        async with db._write_engine.begin() as conn:
+            for p, sz, mt in await conn.execute(text("SELECT path, size, mtime FROM objects WHERE job_id = :j"),
+                                                {"j": old_job.id}):
+                sizes[f"demo-corpus:{p}"] = (p, sz, mt)
+        objs = [DiscoveredObject(*sizes[key]) for key in done["DONE"]]
+        assert await db.record_discovered(disc.task_id, disc.fence, job2, disc.datasource_id, objs)
+        await db.plan_output_records(job2, full=False, batch_bytes=1 << 20, batch_objects=10, max_attempts=2)
+        p = await db.progress(job2)
+        assert p.objects_unchanged == len(objs) and p.findings == 34
+    finally:
+        await db.close()
