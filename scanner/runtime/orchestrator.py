@@ -68,6 +68,8 @@ class Orchestrator:
         self._cpus = sorted(os.sched_getaffinity(0))
         self.peak_rss: dict[int, int] = {}
         self._closing = False
+        # Datasource of every task a worker holds (its writes are keyed by it); dropped when the task ends.
+        self._task_ds: dict[int, str] = {}
 
     # ------------------------------------------------------------------------------------------------ workers
 
@@ -207,25 +209,27 @@ class Orchestrator:
             self.wake.set()
         elif kind == M.DISCOVERED:
             _, tid, fence, objs = msg
-            await self.db.record_discovered(tid, fence, self.job_id, self._ds_of(tid), objs)
+            if (ds := self._task_ds.get(tid)) is not None:
+                await self.db.record_discovered(tid, fence, self.job_id, ds, objs)
             self.wake.set()
         elif kind == M.OBJECTS:
             _, tid, fence, results = msg
-            await self.db.record_object_results(tid, fence, self.job_id, self._ds_of(tid), results)
+            if (ds := self._task_ds.get(tid)) is not None:
+                await self.db.record_object_results(tid, fence, self.job_id, ds, results)
         elif kind == M.HEARTBEAT:
             for tid, fence in msg[1]:
                 await self.db.heartbeat(tid, fence, self.lease_s)
         elif kind == M.DONE:
-            h.tasks.pop(msg[1], None)
+            self._forget(h, msg[1])
             await self.db.complete_task(msg[1], msg[2])
             self.wake.set()
         elif kind == M.RELEASED:
-            h.tasks.pop(msg[1], None)
+            self._forget(h, msg[1])
             await self.db.release_task(msg[1], msg[2])
             self.wake.set()
         elif kind == M.FAILED:
             _, tid, fence, error, fatal = msg
-            h.tasks.pop(tid, None)
+            self._forget(h, tid)
             await self.db.fail_task(tid, fence, error)
             if fatal:
                 await self.db.set_job_status(self.job_id, JobStatus.FAILED, error=error)
@@ -238,19 +242,22 @@ class Orchestrator:
             if msg[1] != 0:
                 log.warning("worker %d (pid %s) exited with code %s holding %d task(s)", wid, h.proc.pid, msg[1],
                             len(h.tasks))
-            for tid, fence in h.tasks.items():
+            for tid, fence in list(h.tasks.items()):
+                self._forget(h, tid)
                 st = await self.db.fail_task(tid, fence, f"worker process exited with code {msg[1]}")
                 log.warning("task %d of worker %d is now %s", tid, wid, st.value if st else "taken over")
             if respawn and msg[1] != 0:
                 self._spawn()
             self.wake.set()
 
-    def _ds_of(self, tid: int) -> str:
-        return self._task_ds[tid]
+    def _forget(self, h: _WorkerHandle, tid: int) -> None:
+        """The task left this worker: a message about it arriving later (a dead worker's last words) is ignored,
+        which loses nothing, since its writes would carry a fence that the store no longer accepts."""
+        h.tasks.pop(tid, None)
+        self._task_ds.pop(tid, None)
 
     async def _assigner(self) -> None:
         """Lease pending tasks for ready workers with free slots."""
-        self._task_ds: dict[int, str] = {}
         while not self._closing:
             await self._wait_wake()
             if self.stop_signal is not None or self.finished is not None:
