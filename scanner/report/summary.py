@@ -4,51 +4,91 @@ from __future__ import annotations
 
 import time
 
-from rich.console import Console
+from rich.console import Console, Group
+from rich.progress import BarColumn, SpinnerColumn, TaskProgressColumn, TextColumn
+from rich.progress import Progress as RichProgress
 from rich.table import Table
+from rich.text import Text
 
 from scanner.store import Progress, Summary
 
 
-def summary_table(s: Summary) -> Table:
-    """Per-datasource objects, bytes, skips with reasons, findings per entity, failed tasks."""
-    t = Table(title=f"job {s.job.id} ({s.job.name}): {s.job.status.value}")
-    for col in ("datasource", "objects", "MB", "scanned", "unchanged", "skipped", "failed", "findings"):
-        t.add_column(col)
+def summary_table(s: Summary) -> Group:
+    """Per datasource: objects, bytes, scanned, unchanged, skipped and partial with reasons, failed, findings per
+    entity.
+
+    One narrow two-column table per datasource rather than one wide table: a wide table on an 80-column cron mail
+    squeezes every cell until entity names and reasons are cut or interleaved; this layout fits in 60 columns and
+    long reasons fold onto the next line instead of being truncated.
+    """
+    tables = []
     for d in s.datasources:
-        skipped = "\n".join(f"{n} {r}" for r, n in sorted(d.skipped.items())) or "0"
-        findings = "\n".join(f"{e}: {n}" for e, n in sorted(d.findings.items())) or "0"
-        t.add_row(d.datasource_id, str(d.objects), f"{d.bytes / 1048576:.2f}", str(d.scanned), str(d.unchanged),
-                  skipped, str(d.failed), findings)
-    return t
+        t = Table(title=f"{d.datasource_id}", show_header=False, title_justify="left")
+        t.add_column("what", no_wrap=True)
+        t.add_column("value", overflow="fold")
+        t.add_row("objects", str(d.objects))
+        t.add_row("MB", f"{d.bytes / 1048576:.2f}")
+        t.add_row("scanned", str(d.scanned))
+        t.add_row("unchanged", str(d.unchanged))
+        t.add_row("skipped", "\n".join(f"{n} {r}" for r, n in sorted(d.skipped.items())) or "0")
+        t.add_row("partial", "\n".join(f"{n} {r}" for r, n in sorted(d.partial.items())) or "0")
+        t.add_row("failed", str(d.failed))
+        t.add_row("findings", "\n".join(f"{e}: {n}" for e, n in sorted(d.findings.items())) or "0")
+        tables.append(t)
+    title = Text(f"job {s.job.id} ({s.job.name}): {s.job.status.value}, {s.total_findings} findings", style="bold")
+    return Group(title, *tables)
+
+
+def _eta(p: Progress, rate: float) -> str:
+    if p.discovery_open or rate <= 0:
+        return "?"  # the total is still growing while discovery runs
+    left = (p.bytes_total - p.bytes_done) / rate
+    return time.strftime("%H:%M:%S", time.gmtime(left)) if left < 86400 else f"{left / 86400:.1f}d"
+
+
+def progress_line(p: Progress, elapsed: float) -> str:
+    """One line of counters: objects (done/known, unchanged, skipped, failed), bytes, rate, findings, ETA."""
+    rate = p.bytes_done / elapsed if elapsed > 0 else 0.0
+    done = p.objects_done + p.objects_unchanged + p.objects_skipped + p.objects_failed
+    discovering = " (discovering)" if p.discovery_open else ""
+    return (f"objects {done}/{p.objects}{discovering} ({p.objects_unchanged} unchanged, {p.objects_skipped} skipped, "
+            f"{p.objects_failed} failed)  {p.bytes_done / 1048576:.1f}/{p.bytes_total / 1048576:.1f} MB  "
+            f"{rate / 1048576:.2f} MB/s  findings {p.findings}  eta {_eta(p, rate)}")
 
 
 class ProgressReporter:
-    """Progress: a live line on a TTY; otherwise a log-style line every ``interval`` seconds."""
+    """Progress: on a TTY a live rich display (a bar over bytes plus the counters); otherwise a plain line every
+    ``interval`` seconds, so cron logs show the job moving without drowning in redraws."""
 
     def __init__(self, console: Console, interval: float = 5.0):
         self.console, self.interval = console, interval
         self.start = time.monotonic()
         self.last = 0.0
-        self.status = console.status("starting workers...") if console.is_terminal else None
-        if self.status:
-            self.status.start()
+        self.live: RichProgress | None = None
+        if console.is_terminal:
+            self.live = RichProgress(
+                SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                TextColumn("{task.fields[counters]}"), console=console, transient=False, refresh_per_second=4,
+            )
+            self.task = self.live.add_task("starting workers", total=None, counters="")
+            self.live.start()
 
     def __call__(self, p: Progress) -> None:
-        el = time.monotonic() - self.start
-        rate = p.bytes_done / 1048576 / el if el > 0 else 0.0
-        left = p.bytes_total - p.bytes_done
-        eta = f"{left / 1048576 / rate:.0f}s" if rate > 0 and p.discovery_open == 0 else "?"
-        line = (f"objects {p.objects_done + p.objects_unchanged + p.objects_skipped}/{p.objects} "
-                f"({p.objects_unchanged} unchanged, {p.objects_skipped} skipped)  "
-                f"{p.bytes_done / 1048576:.1f}/{p.bytes_total / 1048576:.1f} MB  {rate:.2f} MB/s  "
-                f"findings {p.findings}  eta {eta}")
-        if self.status:
-            self.status.update(line)
+        elapsed = time.monotonic() - self.start
+        if self.live is not None:
+            rate = p.bytes_done / elapsed if elapsed > 0 else 0.0
+            done = p.objects_done + p.objects_unchanged + p.objects_skipped + p.objects_failed
+            self.live.update(
+                self.task, description="discovering" if p.discovery_open else "scanning",
+                total=p.bytes_total or None, completed=p.bytes_done,
+                counters=(f"{done}/{p.objects} objects  {p.bytes_done / 1048576:.1f}/{p.bytes_total / 1048576:.1f} MB"
+                          f"  {rate / 1048576:.2f} MB/s  {p.findings} findings  eta {_eta(p, rate)}"),
+            )
         elif time.monotonic() - self.last >= self.interval:
             self.last = time.monotonic()
-            self.console.print(f"[progress] {line}", highlight=False)
+            self.console.print(f"[progress] {progress_line(p, elapsed)}", highlight=False, markup=False,
+                               soft_wrap=True)
 
     def close(self) -> None:
-        if self.status:
-            self.status.stop()
+        if self.live is not None:
+            self.live.stop()
