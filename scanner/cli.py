@@ -16,7 +16,8 @@ from typing import Any
 
 import click
 import uvloop
-from rich.console import Console
+from rich.console import Console, Group
+from rich.text import Text
 
 from scanner.config import LoadedJob, load_job, parse_job_text, resolve_paths
 from scanner.exceptions import ConfigError, DatascanError
@@ -180,7 +181,7 @@ def jobs() -> None:
 def _jobs_op(ref: str, db: str, op: str) -> None:
     from scanner.store import DatabaseInterface
 
-    async def go() -> str:
+    async def go() -> str | Group:
         store = await DatabaseInterface.open(db)
         try:
             jid = await _resolve(store, ref)
@@ -188,10 +189,14 @@ def _jobs_op(ref: str, db: str, op: str) -> None:
             if job is None:
                 raise ConfigError(f"no job {jid} in this store")
             if op == "show":
+                from scanner.report.summary import summary_table
+
                 p = await store.progress(jid)
-                return (f"job {jid} {job.name}: {job.status.value}\n objects {p.objects} (done {p.objects_done}, "
-                        f"unchanged {p.objects_unchanged}, skipped {p.objects_skipped}, failed {p.objects_failed}, "
-                        f"pending {p.objects_pending})\n findings {p.findings}\n error: {job.error or '-'}")
+                # Per-datasource counts with skip and partial reasons, then the live counters and the error.
+                return Group(summary_table(await store.summary(jid)), Text(
+                    f"objects {p.objects} (done {p.objects_done}, unchanged {p.objects_unchanged}, skipped "
+                    f"{p.objects_skipped}, failed {p.objects_failed}, pending {p.objects_pending})\n"
+                    f"findings {p.findings}\nerror: {job.error or '-'}"))
             moves = {"pause": (JobStatus.PAUSING, [JobStatus.RUNNING]),
                      "resume": (JobStatus.RUNNING, [JobStatus.PAUSING, JobStatus.PAUSED]),
                      "cancel": (JobStatus.CANCELLING, [JobStatus.RUNNING, JobStatus.PAUSING, JobStatus.PAUSED,
