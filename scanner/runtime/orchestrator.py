@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as mp_wait
 from typing import Any
 
 from scanner.config import JobConfig
@@ -176,9 +177,12 @@ class Orchestrator:
                                      only_from=[JobStatus.RUNNING, JobStatus.PAUSING, JobStatus.PAUSED])
 
     async def _wait_workers(self, grace: float) -> None:
+        # Wait on the processes' sentinels (readable when a process ends) in a thread: no polling.
         deadline = time.monotonic() + grace
-        while any(h.proc.is_alive() for h in self.workers.values()) and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
+        sentinels = [h.proc.sentinel for h in self.workers.values() if h.proc.is_alive()]
+        while sentinels and (left := deadline - time.monotonic()) > 0:
+            ended = await asyncio.to_thread(mp_wait, sentinels, left)
+            sentinels = [s for s in sentinels if s not in ended]
         for h in self.workers.values():
             if h.proc.is_alive():
                 h.proc.kill()

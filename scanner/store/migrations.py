@@ -52,7 +52,10 @@ def current_version(conn: Connection) -> int:
 
 
 def upgrade(conn: Connection, migrations: Sequence[Migration] = MIGRATIONS) -> tuple[int, int]:
-    """Bring the schema to the last version in ``migrations``; returns (from, to). Runs inside the caller's transaction."""
+    """Bring the schema to the last version in ``migrations``; returns (from, to).
+
+    Runs inside the caller's transaction, so a failed step leaves the store at its old version.
+    """
     latest = migrations[-1][0]
     found = current_version(conn)
     if found > latest:
