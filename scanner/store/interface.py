@@ -19,7 +19,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, delete, event, func, select, update
+from sqlalchemy import CursorResult, case, delete, event, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -120,6 +120,12 @@ class Summary:
     @property
     def total_findings(self) -> int:
         return sum(sum(d.findings.values()) for d in self.datasources)
+
+
+def _rowcount(result: Any) -> int:
+    """Rows an UPDATE/DELETE touched (``execute`` is typed as returning a plain Result, which has no rowcount)."""
+    assert isinstance(result, CursorResult)
+    return int(result.rowcount)
 
 
 def _now() -> float:
@@ -287,7 +293,7 @@ class DatabaseInterface:
         if only_from is not None:
             stmt = stmt.where(Job.status.in_([s.value for s in only_from]))
         async with self._write() as s:
-            return (await s.execute(stmt)).rowcount > 0
+            return _rowcount(await s.execute(stmt)) > 0
 
     # ---------------------------------------------------------------------------------------------------- leases
 
@@ -346,7 +352,7 @@ class DatabaseInterface:
                 update(Task).where(Task.id == task_id, Task.fence == fence, Task.status == TaskStatus.LEASED.value)
                 .values(lease_expires_at=_now() + lease_s)
             )
-            return res.rowcount > 0
+            return _rowcount(res) > 0
 
     async def complete_task(self, task_id: int, fence: int) -> bool:
         """Mark a leased task COMPLETED (fenced)."""
@@ -396,7 +402,7 @@ class DatabaseInterface:
                 .values(status=TaskStatus.PENDING.value, lease_owner=None, lease_expires_at=None,
                         attempts=case((Task.attempts > 0, Task.attempts - 1), else_=0), updated_at=_now())
             )
-            return res.rowcount
+            return _rowcount(res)
 
     async def expired_leases(self, job_id: int, now: float | None = None) -> list[tuple[int, int, str | None]]:
         """(task_id, fence, owner) of leases past their expiry."""
@@ -509,9 +515,9 @@ class DatabaseInterface:
                             "marker": o.marker}
                     if o.skip_reason:
                         rows.append(base | {"status": ObjectStatus.SKIPPED.value, "reason": o.skip_reason})
-                    elif (p := previous.get(o.path)) is not None and p[:3] == (o.size, o.mtime, o.marker):
-                        rows.append(base | {"status": ObjectStatus.UNCHANGED.value, "content_hash": p[3],
-                                            "findings": p[4]})
+                    elif (prev := previous.get(o.path)) is not None and prev[:3] == (o.size, o.mtime, o.marker):
+                        rows.append(base | {"status": ObjectStatus.UNCHANGED.value, "content_hash": prev[3],
+                                            "findings": prev[4]})
                         unchanged.append(o.path)
                     else:
                         to_scan.append(o)
@@ -550,7 +556,7 @@ class DatabaseInterface:
                 FindingRow.entity, FindingRow.score, FindingRow.masked, FindingRow.value_hash, FindingRow.value]
         for chunk in _chunks(paths):
             src = select(
-                func.cast(job_id, FindingRow.job_id.type), *cols, func.cast(True, FindingRow.carried.type)
+                literal(job_id, FindingRow.job_id.type), *cols, literal(True, FindingRow.carried.type)
             ).where(FindingRow.job_id == prev_id, FindingRow.datasource_id == ds, FindingRow.object_path.in_(chunk))
             stmt = self._insert(FindingRow).from_select(
                 ["job_id", *[c.key for c in cols], "carried"], src
