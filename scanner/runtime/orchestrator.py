@@ -1,10 +1,16 @@
-"""The single-host orchestrator: one uvloop process that owns the store (the only SQLite writer), runs the task
-assigner, job monitor, pipeliner and reaper as coroutines, and feeds N CPU-pinned worker processes over pipes.
+"""The orchestrator: one uvloop process that owns the store (the only SQLite writer), runs the task assigner, job
+monitor, pipeliner and reaper as coroutines, and feeds N CPU-pinned worker processes over pipes.
+
+Two roles share this code. ``Role.LOCAL`` (``datascan scan``) drives its job from start to end. ``Role.WORKERS``
+(``datascan worker`` on one of several hosts sharing a PostgreSQL store) only leases tasks of a job for its own
+worker processes and writes their results; planning, completing and reaping other hosts' leases belong to the
+``datascan orchestrator`` role (:mod:`scanner.runtime.control`). The worker processes are the same in both.
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 import multiprocessing as mp
 import os
@@ -19,6 +25,7 @@ from typing import Any
 
 from scanner.config import JobConfig
 from scanner.models import JobStatus, TaskStatus, WorkPacket
+from scanner.runtime import control
 from scanner.runtime import messages as M
 from scanner.runtime.worker import worker_main
 from scanner.store import DatabaseInterface, Progress
@@ -28,6 +35,11 @@ log = logging.getLogger(__name__)
 _PREFETCH = 2          # tasks outstanding per worker: one running, one waiting
 _TICK = 0.25           # how often the coroutines look at the store when nothing wakes them
 _STOP_GRACE_S = 30.0   # after a stop signal, how long in-flight objects may take before workers are killed
+
+
+class Role(enum.Enum):
+    LOCAL = "local"      # this process drives the whole job
+    WORKERS = "workers"  # this process only runs tasks; a `datascan orchestrator` elsewhere drives the job
 
 
 @dataclass
@@ -55,9 +67,10 @@ class Orchestrator:
     """Runs one job to an end state on this host."""
 
     def __init__(self, db: DatabaseInterface, job_id: int, job: JobConfig, workers: int, hmac_key: bytes,
-                 *, full: bool = False, on_progress: Callable[[Progress], None] | None = None):
+                 *, on_progress: Callable[[Progress], None] | None = None, role: Role = Role.LOCAL,
+                 owner: str = "local"):
         self.db, self.job_id, self.job, self.n_workers = db, job_id, job, max(1, workers)
-        self.hmac_key, self.full, self.on_progress = hmac_key, full, on_progress
+        self.hmac_key, self.on_progress, self.role, self.owner = hmac_key, on_progress, role, owner
         self.lease_s = job.runtime.lease_seconds
         self.ctx = mp.get_context("spawn")
         self.workers: dict[int, _WorkerHandle] = {}
@@ -128,7 +141,9 @@ class Orchestrator:
             loop.add_signal_handler(sig, self._on_signal, sig)
         for _ in range(self.n_workers):
             self._spawn()
-        coros = [self._results(), self._assigner(), self._pipeliner(), self._monitor(), self._reaper()]
+        coros = [self._results(), self._assigner(), self._monitor(), self._reaper()]
+        if self.role is Role.LOCAL:
+            coros.append(self._pipeliner())
         tasks = [asyncio.create_task(c) for c in coros]
         try:
             while self.finished is None and self.stop_signal is None:
@@ -172,6 +187,11 @@ class Orchestrator:
         for h in self.workers.values():
             self._send(h, (M.STOP,))
         await self._wait_workers(_STOP_GRACE_S)
+        if self.role is Role.WORKERS:
+            # Other hosts go on with the job: give back only what this host still holds.
+            for tid, fence in await self.db.leases_of(self.owner):
+                await self.db.release_task(tid, fence)
+            return
         await self.db.release_job_leases(self.job_id)
         await self.db.set_job_status(self.job_id, JobStatus.INTERRUPTED,
                                      only_from=[JobStatus.RUNNING, JobStatus.PAUSING, JobStatus.PAUSED])
@@ -213,19 +233,25 @@ class Orchestrator:
             self.wake.set()
         elif kind == M.DISCOVERED:
             _, tid, fence, objs = msg
-            if (ds := self._task_ds.get(tid)) is not None:
-                await self.db.record_discovered(tid, fence, self.job_id, ds, objs)
+            if (ds := self._task_ds.get(tid)) is not None and \
+                    not await self.db.record_discovered(tid, fence, self.job_id, ds, objs):
+                self._stale(tid, fence, "discovered objects")
             self.wake.set()
         elif kind == M.OBJECTS:
             _, tid, fence, results = msg
-            if (ds := self._task_ds.get(tid)) is not None:
-                await self.db.record_object_results(tid, fence, self.job_id, ds, results)
+            if (ds := self._task_ds.get(tid)) is not None and \
+                    not await self.db.record_object_results(tid, fence, self.job_id, ds, results):
+                self._stale(tid, fence, f"results of {len(results)} object(s)")
         elif kind == M.HEARTBEAT:
             for tid, fence in msg[1]:
-                await self.db.heartbeat(tid, fence, self.lease_s)
+                if tid in h.tasks and not await self.db.heartbeat(tid, fence, self.lease_s):
+                    # The lease was taken over (this process was stopped past its expiry): stop the work.
+                    self._stale(tid, fence, "heartbeat")
+                    self._send(h, (M.ABORT, tid))
         elif kind == M.DONE:
             self._forget(h, msg[1])
-            await self.db.complete_task(msg[1], msg[2])
+            if not await self.db.complete_task(msg[1], msg[2]):
+                self._stale(msg[1], msg[2], "completion")
             self.wake.set()
         elif kind == M.RELEASED:
             self._forget(h, msg[1])
@@ -254,6 +280,9 @@ class Orchestrator:
                 self._spawn()
             self.wake.set()
 
+    def _stale(self, tid: int, fence: int, what: str) -> None:
+        log.warning("rejected stale write (%s) for task %d: lease token %d was taken over", what, tid, fence)
+
     def _forget(self, h: _WorkerHandle, tid: int) -> None:
         """The task left this worker: a message about it arriving later (a dead worker's last words) is ignored,
         which loses nothing, since its writes would carry a fence that the store no longer accepts."""
@@ -270,7 +299,7 @@ class Orchestrator:
             slots = sum(_PREFETCH - len(h.tasks) for h in free)
             if not slots:
                 continue
-            packets: list[WorkPacket] = await self.db.lease_tasks(self.job_id, "local", slots, self.lease_s)
+            packets: list[WorkPacket] = await self.db.lease_tasks(self.job_id, self.owner, slots, self.lease_s)
             for pkt in packets:
                 h = min(free, key=lambda h: len(h.tasks))
                 self._task_ds[pkt.task_id] = pkt.datasource_id
@@ -286,12 +315,10 @@ class Orchestrator:
 
     async def _pipeliner(self) -> None:
         """Turn discovered batches into classification tasks."""
-        rt = self.job.runtime
+        info = await self.db.get_job(self.job_id)
+        assert info is not None
         while not self._closing:
-            n = await self.db.plan_output_records(self.job_id, full=self.full,
-                                                  batch_bytes=int(rt.batch_mb * 1048576),
-                                                  batch_objects=rt.batch_objects, max_attempts=rt.max_attempts)
-            if n:
+            if await control.plan(self.db, info):
                 self.wake.set()
             else:
                 await asyncio.sleep(_TICK)
@@ -310,29 +337,31 @@ class Orchestrator:
                 for h in self.workers.values():
                     for tid in h.tasks:
                         self._send(h, (M.ABORT, tid))
-                if p.tasks_leased == 0:
-                    nxt = JobStatus.PAUSED if job.status is JobStatus.PAUSING else JobStatus.CANCELLED
-                    await self.db.set_job_status(self.job_id, nxt, only_from=[job.status])
-                    if nxt is JobStatus.CANCELLED:
-                        self.finished = nxt
-            elif job.status is JobStatus.RUNNING and p.settled and p.discovery_open == 0:
-                if await self.db.set_job_status(self.job_id, JobStatus.COMPLETED, only_from=[JobStatus.RUNNING]):
-                    self.finished = JobStatus.COMPLETED
-            elif job.status.finished:
+            if self.role is Role.WORKERS:
+                # The control role settles the job; this host stops serving it once it is not running any more.
+                if job.status not in (JobStatus.RUNNING, JobStatus.PAUSING, JobStatus.CANCELLING) \
+                        and not any(h.tasks for h in self.workers.values()):
+                    self.finished = job.status
+                continue
+            moved = await control.settle(self.db, job, p)
+            if moved in (JobStatus.COMPLETED, JobStatus.CANCELLED):
+                self.finished = moved
+            elif moved is None and job.status.finished:
                 self.finished = job.status
 
     async def _reaper(self) -> None:
-        """Leases past expiry: a live holder is hung and is killed (its exit re-queues the task); else re-queue."""
+        """Leases past expiry: a live local holder is hung and is killed (its exit re-queues the task); with the
+        LOCAL role, other expired leases (a worker that died unnoticed) are re-queued too."""
         while not self._closing:
             await asyncio.sleep(1.0)
+            held = {(tid, fence): h for h in self.workers.values() for tid, fence in h.tasks.items()}
             for tid, fence, _owner in await self.db.expired_leases(self.job_id):
-                holder = next((h for h in self.workers.values() if h.tasks.get(tid) == fence), None)
+                holder = held.get((tid, fence))
                 if holder is not None and holder.proc.is_alive():
                     log.warning("worker %d stopped heartbeating task %d: killing it", holder.wid, tid)
                     holder.proc.kill()
-                elif holder is None:
-                    await self.db.fail_task(tid, fence, "lease expired")
-                    self.wake.set()
+            if self.role is Role.LOCAL and await control.reap(self.db, self.job_id, held):
+                self.wake.set()
 
 
-__all__ = ["Orchestrator", "RunOutcome", "TaskStatus"]
+__all__ = ["Orchestrator", "Role", "RunOutcome", "TaskStatus"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from scanner.config import LoadedJob
 from scanner.exceptions import ConfigError
@@ -25,6 +26,11 @@ async def job_source(db_url: str, job_id: int) -> tuple[str, str]:
         await db.close()
 
 
+def job_options(loaded: LoadedJob, full: bool) -> dict[str, Any]:
+    """What the store keeps with a job beside its file: enough for any host's control role to drive it."""
+    return {"full": full, "store_raw": loaded.config.store_raw, "runtime": loaded.config.runtime.model_dump()}
+
+
 async def run_scan(db_url: str, loaded: LoadedJob, workers: int, hmac_key: bytes, *, full: bool = False,
                    resume_id: int | None = None,
                    on_progress: Callable[[Progress], None] | None = None) -> RunOutcome:
@@ -42,10 +48,10 @@ async def run_scan(db_url: str, loaded: LoadedJob, workers: int, hmac_key: bytes
         else:
             job_id = await db.create_job(
                 job.name, loaded.source_text, loaded.source_path, [d.id for d in job.datasources],
-                max_attempts=job.runtime.max_attempts, options={"full": full, "store_raw": job.store_raw},
+                max_attempts=job.runtime.max_attempts, options=job_options(loaded, full),
                 incremental=not full,
             )
-        orch = Orchestrator(db, job_id, job, workers, hmac_key, full=full, on_progress=on_progress)
+        orch = Orchestrator(db, job_id, job, workers, hmac_key, on_progress=on_progress)
         return await orch.run()
     finally:
         await db.close()

@@ -280,6 +280,22 @@ class DatabaseInterface:
             rows = (await s.execute(select(Job).order_by(Job.id.desc()).limit(limit))).scalars().all()
             return [_job_info(r) for r in rows]
 
+    async def active_jobs(self) -> list[JobInfo]:
+        """Jobs someone must still drive (running, pausing, cancelling), oldest first: the control role's work."""
+        live = [JobStatus.RUNNING.value, JobStatus.PAUSING.value, JobStatus.CANCELLING.value]
+        async with self._read() as s:
+            rows = (await s.execute(select(Job).where(Job.status.in_(live)).order_by(Job.id))).scalars().all()
+            return [_job_info(r) for r in rows]
+
+    async def next_job_with_work(self) -> int | None:
+        """The oldest RUNNING job with a task waiting for a lease (what a multi-host worker serves next)."""
+        async with self._read() as s:
+            return (await s.execute(
+                select(Task.job_id).join(Job, Job.id == Task.job_id)
+                .where(Job.status == JobStatus.RUNNING.value, Task.status == TaskStatus.PENDING.value)
+                .order_by(Task.job_id).limit(1)
+            )).scalar_one_or_none()
+
     async def set_job_status(
         self, job_id: int, status: JobStatus, *, only_from: Iterable[JobStatus] | None = None, error: str | None = None
     ) -> bool:
