@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install install-test system-packages demo test lint bench clean
+.PHONY: install install-test system-packages demo test lint bench fuzz clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -18,6 +18,17 @@ install: $(BIN)/python
 system-packages:
 	@if ! [ -x /usr/lib/postgresql/15/bin/initdb ]; then \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; fi
+	@# Samba for the SMB connector tests (smbd, smbpasswd, smbstatus; the tests start their own server).
+	@if ! [ -x /usr/sbin/smbd ] || ! command -v smbclient >/dev/null; then \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q samba smbclient; fi
+	@# bsdtar (libarchive-tools) decompresses RAR members for rarfile; Debian's 7zz cannot open RAR.
+	@if ! command -v bsdtar >/dev/null; then \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libarchive-tools; fi
+	@# SQL connector tests: unixODBC with the PostgreSQL and SQLite3 ODBC drivers (the aioodbc path), MariaDB.
+	@if ! [ -f /usr/lib/x86_64-linux-gnu/odbc/psqlodbcw.so ] || ! [ -f /usr/lib/x86_64-linux-gnu/odbc/libsqlite3odbc.so ] \
+	  || ! [ -x /usr/sbin/mariadbd ]; then \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q unixodbc odbc-postgresql \
+	  libsqliteodbc mariadb-server; fi
 
 demo: install
 	cd examples && ../$(BIN)/datascan scan --job demo.yaml --workers 2 --db ../datascan.db --full
@@ -31,6 +42,13 @@ lint: install
 
 bench: install
 	$(BIN)/python -m benchmarks.bench_scan
+	$(BIN)/python -m benchmarks.bench_classify
+	$(BIN)/python -m benchmarks.bench_sql
+
+# The extraction fuzz targets, run much longer than in `make test`.
+fuzz: install
+	DATASCAN_FUZZ_EXAMPLES=$${DATASCAN_FUZZ_EXAMPLES:-20000} $(BIN)/python -m pytest -q -p no:cacheprovider \
+	  tests/fuzz --timeout=3600
 
 clean:
 	rm -rf build *.egg-info scanner/_fast/*.so scanner/_fast/*.c datascan.db*

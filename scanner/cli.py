@@ -237,14 +237,71 @@ def jobs_list(db: str) -> None:
         _fail(exc)
 
 
-for _op in ("show", "pause", "resume", "cancel"):
+for _op in ("pause", "resume", "cancel"):  # `jobs show` (with --wait) lives in cli_roles
     def _make(op: str) -> Any:
         @click.argument("job_ref")
         @click.option("--db", default=DEFAULT_DB, show_default=True)
         def cmd(job_ref: str, db: str) -> None:
             _jobs_op(job_ref, db, op)
-        cmd.__doc__ = {"show": "A job's status and counters.", "pause": "Pause a running job.",
+        cmd.__doc__ = {"pause": "Pause a running job.",
                        "resume": "Resume a paused job.", "cancel": "Cancel a job."}[op]
         return jobs.command(op)(cmd)
     _make(_op)
 
+from scanner import cli_roles  # noqa: E402,F401 - registers the multi-host commands on `main`
+
+
+
+# --- classification: try templates on a file (logic in scanner.classify.commands) ---------------------------
+
+@main.command()
+@click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--template", "template", default="pii", show_default=True, help="Built-in name or YAML path.")
+@click.option("--no-prefilter", is_flag=True, help="Plain Presidio over whole chunks (the contract's reference).")
+@click.option("--reveal", is_flag=True, help="Also print each raw value (never stored).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+def classify(file: str, template: str, no_prefilter: bool, reveal: bool, fmt: str) -> None:
+    """Print the findings in FILE (or standard input) as JSON lines."""
+    from scanner.classify.commands import classify_jsonl
+
+    with click.open_file(file, "r", encoding="utf-8", errors="replace") as fh:
+        text = fh.read()
+    try:
+        for line in classify_jsonl(text, template, _hmac_key(), prefilter=not no_prefilter, reveal=reveal):
+            click.echo(line)
+    except DatascanError as exc:
+        _fail(exc)
+
+
+@main.group()
+def templates() -> None:
+    """Built-in recognizer templates."""
+
+
+@templates.command("list")
+def templates_list() -> None:
+    """Name, entities and description of each built-in template."""
+    from scanner.classify.commands import templates_listing
+
+    try:
+        for t in templates_listing():
+            click.echo(f"{t['name']}\t{','.join(t['entities'])}\t{t['description']}")
+    except DatascanError as exc:
+        _fail(exc)
+
+
+@templates.command("show")
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
+def templates_show(name: str, fmt: str) -> None:
+    """Recognizers, entities and context words of one template."""
+    import json as _json
+
+    from scanner.classify.commands import template_summary, template_text
+    from scanner.classify.templates import load_template
+
+    try:
+        summary = template_summary(load_template(name))
+    except DatascanError as exc:
+        _fail(exc)
+    click.echo(_json.dumps(summary, indent=2) if fmt == "json" else template_text(summary))

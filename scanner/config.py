@@ -37,9 +37,88 @@ class FilesystemSource(_Strict):
     max_file_mb: float = Field(default=100, gt=0)
 
 
+class SmbSource(_Strict):
+    """An SMB2/3 file share (read only: no write access is ever requested)."""
+
+    id: str = Field(pattern=_ID_PATTERN)
+    type: Literal["smb"]
+    host: str = Field(min_length=1)
+    port: int = Field(default=445, ge=1, le=65535)
+    share: str = Field(min_length=1, pattern=r"^[^\\/]+$")
+    path: str = "/"                      # start folder inside the share, '/'-separated
+    username: str = Field(min_length=1)
+    password: SecretStr
+    domain: str | None = None
+    encrypt: bool | None = None          # None: negotiate with the server; true: refuse an unencrypted session
+    include: list[str] = Field(default_factory=lambda: ["**/*"])
+    exclude: list[str] = Field(default_factory=list)
+    max_file_mb: float = Field(default=100, gt=0)
+    max_sessions: int = Field(default=4, ge=1, le=256)   # per server, across every worker
+
+
+class SqlTlsConfig(_Strict):
+    """TLS for a SQL datasource, passed to the driver (asyncpg ``ssl``, aiomysql ``ssl``, ODBC ``Encrypt``)."""
+
+    # disable | prefer | require | verify-ca | verify-full (PostgreSQL's names; MySQL and ODBC map them)
+    mode: Literal["disable", "prefer", "require", "verify-ca", "verify-full"] | None = None
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    # SQL Server (ODBC): Encrypt=yes|no|strict and TrustServerCertificate=yes|no; None leaves the driver default.
+    encrypt: Literal["yes", "no", "strict"] | None = None
+    trust_server_certificate: bool | None = None
+
+
+# The SQLAlchemy URL schemes a ``type: sql`` datasource accepts. ``postgresql+aioodbc`` and ``sqlite+aioodbc``
+# are not SQLAlchemy dialects: they read through aioodbc and an ODBC driver, like ``mssql+aioodbc`` does.
+SQL_URL_SCHEMES = ("mssql+aioodbc", "postgresql+asyncpg", "postgresql+aioodbc", "mysql+aiomysql",
+                   "mysql+asyncmy", "mariadb+aiomysql", "mariadb+asyncmy", "sqlite+aiosqlite", "sqlite+aioodbc")
+
+
+class SqlSource(_Strict):
+    """A SQL database, read only: sampled rows of every selected table, classified column by column."""
+
+    id: str = Field(pattern=_ID_PATTERN)
+    type: Literal["sql"]
+    url: SecretStr                       # the URL may hold a password (``${DB_PASSWORD}``): never shown unredacted
+    schemas: list[str] = Field(default_factory=lambda: ["*"])          # globs on the schema name
+    exclude_schemas: list[str] = Field(default_factory=list)
+    tables: list[str] = Field(default_factory=lambda: ["*"])           # globs on ``table`` or ``schema.table``
+    exclude_tables: list[str] = Field(default_factory=list)
+    columns: list[str] = Field(default_factory=lambda: ["*"])          # globs on ``column`` or ``schema.table.column``
+    exclude_columns: list[str] = Field(default_factory=list)
+    sample_rows: int = Field(default=1000, ge=0)                       # per table; 0 = every row
+    sampling: Literal["top", "random"] = "top"
+    query_timeout_s: float = Field(default=60, gt=0)                   # per table read
+    connect_timeout_s: float = Field(default=15, gt=0)
+    max_concurrent_queries: int = Field(default=2, ge=1, le=64)        # per worker process
+    include_views: bool = False
+    include_binary: bool = False
+    max_value_chars: int = Field(default=1024, ge=16, le=1_000_000)    # longer values are cut (bounds memory)
+    tls: SqlTlsConfig | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _known_scheme(cls, v: SecretStr) -> SecretStr:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(v.get_secret_value())
+        except (ArgumentError, ValueError):
+            # The message never repeats the URL: it may hold a password.
+            raise ValueError("not a valid database URL (expected e.g. postgresql+asyncpg://user@host/db)") from None
+        if url.drivername not in SQL_URL_SCHEMES:
+            raise ValueError(f"unsupported database URL scheme {url.drivername!r} "
+                             f"(expected one of: {', '.join(SQL_URL_SCHEMES)})")
+        if url.drivername.endswith("+aioodbc") and "driver" not in url.query and "odbc_connect" not in url.query:
+            raise ValueError("an aioodbc URL needs ?driver=NAME (the ODBC driver, e.g. ODBC+Driver+18+for+SQL+Server)")
+        return v
+
+
 # The union grows as the SMB and SQL issues add their source types; ``type`` is the discriminator.
-DatasourceConfig = Annotated[FilesystemSource, Field(discriminator="type")]
-DATASOURCE_TYPES: dict[str, type[BaseModel]] = {"filesystem": FilesystemSource}
+DatasourceConfig = Annotated[FilesystemSource | SmbSource | SqlSource, Field(discriminator="type")]
+DATASOURCE_TYPES: dict[str, type[BaseModel]] = {"filesystem": FilesystemSource, "smb": SmbSource, "sql": SqlSource}
 
 
 class CustomRecognizerConfig(_Strict):
@@ -49,6 +128,18 @@ class CustomRecognizerConfig(_Strict):
     regex: str
     score: float = Field(default=0.6, ge=0, le=1)
     context: list[str] = Field(default_factory=list)
+    # Literal strings one of which every match contains (case-sensitive, as the regex is): lets the prefilter
+    # skip text without them. Without anchors the recognizer runs on whole chunks. A match must lie on its
+    # anchor's line, or within anchor_reach characters of it.
+    anchors: list[str] = Field(default_factory=list)
+    anchor_reach: int | None = Field(default=None, ge=1, le=65536)
+
+    @field_validator("anchors")
+    @classmethod
+    def _anchors_not_empty(cls, v: list[str]) -> list[str]:
+        if any(not a for a in v):
+            raise ValueError("anchors must not be empty strings")
+        return v
 
     @field_validator("regex")
     @classmethod
@@ -80,17 +171,32 @@ class ClassificationConfig(_Strict):
 
 
 class ExtractionConfig(_Strict):
-    """Limits on what is read from one object (the seed's ContentExtractionConfig)."""
+    """Limits and features of content extraction for one object (the seed's ContentExtractionConfig).
 
-    max_file_mb: float = Field(default=100, gt=0)
-    max_archive_depth: int = Field(default=3, ge=0)
-    max_total_uncompressed_mb: float = Field(default=1024, gt=0)
-    max_text_chars: int = Field(default=50_000_000, gt=0)
-    timeout_s: float = Field(default=60, gt=0)
+    Every limit is per discovered object (an archive and everything inside it count as one object). The defaults
+    are what a careful user would pick for an unknown file share: big enough for real documents, small enough
+    that a hostile file costs at most a few seconds and a bounded amount of memory.
+    """
+
+    max_file_mb: float = Field(default=100, gt=0)                 # bytes read from the source per object
+    max_archive_depth: int = Field(default=3, ge=0, le=32)        # archives inside archives (0: do not open any)
+    max_total_uncompressed_mb: float = Field(default=1024, gt=0)  # bytes inflated from all members, all levels
+    max_compression_ratio: float = Field(default=100, ge=2)       # per member, once it inflated more than 1 MB
+    max_members: int = Field(default=10_000, ge=1)                # archive members and attachments, all levels
+    max_text_chars: int = Field(default=50_000_000, ge=1000)      # characters classified per object
+    timeout_s: float = Field(default=60, gt=0, le=86_400)         # wall time of parsing one object
+    max_memory_mb: int = Field(default=1024, ge=64)               # memory the extraction process may add
+    archives: bool = True                                         # open archives (else they are skipped)
+    attachments: bool = True                                      # extract e-mail attachments
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ExtractionConfig:
+        """Validate a plain mapping (the ``extraction:`` section of a job file)."""
         return cls.model_validate(dict(d))
+
+
+# The seed's name for the same model.
+ContentExtractionConfig = ExtractionConfig
 
 
 class RuntimeConfig(_Strict):

@@ -77,11 +77,22 @@ class ContentComponent:
 
     ``location`` locates the piece inside the object (``""`` for a whole plain-text file, ``page=3``, ``sheet!B7``);
     ``member`` is the path inside an archive (``inner/file.txt``) or ``None``.
+
+    Long text is cut into consecutive components that overlap: only detections starting in
+    ``[keep_from, keep_to)`` belong to this component (``keep_to`` ``None``: to the end), so a value straddling a
+    cut is reported once, by the component that holds it whole. ``start_line``/``start_col`` are the 1-based line
+    and column of ``text[0]`` in the whole text the component was cut from. ``segments`` (sorted start offsets
+    with their own location, e.g. one per spreadsheet cell ``Sheet1!B7``) replace line/column locations.
     """
 
     text: str
     location: str = ""
     member: str | None = None
+    keep_from: int = 0
+    keep_to: int | None = None
+    start_line: int = 1
+    start_col: int = 1
+    segments: list[tuple[int, str]] | None = None
 
 
 @dataclass(slots=True)

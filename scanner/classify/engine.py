@@ -1,12 +1,25 @@
-"""The classifier a worker builds once: template + job options -> Presidio -> masked, hashed detections.
+"""The classifier a worker builds once: template + job options -> prefilter -> Presidio -> masked, hashed detections.
 
-Text is analysed in line-aligned chunks of about 64 KB (:func:`iter_chunks`), so spaCy never sees a huge
-document and memory stays bounded. Consequences worth knowing:
+Text is analysed in line-aligned chunks of about 64 KB (:func:`iter_chunk_spans`), so spaCy never sees a huge
+document and memory stays bounded. A chunk normally ends at a newline; a line longer than a chunk is cut at
+whitespace (or hard), and then the two chunks overlap by about :data:`OVERLAP_CHARS` and each finding is kept from
+the chunk that owns its start, so a value crossing the cut is found once (a value longer than the overlap can
+still be cut). Context words are looked for within the value's own chunk.
 
-- a value is found only if it lies inside one chunk: chunks end at a newline, so only a value inside a single
-  line longer than a chunk can be cut (such a line is cut at whitespace, or hard at the limit if it has none);
-- context words are looked for within the value's own chunk, so a context word at the end of the previous
-  chunk (lines before the value) does not count.
+**Fast path and the contract.** By default (``prefilter=True``) a chunk is not given to Presidio whole: the
+:class:`~scanner.classify.prefilter.Prefilter` finds candidate windows (digit runs, ``@`` pieces, IBAN and IPv6
+shapes, literal anchors), each padded so that Presidio's context enhancer sees the same words, and Presidio
+analyses only those windows, each with only the entities that could fire there. For every text the findings
+(entity, start, end, score) equal those of ``prefilter=False``, which is plain Presidio over each whole chunk with
+the same recognizers and context words. What that needs, and so what this engine assumes of a recognizer:
+
+- context reach is Presidio's default (5 keyword tokens before the match plus its own token, 1 after), counted
+  in words that are certainly keywords, not in characters; windows are cut only at whitespace;
+- a recognizer's declared shape holds for every match it can return (built-in shapes for Presidio's card, SSN,
+  e-mail, IBAN, IP and phone recognizers; ``prefilter:`` for template pattern rules; ``anchors`` for a job's
+  custom regex); a pattern may look at the characters around its match only up to the next whitespace, and an
+  anchored match lies on its anchor's line unless the rule gives a ``reach``;
+- an entity with a recognizer of unknown shape is analysed on whole chunks (:attr:`Classifier.whole_chunk_entities`).
 
 Overlaps: Presidio drops a result contained in another result *of the same entity* with an equal or higher
 score; results of different entities over the same or overlapping spans (a 16-digit card that is also a bank
@@ -15,13 +28,16 @@ account number near "account") are all kept, as Presidio returns them. Nothing e
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from presidio_analyzer import EntityRecognizer
 
 from scanner.classify.masking import mask, value_hash
+from scanner.classify.prefilter import Prefilter, Shape, confirm_patterns, context_gate, default_shape
 from scanner.classify.presidio_setup import LANGUAGE, build_analyzer
 from scanner.classify.recognizers import (
     build_custom_recognizer,
@@ -29,13 +45,14 @@ from scanner.classify.recognizers import (
     build_rule_recognizer,
     predefined_entities,
 )
-from scanner.classify.templates import Template, load_template
+from scanner.classify.templates import Template, load_template, rule_shape
 from scanner.config import ClassificationConfig
 from scanner.exceptions import ClassificationError
 
 logger = logging.getLogger(__name__)
 
 CHUNK_CHARS = 64 * 1024
+OVERLAP_CHARS = 2048
 _CUT_SPACES = (" ", "\t", "\r", "\f", "\v")
 _SCORE_DIGITS = 4  # Presidio adds 0.35 for context: 0.2 + 0.35 would print as 0.5499999999999999
 
@@ -80,22 +97,60 @@ def iter_chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, int]]
         pos = cut
 
 
+def iter_chunk_spans(text: str, size: int = CHUNK_CHARS, overlap: int = OVERLAP_CHARS
+                     ) -> Iterator[tuple[int, int, int, int]]:
+    """``(start, end, own_start, own_end)``: the chunks of :func:`iter_chunks` (owned parts), each widened by
+    ``overlap`` characters (cut at whitespace) on a side where the cut is not after a newline."""
+    for own_start, own_end in iter_chunks(text, size):
+        start, end = own_start, own_end
+        if own_start > 0 and text[own_start - 1] != "\n":
+            start = max(0, own_start - overlap)
+            while start < own_start and not text[start].isspace():
+                start += 1
+            start = start + 1 if start < own_start else own_start
+        if own_end < len(text) and text[own_end - 1] != "\n":
+            end = min(len(text), own_end + overlap)
+            while end > own_end and not text[end - 1].isspace():
+                end -= 1
+            end = max(end, own_end)
+        yield start, end, own_start, own_end
+
+
+@dataclass(slots=True)
+class PrefilterStats:
+    """What the prefilter did since the classifier was built (for the benchmark)."""
+
+    chars: int = 0          # characters classified
+    chars_sent: int = 0     # characters given to Presidio (windows, plus whole chunks for unshaped entities)
+    windows: int = 0
+    chunks: int = 0
+
+
 class Classifier:
     """Detects the configured entities in text. Build one per worker process: building takes a few seconds."""
 
-    def __init__(self, cfg: ClassificationConfig, hmac_key: bytes, store_raw: bool = False):
+    def __init__(self, cfg: ClassificationConfig, hmac_key: bytes, store_raw: bool = False,
+                 prefilter: bool = True):
         if not hmac_key:
             raise ClassificationError("the HMAC key is empty")
         self._key = bytes(hmac_key)
         self._store_raw = store_raw
         self.min_score = cfg.min_score
         self.template: Template = load_template(cfg.template)
-        recognizers, entities = _select_recognizers(self.template, cfg)
+        recognizers, entities, shapes = _select_recognizers(self.template, cfg)
         self._entities = entities
         self._analyzer = build_analyzer(recognizers)
+        self.use_prefilter = prefilter
+        self.stats = PrefilterStats()
+        # Entities with a recognizer of unknown shape cannot be prefiltered: they are analysed on whole chunks.
+        self.whole_chunk_entities = [e for e in entities if shapes.get(e) is None]
+        shaped = {e: sh for e, sh in shapes.items() if sh is not None}
+        nlp_engine = self._analyzer.nlp_engine
+        self._prefilter = Prefilter(shaped, nlp_engine.nlp[LANGUAGE], nlp_engine)  # type: ignore[attr-defined,index]
         logger.info(
-            "classifier ready: template %s, entities %s, min_score %s",
-            self.template.name, ", ".join(entities), self.min_score,
+            "classifier ready: template %s, entities %s, min_score %s, prefilter %s (whole chunks: %s)",
+            self.template.name, ", ".join(entities), self.min_score, "on" if prefilter else "off",
+            ", ".join(self.whole_chunk_entities) or "none",
         )
 
     @property
@@ -106,45 +161,97 @@ class Classifier:
     def detect(self, text: str) -> list[Detection]:
         """Every value of an enabled entity scoring at least ``min_score`` in ``text``, sorted by start."""
         out: list[Detection] = []
-        for start, end in iter_chunks(text):
+        for start, end, own_start, own_end in iter_chunk_spans(text):
             chunk = text[start:end]
+            self.stats.chars += own_end - own_start
             if chunk.isspace():
                 continue
-            results = self._analyzer.analyze(
-                text=chunk, language=LANGUAGE, entities=self._entities, score_threshold=self.min_score
-            )
-            for r in results:
-                value = chunk[r.start:r.end]
+            self.stats.chunks += 1
+            for r_start, r_end, entity, score in self._analyze_chunk(chunk):
+                abs_start = start + r_start
+                if not own_start <= abs_start < own_end:
+                    continue  # the chunk owning this start reports it
+                value = chunk[r_start:r_end]
                 out.append(Detection(
-                    entity=r.entity_type,
-                    start=start + r.start,
-                    end=start + r.end,
-                    score=round(r.score, _SCORE_DIGITS),
-                    masked=mask(r.entity_type, value),
-                    value_hash=value_hash(self._key, r.entity_type, value),
+                    entity=entity,
+                    start=abs_start,
+                    end=start + r_end,
+                    score=round(score, _SCORE_DIGITS),
+                    masked=mask(entity, value),
+                    value_hash=value_hash(self._key, entity, value),
                     value=value if self._store_raw else None,
                 ))
         out.sort(key=lambda d: (d.start, d.end, d.entity))
         return out
 
+    def _analyze_chunk(self, chunk: str) -> list[tuple[int, int, str, float]]:
+        if not self.use_prefilter:
+            self.stats.chars_sent += len(chunk)
+            return self._presidio(chunk, self._entities)
+        found: list[tuple[int, int, str, float]] = []
+        if self.whole_chunk_entities:
+            self.stats.chars_sent += len(chunk)
+            found.extend(self._presidio(chunk, self.whole_chunk_entities))
+        windows = self._prefilter.windows(chunk)
+        if windows:
+            chunk_state: dict[str, object] = {}
+            nlp_engine = self._analyzer.nlp_engine
+            for w in windows:
+                wtext = chunk[w.start:w.end]
+                self.stats.windows += 1
+                self.stats.chars_sent += len(wtext)
+                artifacts = nlp_engine.process_text(wtext, LANGUAGE)
+                # Presidio only tests membership: a set is faster than its list. Add the lemmas that are keywords
+                # only through a ":" split elsewhere in the chunk.
+                keywords = set(artifacts.keywords)
+                keywords |= self._prefilter.extra_keywords(chunk, chunk_state, artifacts.lemmas, keywords)
+                artifacts.keywords = keywords  # type: ignore[assignment]
+                for r_start, r_end, entity, score in self._presidio(wtext, sorted(w.entities), artifacts):
+                    found.append((w.start + r_start, w.start + r_end, entity, score))
+        return found
+
+    def _presidio(self, text: str, entities: list[str], artifacts: Any = None) -> list[tuple[int, int, str, float]]:
+        results = self._analyzer.analyze(
+            text=text, language=LANGUAGE, entities=entities, score_threshold=self.min_score,
+            nlp_artifacts=artifacts,
+        )
+        return [(r.start, r.end, r.entity_type, r.score) for r in results]
+
 
 def _select_recognizers(
     template: Template, cfg: ClassificationConfig
-) -> tuple[list[EntityRecognizer], list[str]]:
+) -> tuple[list[EntityRecognizer], list[str], dict[str, Shape | None]]:
     custom_names = [c.name for c in cfg.custom]
     wanted = list(template.entities) if cfg.entities is None else list(dict.fromkeys(cfg.entities))
     recognizers: list[EntityRecognizer] = []
     entities: list[str] = []
     unknown: list[str] = []
+    shapes: dict[str, Shape | None] = {}
+
+    def add_shape(entity: str, shape: Shape | None, rec: EntityRecognizer | None = None) -> None:
+        if shape is not None and rec is not None:
+            shape = dataclasses.replace(shape, needs_context=context_gate(rec, cfg.min_score),
+                                        confirm=confirm_patterns(rec, cfg.min_score))
+        if entity in shapes and (shapes[entity] is None or shape is None):
+            shapes[entity] = None
+        else:
+            old = shapes.get(entity)
+            shapes[entity] = shape if old is None else old.merge(shape)  # type: ignore[arg-type]
+
     for entity in wanted:
         rules = template.rules_for(entity)
         if rules:
-            recognizers.extend(build_rule_recognizer(rule) for rule in rules)
+            for rule in rules:
+                rec = build_rule_recognizer(rule)
+                recognizers.append(rec)
+                add_shape(entity, rule_shape(rule) if rule.prefilter is not None else default_shape(rec), rec)
         elif entity in custom_names:
             pass  # built below with the other custom recognizers
         elif entity in predefined_entities():
             # Not in the template but asked for by name: Presidio's recognizer, set up as its registry does.
-            recognizers.extend(build_predefined_recognizers(entity))
+            for rec in build_predefined_recognizers(entity):
+                recognizers.append(rec)
+                add_shape(entity, default_shape(rec), rec)
         else:
             unknown.append(entity)
             continue
@@ -157,11 +264,14 @@ def _select_recognizers(
             f"({', '.join(predefined_entities())})"
         )
     for custom in cfg.custom:
-        recognizers.append(build_custom_recognizer(custom))
+        custom_rec = build_custom_recognizer(custom)
+        recognizers.append(custom_rec)
+        add_shape(custom.name, Shape(anchors=tuple(custom.anchors), anchors_ignore_case=False,
+                                     reach=custom.anchor_reach) if custom.anchors else None, custom_rec)
         if custom.name not in entities:
             entities.append(custom.name)
     if not recognizers:
         raise ClassificationError(
             "no entity to detect: classification.entities is empty and there is no custom recognizer"
         )
-    return recognizers, entities
+    return recognizers, entities, shapes

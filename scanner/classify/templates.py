@@ -16,6 +16,7 @@ A template file looks like this (the built-in ones live in ``scanner/classify/te
         ignore_case: false                  # default true, as Presidio's default registry does
         validator: luhn                     # optional: luhn | mod97 | us_ssn | aba_routing
         context: [passport]
+        prefilter: {consecutive: 8}         # what every match contains (see PrefilterSpec)
 
 A rule has exactly one of ``recognizer`` and ``patterns``. ``options`` (mapping) is passed to a Presidio
 class's constructor (for example ``supported_regions`` of ``PhoneRecognizer``). ``validator`` (pattern rules
@@ -66,6 +67,35 @@ class PatternSpec(_Strict):
         return v
 
 
+class PrefilterSpec(_Strict):
+    """What every match of a pattern rule contains, so the prefilter can skip text without it.
+
+    Any one of the fields is enough for a candidate: a digit run (digits and separators) with ``digits`` digits in
+    all, or ``consecutive`` in a row, or ``dots`` dots; an ``email`` (``@``) piece; an ``iban`` start; an ``ipv6``
+    piece; or one of the literal ``anchors`` (case-insensitive when the rule is). An anchored match must lie on
+    its anchor's line, or within ``reach`` characters of it when given.
+    """
+
+    digits: int | None = Field(default=None, ge=1)
+    consecutive: int | None = Field(default=None, ge=1)
+    dots: int | None = Field(default=None, ge=1)
+    email: bool = False
+    iban: bool = False
+    ipv6: bool = False
+    anchors: tuple[str, ...] = ()
+    reach: int | None = Field(default=None, ge=1, le=65536)
+
+    @model_validator(mode="after")
+    def _something(self) -> PrefilterSpec:
+        if not (self.digits or self.consecutive or self.dots or self.email or self.iban or self.ipv6
+                or self.anchors):
+            raise ValueError("a prefilter needs at least one of digits, consecutive, dots, email, iban, ipv6, "
+                             "anchors")
+        if any(not a for a in self.anchors):
+            raise ValueError("anchors must not be empty")
+        return self
+
+
 class RuleSpec(_Strict):
     """One recognizer of a template."""
 
@@ -76,6 +106,7 @@ class RuleSpec(_Strict):
     ignore_case: bool = True
     validator: str | None = None
     options: dict[str, Any] = Field(default_factory=dict)
+    prefilter: PrefilterSpec | None = None
     examples: tuple[str, ...] = Field(min_length=1)
     negative_examples: tuple[str, ...] = ()
 
@@ -119,6 +150,17 @@ class Template:
     def rules_for(self, entity: str) -> list[RuleSpec]:
         """The rules that detect ``entity`` (a template may give one entity several rules)."""
         return [r for r in self.rules if r.entity == entity]
+
+
+def rule_shape(rule: RuleSpec) -> Any:
+    """The prefilter :class:`~scanner.classify.prefilter.Shape` a rule declares (``None`` if it declares none)."""
+    if rule.prefilter is None:
+        return None
+    from scanner.classify.prefilter import Shape
+
+    p = rule.prefilter
+    return Shape(digits=p.digits, consecutive=p.consecutive, dots=p.dots, email=p.email, iban=p.iban,
+                 ipv6=p.ipv6, anchors=p.anchors, anchors_ignore_case=rule.ignore_case, reach=p.reach)
 
 
 def _builtin_dir() -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 
 from scanner.models import DiscoveredObject
 
@@ -34,3 +35,57 @@ class FileConnector(ABC):
 
     async def close(self) -> None:  # noqa: B027 - optional hook, most connectors hold nothing
         """Release sessions and handles."""
+
+
+@dataclass(slots=True)
+class ColumnSample:
+    """The sampled values of one column in one block of rows (``None`` where the row holds NULL).
+
+    ``category`` is the connector's reading of the declared type: ``text``, ``integer``, ``decimal`` or
+    ``binary`` (binary values are decoded as UTF-8 with replacement characters).
+    """
+
+    name: str
+    type: str
+    category: str
+    values: list[str | None]
+
+
+@dataclass(slots=True)
+class TableBlock:
+    """A block of sampled rows of one table, column by column. ``row_keys[i]`` names row ``i`` of every column.
+
+    A row key is ``pk=value`` when the table has an integer primary key, otherwise ``row=N`` (1-based
+    position in the sample): a non-integer key (an e-mail, a national id) would itself leak the data.
+    """
+
+    columns: list[ColumnSample]
+    row_keys: list[str]
+    key_columns: list[str] = field(default_factory=list)
+
+
+class TableConnector(ABC):
+    """A source of tables (SQL databases): one object per table, read as sampled rows, column by column.
+
+    ``enumerate_objects`` yields one :class:`DiscoveredObject` per table, ``path`` = ``schema.table``, ``size``
+    an estimate of the bytes a sample reads and ``mtime`` a number derived from the table's cheap change
+    marker, so the incremental logic skips tables whose row count and marker did not change.
+    """
+
+    datasource_id: str
+
+    @abstractmethod
+    def enumerate_objects(self, batch_bytes: int, batch_objects: int) -> AsyncIterator[list[DiscoveredObject]]:
+        """List the selected tables in batches, each bounded by estimated bytes and count."""
+
+    @abstractmethod
+    def read_table(self, obj: DiscoveredObject, *, include_numeric: bool = True) -> AsyncIterator[TableBlock]:
+        """The sampled rows of one table in blocks, read only and within the table's query timeout.
+
+        ``include_numeric`` false reads text columns only (when no enabled entity can be written as a bare
+        number). Raises ObjectReadError when the table cannot be read (gone, timed out, permission denied);
+        blocks already yielded stay valid.
+        """
+
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""

@@ -6,14 +6,18 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any
 
-from scanner.connectors.base import FileConnector
+from scanner.connectors.base import FileConnector, TableConnector
 from scanner.connectors.filesystem import FilesystemConnector
+from scanner.connectors.smb import SmbConnector
+from scanner.connectors.sql import SqlConnector
 from scanner.exceptions import ConfigError
 
-ConnectorFactory = Callable[[Any], FileConnector]
+ConnectorFactory = Callable[..., FileConnector | TableConnector]
 
 BUILTIN: dict[str, ConnectorFactory] = {
     "filesystem": FilesystemConnector,
+    "smb": SmbConnector,
+    "sql": SqlConnector,
 }
 
 
@@ -25,11 +29,17 @@ def connector_factories() -> dict[str, ConnectorFactory]:
     return found | BUILTIN
 
 
-def create_connector(ds_config: Any) -> FileConnector:
-    """Build the connector for one datasource's parsed config."""
+def create_connector(ds_config: Any, coordinator: Any = None) -> FileConnector | TableConnector:
+    """Build the connector for one datasource's parsed config.
+
+    ``coordinator`` (a ResourceCoordinator) bounds sessions per server across workers; connectors that limit
+    sessions build a host-local one when none is given.
+    """
     factories = connector_factories()
     try:
         factory = factories[ds_config.type]
     except KeyError:
         raise ConfigError(f"no connector for datasource type {ds_config.type!r}") from None
+    if coordinator is not None:
+        return factory(ds_config, coordinator=coordinator)
     return factory(ds_config)

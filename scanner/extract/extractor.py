@@ -1,69 +1,208 @@
-"""``ContentExtractor``: plain-text formats, with encoding detection that does not guess on short text.
+"""``ContentExtractor``: the worker-side entry point of extraction.
 
-Order of trust: a BOM; UTF-16 without BOM when every other byte is NUL; strict UTF-8; then cp1252 (which maps
-almost every byte), falling back to latin-1 for the five bytes cp1252 leaves undefined. Binary content (NUL bytes
-that are not UTF-16) is refused with a reason instead of producing garbage text.
+Plain text is decoded in the worker as a stream (linear, cannot hang, never held whole: a 200 MB single-line file
+costs about one component of memory). Every other format is detected by content and parsed in the extraction
+subprocess (:mod:`scanner.extract.sandbox`) under the object's wall-time and memory limits. What could not be
+read is reported through an :class:`ExtractionReport`: nothing read at all raises ExtractionError (the object
+is skipped with the reason); something read but not all of it leaves notes (the object is partially scanned).
 """
 
 from __future__ import annotations
 
-import codecs
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 from scanner.config import ExtractionConfig
 from scanner.exceptions import ExtractionError
+from scanner.extract.detect import STREAMED, sniff
+from scanner.extract.sandbox import SandboxDied, SandboxProcess, SandboxTimeout, death_reason
+from scanner.extract.text import COMPONENT_CHARS, StreamDecoder, TextChunker
 from scanner.models import ContentComponent
 
-TEXT_EXTENSIONS = frozenset({
-    ".txt", ".text", ".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".log", ".md", ".markdown", ".xml", ".html",
-    ".htm", ".yaml", ".yml", ".ini", ".cfg", ".conf", ".sql", ".eml", ".properties", ".env", "",
-})
-
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
+_HEAD_BYTES = 65536
 
 
-def decode_text(data: bytes) -> str:
-    """Bytes to text (see the module docstring); raises ExtractionError for binary content."""
-    for bom, enc in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom):].decode(enc, errors="replace")
-    sample = data[:4096]
-    if sample and b"\x00" in sample:
-        even, odd = sample[0::2], sample[1::2]
-        if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
-            return data.decode("utf-16-le", errors="replace")
-        if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
-            return data.decode("utf-16-be", errors="replace")
-        raise ExtractionError("binary content (not a text format this version extracts)")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+@dataclass
+class ExtractionReport:
+    """What happened to one object: its detected format, how many components it gave, and what was left out."""
+
+    format: str | None = None
+    components: int = 0
+    notes: list[str] = field(default_factory=list)
+    inflated: int = 0  # bytes decompressed from archive members and document parts (-1: unknown, child died)
+
+    def note(self, reason: str) -> None:
+        if reason not in self.notes:
+            self.notes.append(reason)
+
+    @property
+    def partial_reason(self) -> str | None:
+        """The notes as one reason (bounded: it is stored per object and counted per distinct value)."""
+        if not self.notes:
+            return None
+        shown = "; ".join(self.notes[:3])
+        if len(self.notes) > 3:
+            shown += f"; and {len(self.notes) - 3} more"
+        return shown if len(shown) <= 480 else shown[:477] + "..."
 
 
 class ContentExtractor:
-    """Yields the text components of one object. The extraction issue adds office, PDF, mail and archive formats."""
+    """Yields the text components of one object at a time. One per worker; :meth:`aclose` when done."""
 
-    def __init__(self, cfg: ExtractionConfig):
+    def __init__(self, cfg: ExtractionConfig, component_chars: int = COMPONENT_CHARS):
         self.cfg = cfg
+        self.component_chars = component_chars
+        self._sandbox: SandboxProcess | None = None
+        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract-io")
 
-    async def extract(self, name: str, data: bytes) -> AsyncIterator[ContentComponent]:
-        """Components of the object called ``name`` (its extension picks the format)."""
-        dot = name.rfind(".")
-        ext = name[dot:].lower() if dot > name.rfind("/") else ""
-        if ext not in TEXT_EXTENSIONS:
-            raise ExtractionError(f"unsupported format {ext!r}")
-        text = decode_text(data)
-        if len(text) > self.cfg.max_text_chars:
-            text = text[: self.cfg.max_text_chars]
-        yield ContentComponent(text=text, location="")
+    async def extract(self, name: str, data: bytes,
+                      report: ExtractionReport | None = None) -> AsyncIterator[ContentComponent]:
+        """Components of the object called ``name`` whose bytes are ``data``."""
+
+        async def one() -> AsyncIterator[bytes]:
+            yield data
+
+        async for comp in self.extract_stream(name, one(), report):
+            yield comp
+
+    async def extract_stream(self, name: str, chunks: AsyncIterator[bytes],
+                             report: ExtractionReport | None = None) -> AsyncIterator[ContentComponent]:
+        """Components of an object read as a stream of byte chunks (the connector's ``stream_object``)."""
+        report = report if report is not None else ExtractionReport()
+        it = chunks.__aiter__()
+        head = bytearray()
+        done = False
+        while len(head) < _HEAD_BYTES:
+            try:
+                head += await it.__anext__()
+            except StopAsyncIteration:
+                done = True
+                break
+        fmt = sniff(name, bytes(head[:_HEAD_BYTES]))
+        report.format = fmt
+        if fmt == "empty":
+            raise ExtractionError("empty (0 bytes)")
+        if fmt.startswith("opaque:"):
+            raise ExtractionError(f"no text to extract ({fmt[7:]})")
+        if fmt in STREAMED:
+            async for comp in self._stream_text(bytes(head), it, done, report):
+                yield comp
+            return
+        buf = head
+        while not done:  # every other format needs the whole object (bounded by max_file_mb at the connector)
+            try:
+                buf += await it.__anext__()
+            except StopAsyncIteration:
+                done = True
+        async for comp in self._sandboxed(name, bytes(buf), report):
+            yield comp
+
+    async def _stream_text(self, head: bytes, it: AsyncIterator[bytes], done: bool,
+                           report: ExtractionReport) -> AsyncIterator[ContentComponent]:
+        dec = StreamDecoder(head, complete=done)
+        chunker = TextChunker(size=self.component_chars)
+        left = self.cfg.max_text_chars
+        chunk: bytes | None = head
+        while True:
+            final = chunk is None
+            text = dec.decode(chunk or b"", final=final)
+            if len(text) > left:
+                text = text[:left]
+                report.note(f"text limit reached (max_text_chars={self.cfg.max_text_chars})")
+                final = True
+            left -= len(text)
+            for comp in chunker.feed(text):
+                report.components += 1
+                yield comp
+            if final:
+                break
+            if done:
+                chunk = None
+                continue
+            try:
+                chunk = await it.__anext__()
+            except StopAsyncIteration:
+                done, chunk = True, None
+        if report.notes:
+            aclose = getattr(it, "aclose", None)
+            if aclose is not None:
+                with contextlib.suppress(Exception):
+                    await aclose()  # stop reading the rest of the object
+        for comp in chunker.finish():
+            report.components += 1
+            yield comp
+
+    async def _ensure_sandbox(self) -> SandboxProcess:
+        sb = self._sandbox
+        if sb is not None and sb.alive():
+            return sb
+        if sb is not None:
+            await asyncio.get_running_loop().run_in_executor(self._io, sb.kill)
+        # Popen runs here, on the loop's thread: PR_SET_PDEATHSIG ties the child to this (long-lived) thread.
+        sb = SandboxProcess(self.cfg.max_memory_mb)
+        self._sandbox = sb
+        await asyncio.get_running_loop().run_in_executor(self._io, sb.wait_ready)
+        return sb
+
+    async def _sandboxed(self, name: str, data: bytes,
+                         report: ExtractionReport) -> AsyncIterator[ContentComponent]:
+        loop = asyncio.get_running_loop()
+        sb = await self._ensure_sandbox()
+        left = self.cfg.timeout_s
+        reason: str | None = None
+        try:
+            reply, dt = await loop.run_in_executor(self._io, sb.request,
+                                                   ("start", name, data, self.cfg.model_dump()), left)
+            del data
+            left -= dt
+            while reply[0] != "error":
+                reply, dt = await loop.run_in_executor(self._io, sb.request, ("next",), left)
+                left -= dt
+                for comp in reply[1]:
+                    report.components += 1
+                    yield comp
+                if reply[0] == "end":
+                    for n in reply[2]:
+                        report.note(n)
+                    report.inflated = reply[3]
+                    break
+            if reply[0] == "error":
+                for comp in reply[1]:
+                    report.components += 1
+                    yield comp
+                reason = reply[2]
+                report.inflated = reply[4]
+                if reply[3]:
+                    await loop.run_in_executor(self._io, self._drop)
+        except SandboxTimeout:
+            await loop.run_in_executor(self._io, self._drop)
+            reason = f"extraction timed out after {self.cfg.timeout_s:g} s"
+        except SandboxDied:
+            code = await loop.run_in_executor(self._io, self._drop)
+            reason = death_reason(code)
+        except GeneratorExit:
+            raise  # the consumer stopped between requests: the child is idle and the next "start" resets it
+        except BaseException:
+            # Cancelled (or the consumer failed) while a request may be in flight: the child's state is unknown.
+            self._drop()
+            raise
+        if reason is None:
+            if report.components == 0 and report.notes:
+                raise ExtractionError(report.partial_reason or "nothing could be extracted")
+            return
+        if report.components:
+            report.note(reason)  # what came before the failure was classified: a partial scan
+            return
+        raise ExtractionError(reason)
+
+    def _drop(self) -> int | None:
+        sb, self._sandbox = self._sandbox, None
+        return sb.kill() if sb is not None else None
+
+    async def aclose(self) -> None:
+        """Stop the extraction subprocess, if one runs."""
+        self._drop()
+        self._io.shutdown(wait=False, cancel_futures=True)

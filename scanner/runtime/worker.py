@@ -7,6 +7,7 @@ classifier runs on one dedicated thread so the loop stays free for heartbeats an
 from __future__ import annotations
 
 import asyncio
+import bisect
 import hashlib
 import logging
 import os
@@ -15,22 +16,28 @@ import signal
 import threading
 import time
 import traceback
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from typing import Any
 
 from scanner.config import JobConfig
-from scanner.connectors.base import FileConnector
+from scanner.connectors.base import FileConnector, TableConnector
 from scanner.connectors.registry import create_connector
 from scanner.exceptions import AuthenticationError, ExtractionError, ObjectReadError
-from scanner.extract import ContentExtractor
-from scanner.models import DiscoveredObject, Finding, ObjectResult, TaskType, WorkPacket
+from scanner.extract import ContentExtractor, ExtractionReport
+from scanner.models import ContentComponent, DiscoveredObject, Finding, ObjectResult, TaskType, WorkPacket
 from scanner.runtime import messages as M
 
 log = logging.getLogger(__name__)
 
 _FLUSH_OBJECTS = 64      # send finished objects at least this often ...
 _FLUSH_SECONDS = 0.5     # ... or after this long, so an interruption loses little
+# Objects above this size are streamed while they are classified instead of being prefetched whole: a 200 MB
+# single-line text file then costs about one component of memory (formats that need random access, such as
+# ZIP, are still gathered whole, within max_file_mb).
+_STREAM_ABOVE = 8 << 20
+_STREAM_CHUNK = 1 << 20
 
 
 class _Abort(Exception):
@@ -110,6 +117,7 @@ class Worker:
             beat.cancel()
             for c in self.connectors.values():
                 await c.close()
+            await self.extractor.aclose()
             self._cpu.shutdown(wait=False, cancel_futures=True)
 
     def _pump(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -178,18 +186,22 @@ class Worker:
 
     async def _classify_objects(self, packet: WorkPacket) -> None:
         conn = self._connector(packet.datasource_id)
+        if isinstance(conn, TableConnector):
+            await self._classify_tables(packet, conn)
+            return
         objs = packet.objects
         done: list[ObjectResult] = []
         last_flush = time.monotonic()
 
-        def fetch(o: DiscoveredObject) -> asyncio.Task[bytes]:
+        def fetch(o: DiscoveredObject) -> asyncio.Task[bytes] | None:
+            if o.size > _STREAM_ABOVE:
+                return None  # read as a stream by _one_object
             return asyncio.create_task(conn.read_object(o, self.max_bytes))
 
         nxt = fetch(objs[0]) if objs else None
         try:
             for i, obj in enumerate(objs):
                 self._check_abort(packet)
-                assert nxt is not None
                 current, nxt = nxt, (fetch(objs[i + 1]) if i + 1 < len(objs) else None)
                 done.append(await self._one_object(packet, obj, current))
                 if len(done) >= _FLUSH_OBJECTS or time.monotonic() - last_flush > _FLUSH_SECONDS:
@@ -201,28 +213,125 @@ class Worker:
             if done:
                 self.send((M.OBJECTS, packet.task_id, packet.fence, done))
 
-    async def _one_object(self, packet: WorkPacket, obj: DiscoveredObject, read: asyncio.Task[bytes]) -> ObjectResult:
-        try:
-            data = await read
-        except ObjectReadError as exc:
-            return ObjectResult(obj.path, obj.size, obj.mtime, [], skip_reason=str(exc))
-        digest = hashlib.sha256(data).hexdigest()
+    async def _one_object(self, packet: WorkPacket, obj: DiscoveredObject,
+                          read: asyncio.Task[bytes] | None) -> ObjectResult:
+        sha = hashlib.sha256()
+        nbytes = 0
+        chunks: AsyncIterator[bytes]
+        if read is not None:
+            try:
+                data = await read
+            except ObjectReadError as exc:
+                return ObjectResult(obj.path, obj.size, obj.mtime, [], skip_reason=str(exc))
+            sha.update(data)
+            nbytes = len(data)
+
+            async def whole() -> AsyncIterator[bytes]:
+                yield data
+
+            chunks = whole()
+        else:
+            conn = self._connector(packet.datasource_id)
+
+            async def streamed() -> AsyncIterator[bytes]:
+                nonlocal nbytes
+                async for c in conn.stream_object(obj, self.max_bytes, _STREAM_CHUNK):
+                    sha.update(c)
+                    nbytes += len(c)
+                    yield c
+
+            chunks = streamed()
         findings: list[Finding] = []
+        report = ExtractionReport()
         try:
-            async for comp in self.extractor.extract(obj.path, data):
-                dets = await asyncio.get_running_loop().run_in_executor(self._cpu, self.classifier.detect, comp.text)
-                text, line, pos = comp.text, 1, 0
-                for d in sorted(dets, key=lambda d: d.start):
-                    line += text.count("\n", pos, d.start)  # C-speed counting between consecutive findings
-                    pos = d.start
-                    col = d.start - (text.rfind("\n", 0, d.start) + 1) + 1
-                    loc = f"line={line},col={col}"
-                    findings.append(Finding(
-                        datasource_id=packet.datasource_id, object_path=obj.path, member=comp.member or "",
-                        location=f"{comp.location};{loc}" if comp.location else loc, entity=d.entity,
-                        score=float(d.score), masked=d.masked, value_hash=d.value_hash, value=d.value,
-                    ))
+            async for comp in self.extractor.extract_stream(obj.path, chunks, report):
+                dets = await asyncio.get_running_loop().run_in_executor(
+                    self._cpu, self.classifier.detect, comp.text)
+                findings.extend(self._findings(packet, obj, comp, dets))
+        except ObjectReadError as exc:  # a streamed read failed part-way
+            return ObjectResult(obj.path, obj.size, obj.mtime, [], skip_reason=str(exc), bytes_read=nbytes)
         except ExtractionError as exc:
-            return ObjectResult(obj.path, len(data), obj.mtime, [], content_hash=digest, skip_reason=str(exc),
-                                bytes_read=len(data))
-        return ObjectResult(obj.path, len(data), obj.mtime, findings, content_hash=digest, bytes_read=len(data))
+            return ObjectResult(obj.path, nbytes, obj.mtime, [], content_hash=sha.hexdigest(),
+                                skip_reason=str(exc), bytes_read=nbytes)
+        return ObjectResult(obj.path, nbytes, obj.mtime, findings, content_hash=sha.hexdigest(),
+                            bytes_read=nbytes, partial_reason=report.partial_reason)
+
+    @staticmethod
+    def _findings(packet: WorkPacket, obj: DiscoveredObject, comp: ContentComponent,
+                  dets: list[Any]) -> list[Finding]:
+        """Findings of one component: those starting in its own part (the overlap belongs to a neighbour)."""
+        out: list[Finding] = []
+        text = comp.text
+        hi = len(text) if comp.keep_to is None else comp.keep_to
+        seg_starts = [s for s, _ in comp.segments] if comp.segments else None
+        line, pos = comp.start_line, 0
+        for d in sorted(dets, key=lambda d: d.start):
+            if not comp.keep_from <= d.start < hi:
+                continue
+            if seg_starts is not None and comp.segments:
+                k = bisect.bisect_right(seg_starts, d.start) - 1
+                loc = comp.segments[k][1] if k >= 0 else comp.location
+            else:
+                line += text.count("\n", pos, d.start)  # C-speed counting between consecutive findings
+                pos = d.start
+                nl = text.rfind("\n", 0, d.start)
+                col = d.start - nl if nl >= 0 else comp.start_col + d.start
+                lc = f"line={line},col={col}"
+                loc = f"{comp.location};{lc}" if comp.location else lc
+            out.append(Finding(
+                datasource_id=packet.datasource_id, object_path=obj.path, member=comp.member or "",
+                location=loc, entity=d.entity, score=float(d.score), masked=d.masked, value_hash=d.value_hash,
+                value=d.value,
+            ))
+        return out
+
+    # ------------------------------------------------------------------------------------------------ tables
+
+    async def _classify_tables(self, packet: WorkPacket, conn: TableConnector) -> None:
+        """A CLASSIFICATION task of a table source: each table's sampled columns, then its column verdicts."""
+        done: list[ObjectResult] = []
+        last_flush = time.monotonic()
+        try:
+            for obj in packet.objects:
+                self._check_abort(packet)
+                done.append(await self._one_table(packet, conn, obj))
+                if len(done) >= _FLUSH_OBJECTS or time.monotonic() - last_flush > _FLUSH_SECONDS:
+                    self.send((M.OBJECTS, packet.task_id, packet.fence, done))
+                    done, last_flush = [], time.monotonic()
+        finally:
+            if done:
+                self.send((M.OBJECTS, packet.task_id, packet.fence, done))
+
+    async def _one_table(self, packet: WorkPacket, conn: TableConnector, obj: DiscoveredObject) -> ObjectResult:
+        from scanner.runtime.columns import DIGIT_ENTITIES, ColumnVerdict, column_text, table_findings
+
+        enabled = self.classifier.entities
+        # Bare numbers can only be one of these; with none of them enabled, numeric columns are not read.
+        numeric = bool(set(enabled) & DIGIT_ENTITIES) or bool(self.job.classification.custom)
+        verdicts: dict[str, ColumnVerdict] = {}
+        key_columns: list[str] = []
+        skip: str | None = None
+        partial: str | None = None
+        chars = 0
+        loop = asyncio.get_running_loop()
+        try:
+            async for block in conn.read_table(obj, include_numeric=numeric):
+                key_columns = block.key_columns
+                for col in block.columns:
+                    self._check_abort(packet)
+                    v = verdicts.setdefault(col.name, ColumnVerdict(col.name, col.type, col.category))
+                    text, prefix_len, line_rows = column_text(col.name, col.values)
+                    chars += len(text)
+                    dets = await loop.run_in_executor(self._cpu, self.classifier.detect, text) if text else []
+                    v.add(col.values, block.row_keys, dets, text, prefix_len, line_rows)
+        except ObjectReadError as exc:
+            # A table that cannot be read (timed out, gone, denied) is skipped with why; when blocks were read
+            # before (a full read that ran out of time), what they held counts and the table is PARTIAL.
+            if verdicts:
+                partial = f"{exc} after {max(v.rows for v in verdicts.values())} rows"
+            else:
+                skip = str(exc)
+        findings = table_findings(packet.datasource_id, obj.path, verdicts.values(), enabled, self.hmac_key,
+                                  key_columns)
+        return ObjectResult(obj.path, obj.size, obj.mtime, findings, skip_reason=skip, bytes_read=chars,
+                            partial_reason=partial)

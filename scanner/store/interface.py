@@ -10,11 +10,15 @@ re-leased since, so a worker that comes back late can never write over the work 
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import inspect
 import json
 import logging
+import os
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -171,10 +175,74 @@ def redact_url(url: str) -> str:
         return "<unparsable database URL>"
 
 
-class DatabaseInterface:
-    """The results store. Create with :meth:`open`; every method is a coroutine."""
+_RETRY_FIRST_S, _RETRY_MAX_S = 0.5, 10.0
 
-    def __init__(self, url: str):
+
+def _is_transient(exc: BaseException) -> bool:
+    """A lost or refused connection, or a busy SQLite file: worth retrying the whole transaction.
+
+    Anything else (a constraint, a bug, a schema problem) is raised at once: retrying would only hide it.
+    """
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    chain: list[BaseException] = []
+    cur: BaseException | None = exc
+    while cur is not None and len(chain) < 5:
+        chain.append(cur)
+        cur = getattr(cur, "orig", None) or cur.__cause__
+    for e in chain:
+        if isinstance(e, (OSError, ConnectionError, TimeoutError)):
+            return True
+        name = type(e).__name__
+        # asyncpg's connection-level errors (server restarted, shutting down, not accepting connections yet).
+        if name in ("ConnectionDoesNotExistError", "ConnectionFailureError", "CannotConnectNowError",
+                    "AdminShutdownError", "CrashShutdownError", "TooManyConnectionsError", "InterfaceError"):
+            return True
+        if "database is locked" in str(e):
+            return True
+    return False
+
+
+def _retrying(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Re-run a store method (one transaction each) while the store is unreachable, up to ``retry_s``.
+
+    Safe because every method is one transaction and idempotent or fenced: a transaction cut by the outage rolled
+    back, and one that committed just before the connection dropped is refused or ignored when re-run (fence,
+    ON CONFLICT DO NOTHING); a lease taken twice that way simply expires and is re-queued.
+    """
+    @functools.wraps(fn)
+    async def wrapper(self: DatabaseInterface, *args: Any, **kwargs: Any) -> Any:
+        delay, started = _RETRY_FIRST_S, time.monotonic()
+        while True:
+            try:
+                result = await fn(self, *args, **kwargs)
+            except Exception as exc:
+                if not _is_transient(exc) or time.monotonic() - started + delay > self.retry_s:
+                    raise
+                if not self._outage_logged:
+                    log.warning("store %s unreachable (%s): retrying for up to %.0f s", redact_url(self.url),
+                                exc.__class__.__name__, self.retry_s)
+                    self._outage_logged = True
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, _RETRY_MAX_S)
+                continue
+            if self._outage_logged:
+                log.warning("store %s reachable again after %.1f s", redact_url(self.url), time.monotonic() - started)
+                self._outage_logged = False
+            return result
+    return wrapper
+
+
+class DatabaseInterface:
+    """The results store. Create with :meth:`open`; every method is a coroutine.
+
+    Every public method retries its transaction while the store is unreachable (a PostgreSQL restart, a network
+    blip), for up to ``retry_s`` seconds (``DATASCAN_STORE_RETRY_S``, default 300), then raises.
+    """
+
+    def __init__(self, url: str, retry_s: float | None = None):
+        self.retry_s = float(os.environ.get("DATASCAN_STORE_RETRY_S", 300)) if retry_s is None else retry_s
+        self._outage_logged = False
         self.url = normalise_url(url)
         self.dialect = make_url(self.url).get_backend_name()
         if self.dialect not in ("sqlite", "postgresql"):
@@ -703,6 +771,13 @@ class DatabaseInterface:
             )).all():
                 out[st].append(f"{d}:{p}")
         return dict(out)
+
+
+for _name, _fn in list(vars(DatabaseInterface).items()):
+    # Every public transaction method retries; open() has its own error, close() and iter_findings (a stream
+    # whose rows may already have been handed out) do not.
+    if inspect.iscoroutinefunction(_fn) and not _name.startswith("_") and _name not in ("close",):
+        setattr(DatabaseInterface, _name, _retrying(_fn))
 
 
 def _sqlite_setup(engine: AsyncEngine, begin: str) -> None:

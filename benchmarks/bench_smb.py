@@ -1,0 +1,107 @@
+"""SMB throughput next to local-folder throughput on the same corpus (a real smbd on a loopback port; root only).
+
+    python -m benchmarks.bench_smb [--mb 4] [--workers 2]
+
+Two figures per source: the full scan (``datascan scan``, classification included) and the raw read rate of the
+connector alone (enumerate + read every file, no classification), which isolates what SMB costs. Merged under
+the key ``"smb"`` into benchmarks/results/latest.json (read, merge, write: other benchmarks keep their keys).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import uvloop
+
+from benchmarks.corpus import generate
+from scanner.config import FilesystemSource, SmbSource
+from scanner.connectors.base import FileConnector
+from scanner.connectors.filesystem import FilesystemConnector
+from scanner.connectors.smb import SmbConnector
+from scanner.runtime.coordinator import LocalCoordinator
+
+RESULTS = Path(__file__).parent / "results" / "latest.json"
+
+
+def scan(job_sources: str, workers: int, tmp: Path, name: str, nbytes: int) -> dict[str, float]:
+    """One full scan in a fresh store; MB/s over the corpus bytes."""
+    job = tmp / f"{name}.yaml"
+    job.write_text(f"name: {name}\ndatasources:\n{job_sources}")
+    db = tmp / f"{name}.db"
+    env = dict(os.environ, DATASCAN_HMAC_KEY="00" * 32)
+    t0 = time.perf_counter()
+    r = subprocess.run([str(Path(sys.executable).parent / "datascan"), "scan", "--job", str(job), "--workers",
+                        str(workers), "--db", str(db), "--full"], env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if r.returncode != 0:
+        raise SystemExit(f"{name} scan failed ({r.returncode}): {r.stderr[-2000:]}")
+    return {"seconds": round(wall, 2), "mb_per_s": round(nbytes / 1048576 / wall, 3)}
+
+
+async def read_all(conn: FileConnector) -> dict[str, float]:
+    """Enumerate and read every file once through a connector."""
+    t0 = time.perf_counter()
+    total = files = 0
+    try:
+        async for batch in conn.enumerate_objects(64 << 20, 256):
+            for o in batch:
+                if o.skip_reason is None:
+                    total += len(await conn.read_object(o, 1 << 30))
+                    files += 1
+    finally:
+        await conn.close()
+    wall = time.perf_counter() - t0
+    return {"seconds": round(wall, 3), "mb_per_s": round(total / 1048576 / wall, 1), "files": files}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--mb", type=float, default=4.0)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    from tests.integration.smb_server import PASSWORD, USER, make_server
+
+    if not os.path.exists("/usr/sbin/smbd") or os.geteuid() != 0:
+        raise SystemExit("bench_smb needs smbd (make system-packages) and root")
+    server_gen = make_server({"bench": ("corpus", "")})
+    server = next(server_gen)
+    try:
+        corpus = server.root / "corpus"
+        generate(corpus, args.mb, seed=args.seed)
+        nbytes = sum(p.stat().st_size for p in corpus.rglob("*") if p.is_file())
+        smb_cfg = SmbSource(id="s", type="smb", host="127.0.0.1", port=server.port, share="bench", username=USER,
+                            password=PASSWORD)
+        fs_cfg = FilesystemSource(id="l", type="filesystem", path=str(corpus))
+        raw_local = uvloop.run(read_all(FilesystemConnector(fs_cfg)))
+        raw_smb = uvloop.run(read_all(SmbConnector(smb_cfg, LocalCoordinator(server.root / "slots"))))
+        os.environ["BENCH_SMB_PASSWORD"] = PASSWORD
+        local = scan(f"  - id: l\n    type: filesystem\n    path: {corpus}\n", args.workers, server.root, "local",
+                     nbytes)
+        smb = scan(f"  - id: s\n    type: smb\n    host: 127.0.0.1\n    port: {server.port}\n    share: bench\n"
+                   f"    username: {USER}\n    password: ${{BENCH_SMB_PASSWORD}}\n", args.workers, server.root,
+                   "smb", nbytes)
+    finally:
+        for _ in server_gen:
+            pass
+    row = {"corpus_mb": round(nbytes / 1048576, 2), "workers": args.workers, "seed": args.seed,
+           "scan_local": local, "scan_smb": smb, "read_local": raw_local, "read_smb": raw_smb}
+    print(f"{'source':>8} {'scan MB/s':>10} {'scan s':>8} {'read MB/s':>10} {'read s':>8}   "
+          f"({row['corpus_mb']} MB, {args.workers} workers, loopback smbd)")
+    for name, s, r in (("local", local, raw_local), ("smb", smb, raw_smb)):
+        print(f"{name:>8} {s['mb_per_s']:>10} {s['seconds']:>8} {r['mb_per_s']:>10} {r['seconds']:>8}")
+    data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    data["smb"] = row
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(data, indent=2))
+    print(f"merged under 'smb' into {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

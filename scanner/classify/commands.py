@@ -1,0 +1,58 @@
+"""What the ``datascan classify`` and ``datascan templates`` commands do; ``cli.py`` only parses and prints."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from scanner.classify.templates import Template, list_templates, load_template
+
+
+def classify_jsonl(text: str, template: str, hmac_key: bytes, *, prefilter: bool = True,
+                   reveal: bool = False) -> list[str]:
+    """One JSON line per finding in ``text``: entity, start, end, score, masked (and value with ``reveal``)."""
+    from scanner.classify.engine import Classifier
+    from scanner.config import ClassificationConfig
+
+    classifier = Classifier(ClassificationConfig(template=template), hmac_key, store_raw=reveal,
+                            prefilter=prefilter)
+    lines = []
+    for d in classifier.detect(text):
+        row: dict[str, Any] = {"entity": d.entity, "start": d.start, "end": d.end, "score": d.score,
+                               "masked": d.masked}
+        if reveal:
+            row["value"] = d.value
+        lines.append(json.dumps(row))
+    return lines
+
+
+def template_summary(template: Template) -> dict[str, Any]:
+    """Name, description and, per rule, recognizer name, entity and context words."""
+    rules = []
+    for rule in template.rules:
+        rules.append({
+            "entity": rule.entity,
+            "recognizer": rule.recognizer or f"{rule.entity}_patterns",
+            "context": list(rule.context) if rule.context is not None else None,
+            "patterns": [p.name for p in rule.patterns],
+        })
+    return {"name": template.name, "description": template.description, "entities": list(template.entities),
+            "recognizers": rules}
+
+
+def templates_listing() -> list[dict[str, Any]]:
+    """Each built-in template with its description and entities."""
+    out = []
+    for name in list_templates():
+        t = load_template(name)
+        out.append({"name": t.name, "description": t.description, "entities": list(t.entities)})
+    return out
+
+
+def template_text(summary: dict[str, Any]) -> str:
+    """A human-readable form of :func:`template_summary`."""
+    lines = [f"{summary['name']}: {summary['description']}"]
+    for r in summary["recognizers"]:
+        ctx = ", ".join(r["context"]) if r["context"] else "(class default)" if r["context"] is None else "-"
+        lines.append(f"  {r['entity']:<16} {r['recognizer']:<28} context: {ctx}")
+    return "\n".join(lines)

@@ -1,0 +1,531 @@
+"""SMB2/3 file shares through smbprotocol's low-level API, off the event loop.
+
+smbprotocol blocks, so every network call runs on a small bounded thread pool owned by the connector; the
+worker's event loop only awaits. One connector holds at most one SMB session (one TCP connection, one tree
+connect) and a slot of the resource coordinator while that session is open, so ``max_sessions`` bounds the
+sessions to one server across every worker. The session is closed (and its slot given back) once the connector
+has been idle for a moment, so a worker with nothing more for the server never keeps another one waiting.
+
+What is read: directory listings (``FileIdFullDirectoryInformation``: size, mtime and file id come with the
+listing, no extra round trip per file) and the bytes of wanted files. Files are opened for reading only,
+sharing read, write and delete with other users, so a scan never locks anyone out of their documents.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import threading
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from smbprotocol.connection import Connection
+from smbprotocol.exceptions import (
+    AccessDenied,
+    BadNetworkName,
+    EndOfFile,
+    LogonFailure,
+    NoMoreFiles,
+    NoSuchFile,
+    PasswordExpired,
+    SMBAuthenticationError,
+    SMBException,
+    SMBResponseException,
+    WrongPassword,
+)
+from smbprotocol.file_info import FileAttributes, FileInformationClass
+from smbprotocol.open import (
+    CreateDisposition,
+    CreateOptions,
+    DirectoryAccessMask,
+    FilePipePrinterAccessMask,
+    ImpersonationLevel,
+    Open,
+    QueryDirectoryFlags,
+    ShareAccess,
+)
+from smbprotocol.session import Session
+from smbprotocol.tree import TreeConnect
+
+from scanner.config import SmbSource, secret_value
+from scanner.connectors.base import FileConnector
+from scanner.connectors.globs import PathFilter
+from scanner.exceptions import AuthenticationError, ConnectorError, ObjectReadError
+from scanner.models import DiscoveredObject
+
+log = logging.getLogger(__name__)
+
+# smbprotocol and pyspnego log every message structure at DEBUG (session setup tokens included): keep them
+# out of `datascan -v` output; their warnings and errors still show.
+for _name in ("smbprotocol", "smbclient", "spnego"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+_CHUNK = 1 << 20                 # read size per request (capped by the server's max read size)
+_THREADS = 2                     # per connector: one request in flight, the next one queued behind it
+_LINGER_S = 1.0                  # an idle session is closed (and its coordinator slot freed) after this long
+_RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0, 4.0)   # reconnect backoff after a dropped connection
+_CONNECT_TIMEOUT_S = 15
+
+# NTSTATUS values meaning the server forgot our session: reconnect, do not blame the object.
+# USER_SESSION_DELETED, NETWORK_SESSION_EXPIRED, FILE_CLOSED
+_SESSION_GONE = {0xC0000203, 0xC000035C, 0xC0000128}
+
+_READ_ACCESS = (FilePipePrinterAccessMask.FILE_READ_DATA | FilePipePrinterAccessMask.FILE_READ_ATTRIBUTES
+                | FilePipePrinterAccessMask.SYNCHRONIZE)
+_LIST_ACCESS = (DirectoryAccessMask.FILE_LIST_DIRECTORY | DirectoryAccessMask.FILE_READ_ATTRIBUTES
+                | DirectoryAccessMask.SYNCHRONIZE)
+_SHARE_ALL = ShareAccess.FILE_SHARE_READ | ShareAccess.FILE_SHARE_WRITE | ShareAccess.FILE_SHARE_DELETE
+
+T = TypeVar("T")
+
+
+def _status_reason(exc: SMBResponseException) -> str:
+    """A short reason for one object's failure, from the server's NTSTATUS."""
+    status = exc.status
+    if status in (0xC0000022,):
+        return "permission denied"
+    if status in (0xC0000034, 0xC000003A, 0xC000000F, 0xC0000056):
+        return "vanished during the scan"
+    if status == 0xC0000043:
+        return "locked by another user (sharing violation)"
+    if status == 0xC0000054:
+        return "locked by another user (file lock conflict)"
+    return f"cannot read: NTSTATUS 0x{status:08X} ({exc.__class__.__name__})"
+
+
+class _Lost(Exception):
+    """The connection or session is gone; the operation can be retried on a new session."""
+
+
+class _SmbSession:
+    """One TCP connection + session + tree connect. Blocking: only ever used on the connector's threads."""
+
+    def __init__(self, cfg: SmbSource, generation: int):
+        self.cfg = cfg
+        self.generation = generation
+        self.conn: Connection | None = None
+        self.tree: TreeConnect | None = None
+        # smbprotocol's credit window is not meant to be raced by large concurrent reads: one request at a
+        # time per session.
+        self.io_lock = threading.Lock()
+
+    def open(self) -> None:
+        cfg = self.cfg
+        conn = Connection(uuid.uuid4(), cfg.host, cfg.port, require_signing=True)
+        self.conn = conn
+        conn.connect(timeout=_CONNECT_TIMEOUT_S)
+        user = f"{cfg.domain}\\{cfg.username}" if cfg.domain else cfg.username
+        sess = Session(conn, username=user, password=secret_value(cfg.password),
+                       require_encryption=cfg.encrypt is True)
+        sess.connect()
+        tree = TreeConnect(sess, rf"\\{cfg.host}\{cfg.share}")
+        tree.connect()
+        if cfg.encrypt and not (sess.encrypt_data or tree.encrypt_data):
+            raise _NoEncryption
+        self.tree = tree
+
+    def alive(self) -> bool:
+        c = self.conn
+        return c is not None and self.tree is not None and c.transport.connected and c._t_exc is None
+
+    def close(self) -> None:
+        c, self.conn, self.tree = self.conn, None, None
+        if c is None:
+            return
+        try:
+            c.disconnect(True, timeout=5)
+        except Exception as exc:  # noqa: BLE001 - a dead server cannot be logged off politely; the socket still goes
+            log.debug("closing SMB connection: %s", exc.__class__.__name__)
+            try:
+                c.disconnect(False)
+            except Exception:  # noqa: BLE001,S110 - nothing more can be done about a broken socket
+                pass
+
+
+class _NoEncryption(Exception):
+    """``encrypt: true`` but the server would not encrypt the session."""
+
+
+def _close_quietly(o: Open | None) -> None:
+    if o is None:
+        return
+    try:
+        o.close(get_attributes=False)
+    except Exception as exc:  # noqa: BLE001 - a handle of a dead session is gone anyway
+        log.debug("closing SMB handle: %s", exc.__class__.__name__)
+
+
+@dataclass(slots=True)
+class _DirCursor:
+    """Where the listing of one folder stands; survives a reconnect (the folder is reopened and replayed)."""
+
+    smb_path: str
+    handle: Open | None = None
+    generation: int = -1
+    consumed: int = 0
+    done: bool = False
+
+
+@dataclass(slots=True)
+class _Entry:
+    name: str
+    is_dir: bool
+    is_link: bool
+    size: int
+    mtime: float
+    file_id: int
+
+
+@dataclass(slots=True)
+class _ReadState:
+    smb_path: str
+    limit: int
+    handle: Open | None = None
+    generation: int = -1
+    offset: int = 0
+    eof: int = 0
+    done: bool = False
+
+
+def _list_page(sess: _SmbSession, cur: _DirCursor) -> list[_Entry]:
+    """The next page of a folder's listing ([] and ``done`` at the end). Blocking."""
+    assert sess.tree is not None
+    flags = 0
+    skip = 0
+    if cur.handle is None or cur.generation != sess.generation:
+        h = Open(sess.tree, cur.smb_path)
+        h.create(ImpersonationLevel.Impersonation, _LIST_ACCESS, FileAttributes.FILE_ATTRIBUTE_DIRECTORY,
+                 _SHARE_ALL, CreateDisposition.FILE_OPEN, CreateOptions.FILE_DIRECTORY_FILE)
+        cur.handle, cur.generation = h, sess.generation
+        flags = QueryDirectoryFlags.SMB2_RESTART_SCANS
+        skip = cur.consumed  # a reopened folder replays from the start: skip what was already handed out
+    while True:
+        try:
+            raw = cur.handle.query_directory("*", FileInformationClass.FILE_ID_FULL_DIRECTORY_INFORMATION,
+                                             flags=flags)
+        except (NoMoreFiles, NoSuchFile):
+            _close_quietly(cur.handle)
+            cur.handle, cur.done = None, True
+            return []
+        flags = 0
+        out = []
+        for info in raw:
+            name = info["file_name"].get_value().decode("utf-16-le")
+            if name in (".", ".."):
+                continue
+            if skip:
+                skip -= 1
+                continue
+            attrs = info["file_attributes"].get_value()
+            out.append(_Entry(
+                name=name,
+                is_dir=bool(attrs & FileAttributes.FILE_ATTRIBUTE_DIRECTORY),
+                is_link=bool(attrs & FileAttributes.FILE_ATTRIBUTE_REPARSE_POINT),
+                size=info["end_of_file"].get_value(),
+                mtime=info["last_write_time"].get_value().timestamp(),
+                file_id=info["file_id"].get_value(),
+            ))
+        cur.consumed += len(out)
+        if out:
+            return out
+
+
+def _read_step(sess: _SmbSession, st: _ReadState, chunk: int) -> bytes:
+    """Open the file if this session has no handle for it yet, then read the next chunk. Blocking."""
+    assert sess.tree is not None and sess.conn is not None
+    if st.handle is None or st.generation != sess.generation:
+        h = Open(sess.tree, st.smb_path)
+        h.create(ImpersonationLevel.Impersonation, _READ_ACCESS, FileAttributes.FILE_ATTRIBUTE_NORMAL,
+                 _SHARE_ALL, CreateDisposition.FILE_OPEN,
+                 CreateOptions.FILE_NON_DIRECTORY_FILE | CreateOptions.FILE_SEQUENTIAL_ONLY)
+        st.handle, st.generation = h, sess.generation
+        # The size when opened is what is read: a file growing meanwhile is read as it was.
+        st.eof = int(h.end_of_file)
+        if st.eof > st.limit:
+            _close_quietly(h)
+            st.handle, st.done = None, True
+            raise ObjectReadError(f"larger than the size limit ({st.limit / 1048576:g} MB)")
+    if st.offset >= st.eof:
+        data = b""
+    else:
+        n = min(chunk, sess.conn.max_read_size, st.eof - st.offset)
+        try:
+            data = st.handle.read(st.offset, n)
+        except EndOfFile:  # truncated since it was opened
+            data = b""
+    st.offset += len(data)
+    if not data or st.offset >= st.eof:
+        _close_quietly(st.handle)
+        st.handle, st.done = None, True
+    return data
+
+
+class SmbConnector(FileConnector):
+    """One SMB share (``type: smb``). Read-only; sessions bounded per server by the resource coordinator."""
+
+    def __init__(self, cfg: SmbSource, coordinator: Any = None):
+        if coordinator is None:
+            from scanner.runtime.coordinator import LocalCoordinator
+
+            coordinator = LocalCoordinator()
+        self.cfg = cfg
+        self.datasource_id = cfg.id
+        self.coordinator = coordinator
+        self.filter = PathFilter(cfg.include, cfg.exclude)
+        self.max_bytes = int(cfg.max_file_mb * 1024 * 1024)
+        self.where = f"SMB share \\\\{cfg.host}\\{cfg.share} (port {cfg.port})"
+        self.resource_key = f"smb:{cfg.host.lower()}:{cfg.port}"
+        self._base = "\\".join(p for p in cfg.path.replace("\\", "/").split("/") if p)
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="smb")
+        self._sess: _SmbSession | None = None
+        self._lease: Any = None
+        self._generation = 0
+        self._lock: asyncio.Lock | None = None
+        self._busy = 0
+        self._idle: asyncio.TimerHandle | None = None
+        self._closing: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # ------------------------------------------------------------------------------------ session life cycle
+
+    def _smb_path(self, rel: str) -> str:
+        parts = [self._base] if self._base else []
+        if rel:
+            parts.append(rel.replace("/", "\\"))
+        return "\\".join(parts)
+
+    async def _ensure_session(self) -> _SmbSession:
+        assert self._lock is not None
+        async with self._lock:
+            if self._sess is not None and self._sess.alive():
+                return self._sess
+            if self._sess is not None:  # dropped: tear down what is left, keep the slot for the reconnect
+                old, self._sess = self._sess, None
+                await asyncio.wrap_future(self._pool.submit(old.close))
+            if self._lease is None:
+                self._lease = await self.coordinator.acquire(self.resource_key, self.cfg.max_sessions)
+            self._generation += 1
+            sess = _SmbSession(self.cfg, self._generation)
+            try:
+                await asyncio.wrap_future(self._pool.submit(sess.open))
+            except BaseException as exc:
+                await asyncio.wrap_future(self._pool.submit(sess.close))
+                if not isinstance(exc, Exception):
+                    raise
+                fatal = self._fatal(exc)
+                if fatal is not None:
+                    await self._release_lease()
+                    raise AuthenticationError(fatal) from None
+                raise _Lost(exc.__class__.__name__) from None
+            self._sess = sess
+            log.debug("%s: session %d open", self.where, sess.generation)
+            return sess
+
+    def _fatal(self, exc: Exception) -> str | None:
+        """The message for a connect failure that retrying cannot fix (never includes the password)."""
+        cfg = self.cfg
+        if isinstance(exc, (LogonFailure, WrongPassword, SMBAuthenticationError)):
+            return f"{self.where}: logon failure for user {cfg.username!r} (wrong user name or password)"
+        if isinstance(exc, PasswordExpired):
+            return f"{self.where}: the password of user {cfg.username!r} has expired"
+        if isinstance(exc, BadNetworkName):
+            return f"{self.where}: the share {cfg.share!r} does not exist on {cfg.host}"
+        if isinstance(exc, AccessDenied):
+            return f"{self.where}: user {cfg.username!r} may not access share {cfg.share!r}"
+        if isinstance(exc, _NoEncryption) or (
+                cfg.encrypt and isinstance(exc, SMBException) and "encryption" in str(exc).lower()):
+            return f"{self.where}: encrypt: true, but the server does not encrypt this session"
+        # Anything else (a refused TCP connect, a server at its connection limit, a reset) may pass: retried.
+        return None
+
+    async def _release_lease(self) -> None:
+        lease, self._lease = self._lease, None
+        if lease is not None:
+            await lease.release()
+
+    def _mark_idle(self) -> None:
+        self._busy -= 1
+        loop = self._loop
+        held = self._sess is not None or self._lease is not None
+        if self._busy == 0 and held and loop is not None and not loop.is_closed():
+            if self._idle is not None:
+                self._idle.cancel()
+            self._idle = loop.call_later(_LINGER_S, self._on_idle)
+
+    def _on_idle(self) -> None:
+        self._idle = None
+        if self._busy == 0 and (self._sess is not None or self._lease is not None) and self._closing is None:
+            self._closing = asyncio.get_running_loop().create_task(self._close_if_idle())
+
+    async def _close_if_idle(self) -> None:
+        try:
+            assert self._lock is not None
+            async with self._lock:
+                if self._busy:
+                    return
+                await self._close_session()
+        finally:
+            self._closing = None
+
+    async def _close_session(self) -> None:
+        sess, self._sess = self._sess, None
+        if sess is not None:
+            await asyncio.wrap_future(self._pool.submit(sess.close))
+            log.debug("%s: session %d closed", self.where, sess.generation)
+        await self._release_lease()
+
+    async def _call(self, fn: Callable[[_SmbSession], T]) -> T:
+        """Run ``fn(session)`` on the pool; a dropped connection is reopened with backoff and ``fn`` rerun."""
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+            self._lock = asyncio.Lock()
+        self._busy += 1
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
+        handed_off = False
+        try:
+            for attempt in range(len(_RETRY_DELAYS) + 1):
+                try:
+                    sess = await self._ensure_session()
+
+                    def run(s: _SmbSession = sess) -> T:
+                        with s.io_lock:
+                            return fn(s)
+
+                    cf = self._pool.submit(run)
+                    try:
+                        return await asyncio.wrap_future(cf)
+                    except asyncio.CancelledError:
+                        if not cf.done():
+                            # The thread still uses the session: it stays busy until the thread is done.
+                            handed_off = True
+                            cf.add_done_callback(self._done_from_thread)
+                        raise
+                    except SMBResponseException as exc:
+                        if exc.status in _SESSION_GONE:
+                            raise _Lost(exc.__class__.__name__) from None
+                        raise
+                    except (SMBException, OSError, ValueError, EOFError) as exc:
+                        raise _Lost(exc.__class__.__name__) from None
+                    except Exception as exc:
+                        if sess.alive():
+                            raise
+                        # smbprotocol fails in odd ways (None responses) when the socket dies under a request.
+                        raise _Lost(exc.__class__.__name__) from None
+                except _Lost as lost:
+                    if attempt == len(_RETRY_DELAYS):
+                        # Give the slot back too: a server we cannot reach must not starve other workers.
+                        assert self._lock is not None
+                        async with self._lock:
+                            await self._close_session()
+                        raise ConnectorError(f"{self.where}: connection lost ({lost}) and not regained after "
+                                             f"{len(_RETRY_DELAYS)} retries") from None
+                    log.warning("%s: connection lost (%s); reconnecting in %.2fs", self.where, lost,
+                                _RETRY_DELAYS[attempt])
+                    await self._drop()
+                    await asyncio.sleep(_RETRY_DELAYS[attempt])  # backoff before reconnecting
+            raise AssertionError("unreachable")
+        finally:
+            if not handed_off:
+                self._mark_idle()
+
+    def _done_from_thread(self, _f: concurrent.futures.Future[Any]) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            try:
+                loop.call_soon_threadsafe(self._mark_idle)
+            except RuntimeError:  # the loop closed between the check and the call
+                pass
+
+    async def _drop(self) -> None:
+        """Forget a broken session (the slot is kept: the next call reconnects)."""
+        assert self._lock is not None
+        async with self._lock:
+            sess, self._sess = self._sess, None
+            if sess is not None:
+                await asyncio.wrap_future(self._pool.submit(sess.close))
+
+    # ------------------------------------------------------------------------------------------ enumeration
+
+    async def enumerate_objects(self, batch_bytes: int,
+                                batch_objects: int) -> AsyncIterator[list[DiscoveredObject]]:
+        """Depth-first walk, one page of one folder's listing at a time; denied folders are reported."""
+        stack: list[str] = [""]
+        batch: list[DiscoveredObject] = []
+        size = 0
+        while stack:
+            rel_dir = stack.pop()
+            cur = _DirCursor(self._smb_path(rel_dir))
+            subdirs: list[str] = []
+            try:
+                while not cur.done:
+                    page = await self._call(lambda s, c=cur: _list_page(s, c))  # type: ignore[misc]
+                    for e in page:
+                        rel = f"{rel_dir}/{e.name}" if rel_dir else e.name
+                        if e.is_dir:
+                            if not e.is_link and not self.filter.prunes_dir(rel):
+                                subdirs.append(rel)
+                            continue
+                        if e.is_link or not self.filter.wants_file(rel):
+                            continue
+                        reason = None
+                        if e.size > self.max_bytes:
+                            reason = (f"larger than max_file_mb ({e.size / 1048576:.1f} MB > "
+                                      f"{self.cfg.max_file_mb:g} MB)")
+                        # The file id joins size and mtime for incremental runs: a file replaced by another
+                        # with the same size and timestamp (a restore, a rename over it) is rescanned.
+                        batch.append(DiscoveredObject(rel, e.size, e.mtime, skip_reason=reason,
+                                                      marker=f"fileid:{e.file_id}"))
+                        size += e.size if reason is None else 0
+                        if len(batch) >= batch_objects or size >= batch_bytes:
+                            yield batch
+                            batch, size = [], 0
+            except SMBResponseException as exc:
+                if not rel_dir:
+                    raise AuthenticationError(f"{self.where}: cannot list the start folder "
+                                              f"{self.cfg.path!r}: {_status_reason(exc)}") from None
+                # The folder is reported as skipped with why, and the walk goes on.
+                batch.append(DiscoveredObject(path=rel_dir + "/", size=0, mtime=0.0,
+                                              skip_reason=_status_reason(exc)))
+            finally:
+                if cur.handle is not None:
+                    self._pool.submit(_close_quietly, cur.handle)
+            # Sorted so the walk order (and so task contents) does not depend on the server's listing order.
+            stack.extend(sorted(subdirs, reverse=True))
+        if batch:
+            yield batch
+
+    # ---------------------------------------------------------------------------------------------- reading
+
+    async def read_object(self, obj: DiscoveredObject, max_bytes: int) -> bytes:
+        """The file's bytes; ObjectReadError when it is gone, unreadable, or larger than the limit."""
+        return b"".join([chunk async for chunk in self.stream_object(obj, max_bytes, _CHUNK)])
+
+    async def stream_object(self, obj: DiscoveredObject, max_bytes: int,
+                            chunk_bytes: int = _CHUNK) -> AsyncIterator[bytes]:
+        """The file's bytes in chunks; a dropped connection resumes at the same offset on a new session."""
+        st = _ReadState(self._smb_path(obj.path), min(max_bytes, self.max_bytes))
+        try:
+            while not st.done:
+                data = await self._call(lambda s: _read_step(s, st, chunk_bytes))
+                if data:
+                    yield data
+        except SMBResponseException as exc:
+            raise ObjectReadError(_status_reason(exc)) from None
+        finally:
+            if st.handle is not None:  # abandoned half-way: do not leave the handle open on the server
+                self._pool.submit(_close_quietly, st.handle)
+
+    async def close(self) -> None:
+        """Close the session, give the coordinator slot back and stop the threads."""
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
+        if self._lock is not None:
+            async with self._lock:
+                await self._close_session()
+        self._pool.shutdown(wait=False, cancel_futures=True)

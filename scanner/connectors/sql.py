@@ -1,0 +1,727 @@
+"""SQL databases: one object per table, read as a bounded, read-only sample of its text and numeric columns.
+
+Two transports run the statements of :mod:`scanner.connectors.sql_dialects`:
+
+- SQLAlchemy's async engines for ``postgresql+asyncpg``, ``mysql+aiomysql``/``+asyncmy`` and ``sqlite+aiosqlite``;
+- aioodbc for ``mssql+aioodbc`` (and, with the same code, ``postgresql+aioodbc`` / ``sqlite+aioodbc`` through
+  the PostgreSQL Unicode and SQLite3 ODBC drivers, which is how the ODBC path is tested where no SQL Server runs).
+
+Every session is read only where the database has the notion (PostgreSQL ``default_transaction_read_only``,
+MySQL ``SET SESSION TRANSACTION READ ONLY``, SQLite ``mode=ro`` + ``query_only``; SQL Server has none: give the
+login db_datareader only). Each table read is bounded by ``sample_rows``, ``max_value_chars`` and
+``query_timeout_s`` (enforced by the server where it can, and by the client in every case).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import ssl
+import time
+import zlib
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Sequence
+from decimal import Decimal
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import URL, Dialect, make_url
+
+from scanner.config import SqlSource, SqlTlsConfig, secret_value
+from scanner.connectors.base import ColumnSample, TableBlock, TableConnector
+from scanner.connectors.sql_dialects import (
+    ColumnInfo,
+    MssqlDialect,
+    SqlDialect,
+    TableRef,
+    categorize,
+    compile_sql,
+    dialect_for,
+)
+from scanner.exceptions import AuthenticationError, ConfigError, ConnectorError, ObjectReadError
+from scanner.models import DiscoveredObject
+
+log = logging.getLogger(__name__)
+
+BLOCK_ROWS = 2000            # rows per block handed to the classifier (and per fetch from a server cursor)
+_EST_BYTES_PER_VALUE = 32    # DiscoveredObject.size = sampled rows x read columns x this (only for task sizing)
+
+# Fixes named in connection errors, per ODBC driver family.
+_ODBC_PACKAGES = {
+    "mssql": "Microsoft's msodbcsql18 package (driver=ODBC+Driver+18+for+SQL+Server), or Debian's tdsodbc "
+             "(driver=FreeTDS)",
+    "postgresql": "Debian's odbc-postgresql package (driver=PostgreSQL+Unicode)",
+    "sqlite": "Debian's libsqliteodbc package (driver=SQLite3)",
+}
+
+
+class TableTimeout(ObjectReadError):
+    """The table's read did not finish within ``query_timeout_s``."""
+
+
+# ------------------------------------------------------------------------------------------------------ helpers
+
+def describe(url: URL) -> str:
+    """Where we connect, for messages: never the password."""
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return f"SQLite file {url.database}"
+    host = url.host or "localhost"
+    port = f":{url.port}" if url.port else ""
+    user = f" as user {url.username}" if url.username else ""
+    return f"{backend} database {url.database or '(default)'} on {host}{port}{user}"
+
+
+def _scrub(text: str, secret: str | None) -> str:
+    """A driver message without the password (drivers rarely echo it, but never trust that)."""
+    text = " ".join(str(text).split())[:300]
+    return text.replace(secret, "***") if secret else text
+
+
+def _glob_any(patterns: Sequence[str], *names: str) -> bool:
+    return any(fnmatchcase(n.lower(), p.lower()) for p in patterns for n in names)
+
+
+def _odbc_quote(value: str) -> str:
+    """An ODBC connection-string value: braced (closing braces doubled) when it holds special characters."""
+    if any(ch in value for ch in ";{}=") or value != value.strip():
+        return "{" + value.replace("}", "}}") + "}"
+    return value
+
+
+def _yes(v: bool) -> str:
+    return "yes" if v else "no"
+
+
+def to_text(value: Any) -> str | None:
+    """A fetched value as text: bytes decoded as UTF-8 (replacement characters), decimals without exponent."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).decode("utf-8", errors="replace")
+    if isinstance(value, Decimal):
+        return str(int(value)) if value == value.to_integral_value() else format(value, "f")
+    return str(value)
+
+
+def build_mssql_odbc(url: URL, tls: SqlTlsConfig | None) -> str:
+    """The ODBC connection string for ``mssql+aioodbc``: SQLAlchemy's own builder, plus TLS and read intent."""
+    from sqlalchemy.dialects.mssql.aioodbc import MSDialectAsync_aioodbc
+
+    _, kw = MSDialectAsync_aioodbc().create_connect_args(url)
+    dsn: str = kw["dsn"]
+    have = {part.split("=", 1)[0].strip().lower() for part in dsn.split(";") if "=" in part}
+    extra: list[str] = []
+    if tls is not None:
+        encrypt = tls.encrypt
+        if encrypt is None and tls.mode is not None:
+            encrypt = "no" if tls.mode == "disable" else ("yes" if tls.mode != "prefer" else None)
+        trust = tls.trust_server_certificate
+        if trust is None and tls.mode in ("require", "verify-ca", "verify-full"):
+            trust = tls.mode == "require"  # require = encrypted, certificate not checked
+        if encrypt is not None and "encrypt" not in have:
+            extra.append(f"Encrypt={encrypt}")
+        if trust is not None and "trustservercertificate" not in have:
+            extra.append(f"TrustServerCertificate={_yes(trust)}")
+        if tls.ca_file and "servercertificate" not in have:
+            extra.append(f"ServerCertificate={_odbc_quote(tls.ca_file)}")
+    if "applicationintent" not in have:
+        extra.append("ApplicationIntent=ReadOnly")  # routes to a readable secondary where there is one
+    return ";".join([dsn.rstrip(";"), *extra])
+
+
+def build_generic_odbc(url: URL, tls: SqlTlsConfig | None) -> str:
+    """The ODBC connection string for ``postgresql+aioodbc`` and ``sqlite+aioodbc``."""
+    q = dict(url.query)
+    driver = str(q.pop("driver"))
+    parts = [f"DRIVER={{{driver}}}"]
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        parts += [f"DATABASE={_odbc_quote(url.database or '')}", "NoCreat=1"]
+    else:
+        parts += [f"SERVER={_odbc_quote(url.host or 'localhost')}", f"PORT={url.port or 5432}",
+                  f"DATABASE={_odbc_quote(url.database or '')}"]
+        if url.username:
+            parts.append(f"UID={_odbc_quote(url.username)}")
+        if url.password is not None:
+            parts.append(f"PWD={_odbc_quote(str(url.password))}")
+        if tls is not None and tls.mode:
+            parts.append(f"SSLMODE={tls.mode}")
+        # A server-side cursor, so a full read (sample_rows: 0) streams instead of arriving whole.
+        parts += ["UseDeclareFetch=1", f"Fetch={BLOCK_ROWS}"]
+    parts += [f"{k}={_odbc_quote(str(v))}" for k, v in q.items()]
+    return ";".join(parts)
+
+
+def _ssl_context(tls: SqlTlsConfig) -> ssl.SSLContext | str | None:
+    """asyncpg/aiomysql ``ssl``: None (off), a mode name asyncpg understands, or a context with our files."""
+    if tls.mode == "disable":
+        return None
+    if not (tls.ca_file or tls.cert_file):
+        return tls.mode or "prefer"
+    ctx = ssl.create_default_context(cafile=tls.ca_file)
+    if tls.mode not in ("verify-ca", "verify-full"):
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    elif tls.mode == "verify-ca":
+        ctx.check_hostname = False
+    if tls.cert_file:
+        ctx.load_cert_chain(tls.cert_file, tls.key_file)
+    return ctx
+
+
+# ------------------------------------------------------------------------------------------------------ transports
+
+class _Session(ABC):
+    """One connection, checked out for a few statements."""
+
+    deadline = math.inf
+
+    @abstractmethod
+    async def all(self, stmt: Any) -> list[tuple[Any, ...]]:
+        """Every row of a small (catalog) query."""
+
+    @abstractmethod
+    def stream(self, stmt: Any, block_rows: int) -> AsyncIterator[list[tuple[Any, ...]]]:
+        """Rows in blocks, from a server-side cursor where the driver has one; stops at ``self.deadline``."""
+
+
+class _Transport(ABC):
+    sa_dialect: Dialect
+    dialect: SqlDialect  # set by the connector once the transport knows its SQLAlchemy dialect
+    flavor = ""
+
+    @abstractmethod
+    def session(self) -> contextlib.AbstractAsyncContextManager[_Session]:
+        """A connection from the pool, set up read only."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Close every connection."""
+
+
+async def _within(deadline: float, aw: Any) -> Any:
+    """Await ``aw`` until the monotonic ``deadline``; TimeoutError after it."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError
+    async with asyncio.timeout(left):
+        return await aw
+
+
+class _SaSession(_Session):
+    def __init__(self, conn: Any):
+        self.conn = conn
+
+    async def all(self, stmt: Any) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in (await _within(self.deadline, self.conn.execute(stmt))).all()]
+
+    async def stream(self, stmt: Any, block_rows: int) -> AsyncIterator[list[tuple[Any, ...]]]:
+        result = await _within(self.deadline, self.conn.stream(stmt.execution_options(yield_per=block_rows)))
+        try:
+            parts = result.partitions(block_rows).__aiter__()
+            while True:
+                try:
+                    rows = await _within(self.deadline, parts.__anext__())
+                except StopAsyncIteration:
+                    return
+                yield [tuple(r) for r in rows]
+        finally:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(result.close())
+
+
+class _SaTransport(_Transport):
+    """SQLAlchemy's async engine (asyncpg, aiomysql/asyncmy, aiosqlite)."""
+
+    def __init__(self, url: URL, cfg: SqlSource):
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        self.cfg = cfg
+        backend = url.get_backend_name()
+        connect_args: dict[str, Any] = {}
+        ms = max(1, int(cfg.query_timeout_s * 1000))
+        if backend == "postgresql":
+            connect_args = {
+                "timeout": cfg.connect_timeout_s,
+                "command_timeout": cfg.query_timeout_s + 5,  # client-side backstop to statement_timeout
+                "server_settings": {
+                    "default_transaction_read_only": "on", "statement_timeout": str(ms),
+                    "lock_timeout": str(ms), "idle_in_transaction_session_timeout": str(ms + 60_000),
+                    "application_name": "datascan",
+                },
+            }
+            if cfg.tls is not None:
+                connect_args["ssl"] = _ssl_context(cfg.tls) if cfg.tls.mode != "disable" else False
+        elif backend in ("mysql", "mariadb"):
+            connect_args = {"connect_timeout": max(1, int(cfg.connect_timeout_s))}
+            if cfg.tls is not None and cfg.tls.mode != "disable":
+                ctx = _ssl_context(cfg.tls)
+                connect_args["ssl"] = ctx if isinstance(ctx, ssl.SSLContext) else ssl.create_default_context()
+        elif backend == "sqlite":
+            if cfg.tls is not None:
+                raise ConfigError(f"datasources {cfg.id}: tls does not apply to SQLite")
+            path = url.database or ""
+            if not path or path == ":memory:":
+                raise ConfigError(f"datasources {cfg.id}: a SQLite URL needs a file path (sqlite+aiosqlite:///path)")
+            if not Path(path).is_file():
+                raise AuthenticationError(f"cannot open {describe(url)}: no such file. Check the path in the URL "
+                                          "(three slashes then a relative path, four for an absolute one)")
+            # mode=ro: the file is opened read only, whatever a statement tries.
+            url = url.set(database=f"file:{Path(path).resolve()}?mode=ro", query={"uri": "true"})
+            connect_args = {"timeout": cfg.query_timeout_s}
+        self.engine = create_async_engine(url, pool_size=cfg.max_concurrent_queries, max_overflow=0,
+                                          pool_pre_ping=True, connect_args=connect_args)
+        self.sa_dialect = self.engine.dialect
+        self.backend = backend
+        self._setup: list[str] | None = None
+
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[_Session]:
+        async with self.engine.connect() as conn:
+            if self._setup is None:
+                if self.backend in ("mysql", "mariadb"):
+                    version = (await conn.exec_driver_sql("SELECT VERSION()")).scalar_one()
+                    self.flavor = "mariadb" if "mariadb" in str(version).lower() else "mysql"
+                # asyncpg gets its settings when it connects (server_settings); the others per session.
+                self._setup = [] if self.backend == "postgresql" else self.dialect.session_setup(
+                    self.cfg.query_timeout_s, self.flavor)
+            for s in self._setup:
+                await conn.exec_driver_sql(s)
+            if self._setup:
+                await conn.commit()  # settings for the transactions that follow, not the implicit one
+            sess = _SaSession(conn)
+            if self.backend == "sqlite":
+                # SQLite has no statement timeout: a progress handler interrupts the query past the deadline.
+                raw = await conn.get_raw_connection()
+                drv = raw.driver_connection
+                await drv.set_progress_handler(lambda: time.monotonic() > sess.deadline, 10_000)
+            try:
+                yield sess
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await conn.invalidate()  # a cancelled or failed stream may leave the connection unusable
+                raise
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+class _OdbcSession(_Session):
+    def __init__(self, conn: Any, dialect: Dialect):
+        self.conn, self.sa = conn, dialect
+
+    async def all(self, stmt: Any) -> list[tuple[Any, ...]]:
+        sql = stmt if isinstance(stmt, str) else compile_sql(stmt, self.sa)
+        cur = await self.conn.cursor()
+        try:
+            await _within(self.deadline, cur.execute(sql))
+            return [tuple(r) for r in await _within(self.deadline, cur.fetchall())]
+        finally:
+            await cur.close()
+
+    async def run(self, sql: str) -> None:
+        """A statement that returns no rows (the fixed session set-up)."""
+        cur = await self.conn.cursor()
+        try:
+            await cur.execute(sql)
+        finally:
+            await cur.close()
+
+    async def stream(self, stmt: Any, block_rows: int) -> AsyncIterator[list[tuple[Any, ...]]]:
+        sql = compile_sql(stmt, self.sa)
+        cur = await self.conn.cursor()
+        try:
+            await _within(self.deadline, cur.execute(sql))
+            while True:
+                rows = await _within(self.deadline, cur.fetchmany(block_rows))
+                if not rows:
+                    return
+                yield [tuple(r) for r in rows]
+        except TimeoutError:
+            # pyodbc's cancel is the one call meant for another thread: it stops the statement on the server.
+            with contextlib.suppress(Exception):
+                cur._impl.cancel()
+            raise
+        finally:
+            with contextlib.suppress(Exception):
+                await cur.close()
+
+
+class _OdbcTransport(_Transport):
+    """aioodbc with a small pool of our own (one ODBC connection per concurrent query)."""
+
+    def __init__(self, url: URL, cfg: SqlSource, where: str):
+        self.cfg, self.where = cfg, where
+        self.backend = url.get_backend_name()
+        self.driver = str(url.query.get("driver", ""))
+        if self.backend == "mssql":
+            from sqlalchemy.dialects.mssql.aioodbc import MSDialectAsync_aioodbc
+
+            self.sa_dialect = MSDialectAsync_aioodbc()
+            self.dsn = build_mssql_odbc(url, cfg.tls)
+        else:
+            from sqlalchemy.dialects import postgresql, sqlite
+
+            # qmark: literal "%" (format("%I.%I", ...)) is then sent as it is, not doubled for pyformat.
+            self.sa_dialect = (postgresql.dialect(paramstyle="qmark") if self.backend == "postgresql"
+                               else sqlite.dialect())
+            self.dsn = build_generic_odbc(url, cfg.tls)
+        self._password = None if url.password is None else str(url.password)
+        self._idle: list[Any] = []
+
+    async def _connect(self) -> Any:
+        try:
+            import aioodbc
+            import pyodbc
+        except ImportError as exc:
+            raise AuthenticationError(
+                f"cannot connect to {self.where}: the ODBC driver manager is missing ({exc.name}). Install unixODBC "
+                f"(Debian: apt-get install unixodbc) and {_ODBC_PACKAGES[self.backend]}") from None
+        if self.driver and self.driver not in pyodbc.drivers():
+            raise AuthenticationError(
+                f"cannot connect to {self.where}: the ODBC driver {self.driver!r} is not installed on this host "
+                f"(installed: {', '.join(pyodbc.drivers()) or 'none'}). Install {_ODBC_PACKAGES[self.backend]}")
+        try:
+            conn = await asyncio.wait_for(
+                aioodbc.connect(dsn=self.dsn, autocommit=True, timeout=max(1, int(self.cfg.connect_timeout_s))),
+                self.cfg.connect_timeout_s + 5)
+        except (pyodbc.Error, TimeoutError, OSError) as exc:
+            raise AuthenticationError(
+                f"cannot connect to {self.where}: {_scrub(str(exc), self._password)}. Check host, port, "
+                "database, user and password (and TLS options) in the URL") from None
+        try:
+            # The driver's own timeout where it has one (SQL Server's does; psqlODBC refuses the attribute and
+            # relies on statement_timeout below). The client-side deadline and cancel apply in every case.
+            with contextlib.suppress(pyodbc.Error):
+                conn._conn.timeout = max(1, math.ceil(self.cfg.query_timeout_s))
+            sess = _OdbcSession(conn, self.sa_dialect)
+            for s in self.dialect.session_setup(self.cfg.query_timeout_s):
+                await sess.run(s)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await conn.close()
+            raise
+        return conn
+
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[_Session]:
+        conn = self._idle.pop() if self._idle else await self._connect()
+        ok = False
+        try:
+            yield _OdbcSession(conn, self.sa_dialect)
+            ok = True
+        finally:
+            if ok and not conn.closed:
+                self._idle.append(conn)
+            else:
+                with contextlib.suppress(Exception):
+                    await conn.close()
+
+    async def close(self) -> None:
+        while self._idle:
+            with contextlib.suppress(Exception):
+                await self._idle.pop().close()
+
+
+# ------------------------------------------------------------------------------------------------------ connector
+
+class SqlConnector(TableConnector):
+    """One SQL database: tables (and views, opt-in) filtered by the job's globs, sampled read only."""
+
+    def __init__(self, cfg: SqlSource, coordinator: Any = None):
+        # ``coordinator`` (cross-worker session limits) is accepted for the registry's sake; the SQL connector
+        # bounds its queries per worker process with ``max_concurrent_queries``.
+        self.cfg = cfg
+        self.datasource_id = cfg.id
+        self.url = make_url(secret_value(cfg.url) or "")
+        self.backend = self.url.get_backend_name()
+        self.where = describe(self.url)
+        self.dialect_cls = dialect_for(self.backend)
+        self._transport: _Transport | None = None
+        self._sem: asyncio.Semaphore | None = None
+        # Counters: rows fetched from the server and table reads (tests and the benchmark read them).
+        self.rows_fetched = 0
+        self.tables_read = 0
+        self.transport_kind = ""
+
+    # ---------------------------------------------------------------------------------------------- plumbing
+
+    def _get_transport(self) -> _Transport:
+        if self._transport is None:
+            t: _Transport
+            if self.url.get_driver_name() == "aioodbc":
+                t = _OdbcTransport(self.url, self.cfg, self.where)
+            else:
+                t = _SaTransport(self.url, self.cfg)
+            self.dialect = t.dialect = self.dialect_cls(t.sa_dialect)
+            self._transport = t
+            self.transport_kind = "odbc" if isinstance(t, _OdbcTransport) else "sqlalchemy"
+        return self._transport
+
+    @contextlib.asynccontextmanager
+    async def _session(self, deadline: float = math.inf) -> AsyncIterator[_Session]:
+        transport = self._get_transport()
+        if self._sem is None:
+            self._sem = asyncio.Semaphore(self.cfg.max_concurrent_queries)
+        async with self._sem, contextlib.AsyncExitStack() as stack:
+            try:
+                sess = await stack.enter_async_context(transport.session())
+            except (AuthenticationError, ConfigError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - every driver has its own hierarchy: classify by cause
+                raise AuthenticationError(self._connect_message(exc)) from None
+            sess.deadline = deadline
+            yield sess
+
+    def _connect_message(self, exc: BaseException) -> str:
+        cause = getattr(exc, "orig", None) or exc
+        cause = getattr(cause, "__cause__", None) or cause
+        name = type(cause).__name__
+        text = _scrub(str(cause), None if self.url.password is None else str(self.url.password))
+        if name in ("InvalidPasswordError", "InvalidAuthorizationSpecificationError") or "1045" in text[:10] \
+                or "access denied" in text.lower():
+            fix = "the login was refused: check the user name and password (${VAR} in the URL)"
+        elif name == "InvalidCatalogNameError" or "1049" in text[:10] or "unknown database" in text.lower():
+            fix = "the database does not exist: check its name in the URL"
+        elif isinstance(cause, (OSError, TimeoutError, asyncio.TimeoutError)) or "connect" in text.lower():
+            fix = ("the server is unreachable: check host and port, that the server runs and that this host may "
+                   "connect (firewall, pg_hba.conf, bind-address)")
+        else:
+            fix = "check the URL and the TLS options"
+        return f"cannot connect to {self.where}: {name}: {text}. {fix}"
+
+    async def close(self) -> None:
+        if self._transport is not None:
+            await self._transport.close()
+            self._transport = None
+
+    # ---------------------------------------------------------------------------------------------- filters
+
+    def _wants_table(self, ref: TableRef) -> bool:
+        c = self.cfg
+        if not _glob_any(c.schemas, ref.schema) or _glob_any(c.exclude_schemas, ref.schema):
+            return False
+        if not _glob_any(c.tables, ref.name, ref.path) or _glob_any(c.exclude_tables, ref.name, ref.path):
+            return False
+        return not ref.is_view or c.include_views
+
+    def _read_columns(self, ref: TableRef, cols: list[ColumnInfo], include_numeric: bool = True) -> list[ColumnInfo]:
+        c = self.cfg
+        out = []
+        for col in cols:
+            full = f"{ref.path}.{col.name}"
+            if not _glob_any(c.columns, col.name, full) or _glob_any(c.exclude_columns, col.name, full):
+                continue
+            if col.category is None or (col.category == "binary" and not c.include_binary):
+                continue
+            if col.category in ("integer", "decimal") and not include_numeric:
+                continue
+            out.append(col)
+        return out
+
+    # ---------------------------------------------------------------------------------------------- discovery
+
+    async def enumerate_objects(self, batch_bytes: int, batch_objects: int) -> AsyncIterator[list[DiscoveredObject]]:
+        """Tables passing the filters, with a size estimate and a change marker; no table data is read."""
+        async with self._session() as s:
+            d = self.dialect
+            try:
+                tables = [TableRef(str(sc), str(n), "view" in str(tt).lower())
+                          for sc, n, tt in await s.all(d.list_tables())]
+                by_table: dict[tuple[str, str], list[ColumnInfo]] = {}
+                for sc, tn, cn, ct, _pos in await s.all(d.list_columns()):
+                    by_table.setdefault((str(sc), str(tn)), []).append(
+                        ColumnInfo(str(cn), str(ct or ""), categorize(d.name, str(ct or ""))))
+            except AuthenticationError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                raise ConnectorError(f"cannot list the tables of {self.where}: {type(exc).__name__}: "
+                                     f"{_scrub(str(exc), None)[:200]}") from None
+            stats: dict[tuple[str, str], tuple[int, str]] = {}
+            stats_q = d.table_stats()
+            if stats_q is not None:
+                try:
+                    stats = {(str(a), str(b)): (int(r or 0), str(m)) for a, b, r, m in await s.all(stats_q)}
+                except Exception as exc:  # noqa: BLE001 - markers are an optimisation: fall back to counts
+                    log.warning("%s: table statistics unreadable (%s); counting rows instead", self.where,
+                                type(exc).__name__)
+            if isinstance(d, MssqlDialect):
+                try:
+                    for a, b, m in await s.all(d.usage_stats()):
+                        key = (str(a), str(b))
+                        if key in stats:
+                            stats[key] = (stats[key][0], f"{stats[key][1]}:{m}")
+                except Exception as exc:  # noqa: BLE001 - needs VIEW SERVER STATE; the row count remains
+                    log.info("%s: index usage statistics unreadable (%s)", self.where, type(exc).__name__)
+        batch: list[DiscoveredObject] = []
+        size = 0
+        for ref in tables:
+            if not self._wants_table(ref):
+                continue
+            cols = by_table.get((ref.schema, ref.name), [])
+            read = self._read_columns(ref, cols)
+            obj = await self._describe_table(ref, cols, read, stats.get((ref.schema, ref.name)))
+            batch.append(obj)
+            size += obj.size if obj.skip_reason is None else 0
+            if len(batch) >= batch_objects or size >= batch_bytes:
+                yield batch
+                batch, size = [], 0
+        if batch:
+            yield batch
+
+    async def _describe_table(self, ref: TableRef, cols: list[ColumnInfo], read: list[ColumnInfo],
+                              stat: tuple[int, str] | None) -> DiscoveredObject:
+        if not read:
+            kinds = sorted({c.type for c in cols}) or ["none"]
+            return DiscoveredObject(ref.path, 0, 0.0, skip_reason="no column of a readable type (text or number; "
+                                    f"binary needs include_binary): {', '.join(kinds)[:200]}")
+        c = self.cfg
+        if ref.is_view:
+            # A view has no cheap change marker and counting it runs it: estimate nothing, rescan every time.
+            rows, marker = c.sample_rows or 100_000, f"view@{time.time()}"
+        elif stat is not None:
+            rows, marker = stat
+        else:
+            try:
+                async with self._session(time.monotonic() + c.query_timeout_s) as s:
+                    rows = int((await s.all(self.dialect.count_rows(ref)))[0][0])
+                marker = f"count={rows}"
+            except (AuthenticationError, ConnectorError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - the table itself will report why it cannot be read
+                rows, marker = c.sample_rows or 1000, f"uncounted@{time.time()}:{type(exc).__name__}"
+        extra = self.dialect.extra_markers(ref, cols)
+        if extra:
+            try:
+                async with self._session(time.monotonic() + c.query_timeout_s) as s:
+                    for q in extra:
+                        marker += f":{(await s.all(q))[0][0]}"
+            except (AuthenticationError, ConnectorError):
+                raise
+            except Exception as exc:  # noqa: BLE001
+                log.info("%s: extra change marker of %s unreadable (%s)", self.where, ref.path, type(exc).__name__)
+        sig = "|".join(f"{x.name}:{x.type}" for x in read)
+        opts = f"{c.sample_rows}|{c.sampling}|{c.include_binary}|{c.max_value_chars}"
+        # The store compares (size, mtime) with the previous run: both must be exact, so mtime is a CRC-32
+        # (an integer a double holds exactly) of the marker, the columns read and the sampling options.
+        mtime = float(zlib.crc32(f"{rows}|{marker}|{sig}|{opts}".encode()))
+        sampled = min(rows, c.sample_rows) if c.sample_rows else rows
+        return DiscoveredObject(ref.path, max(1, sampled * len(read) * _EST_BYTES_PER_VALUE), mtime,
+                                marker=f"rows={rows};{marker}"[:200])
+
+    # ---------------------------------------------------------------------------------------------- reading
+
+    async def _resolve(self, s: _Session, path: str) -> tuple[TableRef, list[ColumnInfo], list[str]] | None:
+        """``schema.table`` back to the table (names may hold dots: every split is tried), its columns and key."""
+        d = self.dialect
+        for i, ch in enumerate(path):
+            if ch != ".":
+                continue
+            ref = TableRef(path[:i], path[i + 1:])
+            rows = await s.all(d.table_columns(ref))
+            if not rows:
+                continue
+            pk_rows = await s.all(d.primary_key(ref))
+            cols = [ColumnInfo(str(n), str(t or ""), categorize(d.name, str(t or ""))) for n, t, _p in rows]
+            return ref, cols, [str(r[0]) for r in pk_rows]
+        return None
+
+    async def read_table(self, obj: DiscoveredObject, *, include_numeric: bool = True) -> AsyncIterator[TableBlock]:
+        """Sampled rows in blocks of :data:`BLOCK_ROWS`; ObjectReadError (TableTimeout) when it cannot finish."""
+        c = self.cfg
+        deadline = time.monotonic() + c.query_timeout_s
+        n = c.sample_rows
+        try:
+            if 0 < n <= BLOCK_ROWS:
+                # The usual case: read the whole sample, give the connection back, then hand it over.
+                blocks = [b async for b in self._read(obj, deadline, include_numeric)]
+                for b in blocks:
+                    yield b
+            else:
+                async for b in self._read(obj, deadline, include_numeric):
+                    yield b
+        except TimeoutError:
+            raise TableTimeout(f"query timed out after {c.query_timeout_s:g}s (query_timeout_s)") from None
+
+    async def _read(self, obj: DiscoveredObject, deadline: float, include_numeric: bool) -> AsyncIterator[TableBlock]:
+        c = self.cfg
+        async with self._session(deadline) as s:
+            try:
+                found = await self._resolve(s, obj.path)
+            except TimeoutError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                raise self._read_error(exc) from None
+            if found is None:
+                raise ObjectReadError("table no longer exists")
+            ref, cols, pk = found
+            read = self._read_columns(ref, cols, include_numeric)
+            if not read:
+                raise ObjectReadError("no column of a readable type is left")
+            types = {x.name: x for x in cols}
+            # Integer keys name rows in findings; any other key (an e-mail, a national id) could itself be the
+            # data, so rows are then named by their position in the sample.
+            int_key = bool(pk) and all(types.get(k) is not None and types[k].category == "integer" for k in pk)
+            keys = pk if int_key else []
+            est = _rows_estimate(obj, len(read))
+            stmt = self.dialect.sample(ref, read, keys, c.sample_rows, c.sampling, est, c.max_value_chars)
+            self.tables_read += 1
+            seen = 0
+            try:
+                async for rows in s.stream(stmt, BLOCK_ROWS):
+                    self.rows_fetched += len(rows)
+                    nk = len(read)
+                    if keys:
+                        row_keys = [",".join(f"{k}={r[nk + i]}" for i, k in enumerate(keys)) for r in rows]
+                    else:
+                        row_keys = [f"row={seen + i + 1}" for i in range(len(rows))]
+                    seen += len(rows)
+                    yield TableBlock(
+                        columns=[ColumnSample(col.name, col.type, col.category or "text",
+                                              [_cut(to_text(r[j]), c.max_value_chars) for r in rows])
+                                 for j, col in enumerate(read)],
+                        row_keys=row_keys, key_columns=list(keys))
+            except TimeoutError:
+                raise
+            except ObjectReadError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                raise self._read_error(exc) from None
+
+    def _read_error(self, exc: BaseException) -> ConnectorError:
+        """A driver error while reading one table, without its message (it could quote a value)."""
+        from sqlalchemy.exc import DBAPIError
+
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            return ConnectorError(f"lost the connection to {self.where}")
+        cause: Any = getattr(exc, "orig", None) or exc
+        cause = getattr(cause, "__cause__", None) or cause
+        name = type(cause).__name__
+        state = str(getattr(cause, "sqlstate", "") or (cause.args[0] if getattr(cause, "args", None) else ""))
+        text = str(cause).lower()
+        if name == "QueryCanceledError" or state in ("57014", "HYT00", "HYT01", "1969", "3024") \
+                or "interrupted" in text or "canceling statement" in text or "timeout" in text:
+            return TableTimeout(f"query timed out after {self.cfg.query_timeout_s:g}s (query_timeout_s)")
+        if state in ("42501", "1142", "1143") or "permission denied" in text or "denied" in text:
+            return ObjectReadError("permission denied (the login lacks SELECT on this table)")
+        if state in ("42P01", "42S02", "1146") or "no such table" in text or "does not exist" in text:
+            return ObjectReadError("table no longer exists")
+        return ObjectReadError(f"query failed ({name}{', SQLSTATE ' + state if state[:5].isalnum() else ''})")
+
+
+def _rows_estimate(obj: DiscoveredObject, ncols: int) -> int:
+    """The table's row estimate from discovery (the marker starts ``rows=N;``), else what the size implies."""
+    if obj.marker and obj.marker.startswith("rows="):
+        with contextlib.suppress(ValueError):
+            return int(obj.marker[5:].split(";", 1)[0])
+    return int(obj.size // max(1, ncols * _EST_BYTES_PER_VALUE))
+
+
+def _cut(v: str | None, n: int) -> str | None:
+    return v if v is None or len(v) <= n else v[:n]

@@ -1,0 +1,414 @@
+"""What the SQL connector sends, per dialect: catalog queries, change markers, session set-up and the sample.
+
+Every statement is a SQLAlchemy construct: identifiers read from the catalog (which may hold quotes, spaces or
+worse) are quoted by the dialect's identifier preparer, never pasted into strings. The only raw SQL strings are
+the fixed session set-up statements, whose one variable part is an integer we computed.
+
+The connector executes these either through SQLAlchemy's async engines (asyncpg, aiomysql/asyncmy, aiosqlite)
+or, for ODBC, compiled with :func:`compile_sql` and sent through aioodbc.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal,
+    literal_column,
+    not_,
+    select,
+    table,
+    tablesample,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import FromClause
+
+
+@dataclass(frozen=True, slots=True)
+class TableRef:
+    """One table or view found in the catalog."""
+
+    schema: str
+    name: str
+    is_view: bool = False
+
+    @property
+    def path(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnInfo:
+    """One column: declared type, how we read it (``category``; None = not read) and its primary-key position."""
+
+    name: str
+    type: str
+    category: str | None
+    pk_pos: int = 0
+
+
+_TEXT = frozenset({
+    "char", "character", "varchar", "character varying", "text", "nchar", "nvarchar", "ntext", "tinytext",
+    "mediumtext", "longtext", "citext", "clob", "nclob", "json", "jsonb", "xml", "enum", "set", "string",
+    "bpchar", "name", "sysname", "national character", "national character varying", "varchar2", "nvarchar2",
+})
+# Types wide enough for a 9+ digit identifier written as a bare number (SSN, card, account, phone).
+_INTEGER = frozenset({"int", "integer", "int4", "bigint", "int8"})
+_DECIMAL = frozenset({"numeric", "decimal", "number", "dec"})
+_BINARY = frozenset({"bytea", "blob", "tinyblob", "mediumblob", "longblob", "binary", "varbinary", "image",
+                     "raw", "long raw"})
+
+
+def categorize(dialect: str, declared: str) -> str | None:
+    """``text``, ``integer``, ``decimal``, ``binary`` or None (dates, floats, booleans, uuids ... are not read)."""
+    t = declared.strip().lower()
+    if dialect == "sqlite":
+        # SQLite's own affinity rules (https://sqlite.org/datatype3.html#determination_of_column_affinity),
+        # except that an undeclared type is read as text: such columns usually hold text.
+        if "int" in t:
+            return "integer"
+        if any(k in t for k in ("char", "clob", "text")):
+            return "text"
+        if "blob" in t:
+            return "binary"
+        if t == "":
+            return "text"
+        if any(k in t for k in ("real", "floa", "doub")):
+            return None
+        return "decimal"
+    base = t.split("(")[0].strip()
+    if base.endswith(" unsigned"):
+        base = base[: -len(" unsigned")]
+    if base in _TEXT:
+        return "text"
+    if base in _INTEGER:
+        return "integer"
+    if base in _DECIMAL:
+        return "decimal"
+    if base in _BINARY:
+        return "binary"
+    return None
+
+
+def compile_sql(stmt: Any, dialect: Dialect) -> str:
+    """A statement as the SQL text the dialect sends (bound values rendered as literals, as ODBC needs here)."""
+    return str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True, "render_postcompile": True}))
+
+
+class SqlDialect:
+    """The statements of one database family. Subclasses differ in catalog, markers, sampling and set-up."""
+
+    name = "generic"
+    system_schemas: tuple[str, ...] = ()
+    random_fn = "random"
+    upper_catalog = False       # information_schema spelled upper case (SQL Server's case-sensitive collations)
+    supports_tablesample = False
+
+    def __init__(self, sa_dialect: Dialect):
+        self.sa = sa_dialect
+
+    # ------------------------------------------------------------------------------------------------ catalog
+
+    def _is(self, name: str, *cols: str) -> FromClause:
+        up = self.upper_catalog
+        return table(name.upper() if up else name, *[column(c.upper() if up else c) for c in cols],
+                     schema="INFORMATION_SCHEMA" if up else "information_schema")
+
+    def _c(self, t: FromClause, name: str) -> Any:
+        return t.c[name.upper() if self.upper_catalog else name]
+
+    def list_tables(self) -> Select[Any]:
+        """(schema, table, table_type) of every table and view outside the system schemas."""
+        t = self._is("tables", "table_schema", "table_name", "table_type")
+        return (select(self._c(t, "table_schema"), self._c(t, "table_name"), self._c(t, "table_type"))
+                .where(not_(self._c(t, "table_schema").in_(self.system_schemas)))
+                .order_by(self._c(t, "table_schema"), self._c(t, "table_name")))
+
+    def _columns_table(self) -> FromClause:
+        return self._is("columns", "table_schema", "table_name", "column_name", "data_type", "ordinal_position")
+
+    def list_columns(self) -> Select[Any]:
+        """(schema, table, column, declared type, position) of every column outside the system schemas."""
+        t = self._columns_table()
+        return (select(self._c(t, "table_schema"), self._c(t, "table_name"), self._c(t, "column_name"),
+                       self._type_expr(t), self._c(t, "ordinal_position"))
+                .where(not_(self._c(t, "table_schema").in_(self.system_schemas)))
+                .order_by(self._c(t, "table_schema"), self._c(t, "table_name"), self._c(t, "ordinal_position")))
+
+    def _type_expr(self, t: FromClause) -> Any:
+        return self._c(t, "data_type")
+
+    def table_columns(self, ref: TableRef) -> Select[Any]:
+        """(column, declared type, position) of one table."""
+        t = self._columns_table()
+        return (select(self._c(t, "column_name"), self._type_expr(t), self._c(t, "ordinal_position"))
+                .where(self._c(t, "table_schema") == bindparam("schema", ref.schema, type_=String),
+                       self._c(t, "table_name") == bindparam("table", ref.name, type_=String))
+                .order_by(self._c(t, "ordinal_position")))
+
+    def primary_key(self, ref: TableRef) -> Select[Any]:
+        """(column, position in key) of one table's primary key."""
+        tc = self._is("table_constraints", "constraint_schema", "constraint_name", "table_schema", "table_name",
+                      "constraint_type")
+        k = self._is("key_column_usage", "constraint_schema", "constraint_name", "table_schema", "table_name",
+                     "column_name", "ordinal_position")
+        return (select(self._c(k, "column_name"), self._c(k, "ordinal_position"))
+                .select_from(k.join(tc, and_(self._c(k, "constraint_schema") == self._c(tc, "constraint_schema"),
+                                             self._c(k, "constraint_name") == self._c(tc, "constraint_name"),
+                                             self._c(k, "table_schema") == self._c(tc, "table_schema"),
+                                             self._c(k, "table_name") == self._c(tc, "table_name"))))
+                .where(self._c(tc, "constraint_type") == "PRIMARY KEY",
+                       self._c(tc, "table_schema") == bindparam("schema", ref.schema, type_=String),
+                       self._c(tc, "table_name") == bindparam("table", ref.name, type_=String))
+                .order_by(self._c(k, "ordinal_position")))
+
+    # ------------------------------------------------------------------------------------------------ markers
+
+    def table_stats(self) -> Select[Any] | None:
+        """(schema, table, estimated rows, change marker) for every table in one query, or None."""
+        return None
+
+    def count_rows(self, ref: TableRef) -> Select[Any]:
+        """The exact row count of one table (the marker of last resort)."""
+        return select(func.count()).select_from(table(ref.name, schema=ref.schema))
+
+    def extra_markers(self, ref: TableRef, cols: list[ColumnInfo]) -> list[Select[Any]]:
+        """Further per-table marker queries (SQL Server: the max rowversion)."""
+        return []
+
+    # ------------------------------------------------------------------------------------------------ reading
+
+    def value_expr(self, c: ColumnElement[Any], category: str, max_chars: int) -> ColumnElement[Any]:
+        """The column as read: text cut to ``max_chars`` by the server, numbers as they are."""
+        if category in ("text", "binary"):
+            return func.substr(c, 1, max_chars)
+        return c
+
+    def sample(self, ref: TableRef, cols: list[ColumnInfo], key_cols: list[str], n: int, sampling: str,
+               est_rows: int, max_chars: int) -> Select[Any]:
+        """The sampling query: ``n`` rows (0 = all), the first ones or random ones, of the selected columns.
+
+        Random sampling on a table much larger than the sample uses the dialect's block sampling
+        (``TABLESAMPLE SYSTEM``) first, so only a bounded part of the table is sorted by the random order.
+        """
+        t = table(ref.name, *[column(c.name) for c in cols], *[column(k) for k in key_cols], schema=ref.schema)
+        src: FromClause = t
+        if n and sampling == "random" and self.supports_tablesample and est_rows > 4 * n:
+            # Ask for about four times the sample so block clustering rarely leaves us short.
+            pct = min(100.0, math.ceil(4 * n * 100_000 / est_rows) / 1000)
+            src = tablesample(t, self._sample_pct(pct), name="s")
+        exprs = [self.value_expr(src.c[c.name], c.category or "text", max_chars).label(f"__c_{i}")
+                 for i, c in enumerate(cols)]
+        exprs += [src.c[k].label(f"__key_{i}") for i, k in enumerate(key_cols)]
+        stmt = select(*exprs).select_from(src)
+        if n:
+            if sampling == "random":
+                stmt = stmt.order_by(getattr(func, self.random_fn)())
+            stmt = stmt.limit(n)
+        return stmt
+
+    def _sample_pct(self, pct: float) -> Any:
+        return pct
+
+    def session_setup(self, timeout_s: float, flavor: str = "") -> list[str]:
+        """Statements run at the start of every session: read only, bounded time."""
+        return []
+
+
+class PostgresDialect(SqlDialect):
+    """PostgreSQL: information_schema, ``pg_stat_user_tables`` counters, ``TABLESAMPLE SYSTEM``."""
+
+    name = "postgresql"
+    system_schemas = ("pg_catalog", "information_schema", "pg_toast")
+    supports_tablesample = True
+
+    def _columns_table(self) -> FromClause:
+        return self._is("columns", "table_schema", "table_name", "column_name", "data_type", "ordinal_position",
+                        "udt_name")
+
+    def _type_expr(self, t: FromClause) -> Any:
+        # Extensions' types (citext) are USER-DEFINED in data_type; their name is in udt_name.
+        return func.coalesce(func.nullif(t.c.data_type, "USER-DEFINED"), t.c.udt_name)
+
+    def primary_key(self, ref: TableRef) -> Select[Any]:
+        # pg_catalog, not information_schema: table_constraints hides tables the user may only SELECT from.
+        i = table("pg_index", column("indrelid"), column("indkey"), column("indisprimary"), schema="pg_catalog")
+        a = table("pg_attribute", column("attrelid"), column("attnum"), column("attname"), schema="pg_catalog")
+        rel = func.to_regclass(func.format("%I.%I", bindparam("schema", ref.schema, type_=String),
+                                           bindparam("table", ref.name, type_=String)))
+        return (select(a.c.attname, a.c.attnum)
+                .select_from(i.join(a, and_(a.c.attrelid == i.c.indrelid, a.c.attnum == func.any(i.c.indkey))))
+                .where(i.c.indisprimary, i.c.indrelid == rel)
+                .order_by(a.c.attnum))
+
+    def table_stats(self) -> Select[Any]:
+        s = table("pg_stat_user_tables", column("schemaname"), column("relname"), column("n_live_tup"),
+                  column("n_tup_ins"), column("n_tup_upd"), column("n_tup_del"), schema="pg_catalog")
+        marker = func.concat_ws(":", s.c.n_tup_ins, s.c.n_tup_upd, s.c.n_tup_del)
+        return select(s.c.schemaname, s.c.relname, s.c.n_live_tup, marker)
+
+    def value_expr(self, c: ColumnElement[Any], category: str, max_chars: int) -> ColumnElement[Any]:
+        if category == "text":
+            return func.substr(cast(c, Text), 1, max_chars)  # json, xml, enums ... as text
+        if category == "binary":
+            return func.substr(c, 1, max_chars)
+        return c
+
+    def session_setup(self, timeout_s: float, flavor: str = "") -> list[str]:
+        # Only for the ODBC path: asyncpg gets the same settings as server_settings when it connects.
+        ms = max(1, int(timeout_s * 1000))
+        return ["SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", f"SET statement_timeout = {ms}",
+                f"SET lock_timeout = {ms}"]
+
+
+class MysqlDialect(SqlDialect):
+    """MySQL and MariaDB: information_schema (with its estimates and UPDATE_TIME), ``ORDER BY RAND()``."""
+
+    name = "mysql"
+    system_schemas = ("mysql", "information_schema", "performance_schema", "sys")
+    random_fn = "rand"
+
+    def primary_key(self, ref: TableRef) -> Select[Any]:
+        # COLUMNS.COLUMN_KEY, not TABLE_CONSTRAINTS: MariaDB hides constraints from a SELECT-only login.
+        t = self._is("columns", "table_schema", "table_name", "column_name", "column_key", "ordinal_position")
+        return (select(t.c.column_name, t.c.ordinal_position)
+                .where(t.c.table_schema == bindparam("schema", ref.schema, type_=String),
+                       t.c.table_name == bindparam("table", ref.name, type_=String), t.c.column_key == "PRI")
+                .order_by(t.c.ordinal_position))
+
+    def table_stats(self) -> Select[Any]:
+        t = self._is("tables", "table_schema", "table_name", "table_rows", "data_length", "update_time",
+                     "auto_increment", "table_type")
+        marker = func.concat_ws(":", func.coalesce(t.c.table_rows, 0), func.coalesce(t.c.data_length, 0),
+                                func.coalesce(t.c.update_time, ""), func.coalesce(t.c.auto_increment, 0))
+        return (select(t.c.table_schema, t.c.table_name, func.coalesce(t.c.table_rows, 0), marker)
+                .where(not_(t.c.table_schema.in_(self.system_schemas)), t.c.table_type == "BASE TABLE"))
+
+    def value_expr(self, c: ColumnElement[Any], category: str, max_chars: int) -> ColumnElement[Any]:
+        if category in ("text", "binary"):
+            return func.substring(c, 1, max_chars)
+        return c
+
+    def session_setup(self, timeout_s: float, flavor: str = "") -> list[str]:
+        out = ["SET SESSION TRANSACTION READ ONLY"]
+        if flavor == "mariadb":
+            out.append(f"SET SESSION max_statement_time = {max(0.001, timeout_s):.3f}")
+        else:
+            out.append(f"SET SESSION max_execution_time = {max(1, int(timeout_s * 1000))}")
+        return out
+
+
+class SqliteDialect(SqlDialect):
+    """SQLite: ``sqlite_master`` and ``pragma_table_info``; the marker is the row count."""
+
+    name = "sqlite"
+
+    def list_tables(self) -> Select[Any]:
+        m = table("sqlite_master", column("name"), column("type"))
+        return (select(literal("main"), m.c.name, m.c.type)
+                .where(m.c.type.in_(("table", "view")), not_(m.c.name.like("sqlite\\_%", escape="\\")))
+                .order_by(m.c.name))
+
+    def list_columns(self) -> Select[Any]:
+        m = table("sqlite_master", column("name"), column("type"))
+        p = func.pragma_table_info(m.c.name).table_valued("name", "type", "cid")
+        return (select(literal("main"), m.c.name, p.c.name, p.c.type, p.c.cid + 1)
+                .select_from(m).join(p, literal_column("1") == 1)
+                .where(m.c.type.in_(("table", "view")), not_(m.c.name.like("sqlite\\_%", escape="\\")))
+                .order_by(m.c.name, p.c.cid))
+
+    def table_columns(self, ref: TableRef) -> Select[Any]:
+        p = func.pragma_table_info(bindparam("table", ref.name, type_=String)).table_valued("name", "type", "cid")
+        return select(p.c.name, p.c.type, p.c.cid + 1).order_by(p.c.cid)
+
+    def primary_key(self, ref: TableRef) -> Select[Any]:
+        p = func.pragma_table_info(bindparam("table", ref.name, type_=String)).table_valued("name", "pk")
+        return select(p.c.name, p.c.pk).where(p.c.pk > 0).order_by(p.c.pk)
+
+    def session_setup(self, timeout_s: float, flavor: str = "") -> list[str]:
+        return ["PRAGMA query_only = ON"]
+
+
+class MssqlDialect(SqlDialect):
+    """SQL Server: INFORMATION_SCHEMA, ``sys.partitions`` row counts, ``sys.dm_db_index_usage_stats`` last update
+    (when VIEW SERVER STATE allows it), ``MAX(rowversion)``; ``TOP n``, ``TABLESAMPLE SYSTEM (p PERCENT)``,
+    ``ORDER BY NEWID()``."""
+
+    name = "mssql"
+    system_schemas = ("sys", "INFORMATION_SCHEMA")
+    random_fn = "newid"
+    upper_catalog = True
+    supports_tablesample = True
+
+    def table_stats(self) -> Select[Any]:
+        p = table("partitions", column("object_id"), column("index_id"), column("rows", Integer), schema="sys")
+        o = table("objects", column("object_id"), column("schema_id"), column("name"), column("type"),
+                  column("modify_date"), schema="sys")
+        s = table("schemas", column("schema_id"), column("name"), schema="sys")
+        rows = func.sum(p.c.rows)
+        # modify_date changes with the table's definition, not its data; the data marker comes from
+        # usage_stats() or the rowversion, and the row count.
+        marker = func.concat(cast(rows, String), ":", func.convert(literal_column("VARCHAR(33)"),
+                                                                   func.max(o.c.modify_date), 126))
+        return (select(s.c.name, o.c.name, rows, marker)
+                .select_from(p.join(o, o.c.object_id == p.c.object_id).join(s, s.c.schema_id == o.c.schema_id))
+                .where(p.c.index_id.in_((0, 1)), o.c.type == "U")
+                .group_by(s.c.name, o.c.name))
+
+    def usage_stats(self) -> Select[Any]:
+        """(schema, table, last user update) from the index usage DMV; needs VIEW SERVER STATE."""
+        u = table("dm_db_index_usage_stats", column("database_id"), column("object_id"), column("last_user_update"),
+                  schema="sys")
+        o = table("objects", column("object_id"), column("schema_id"), column("name"), column("type"),
+                  schema="sys")
+        s = table("schemas", column("schema_id"), column("name"), schema="sys")
+        return (select(s.c.name, o.c.name, func.convert(literal_column("VARCHAR(33)"),
+                                                        func.max(u.c.last_user_update), 126))
+                .select_from(u.join(o, o.c.object_id == u.c.object_id).join(s, s.c.schema_id == o.c.schema_id))
+                .where(u.c.database_id == func.db_id(), o.c.type == "U")
+                .group_by(s.c.name, o.c.name))
+
+    def extra_markers(self, ref: TableRef, cols: list[ColumnInfo]) -> list[Select[Any]]:
+        # rowversion columns appear as "timestamp" in INFORMATION_SCHEMA: every write bumps them.
+        rv = [c.name for c in cols if c.type.lower() in ("timestamp", "rowversion")]
+        if not rv:
+            return []
+        t = table(ref.name, column(rv[0]), schema=ref.schema)
+        return [select(func.convert(literal_column("VARCHAR(20)"), func.max(t.c[rv[0]]), 1))]
+
+    def value_expr(self, c: ColumnElement[Any], category: str, max_chars: int) -> ColumnElement[Any]:
+        if category == "text":
+            # CONVERT first: SUBSTRING does not take xml, and ntext/text are deprecated large types.
+            return func.substring(func.convert(literal_column("NVARCHAR(MAX)"), c), 1, max_chars)
+        if category == "binary":
+            return func.substring(func.convert(literal_column("VARBINARY(MAX)"), c), 1, max_chars)
+        return c
+
+    def _sample_pct(self, pct: float) -> Any:
+        # T-SQL: TABLESAMPLE SYSTEM (p PERCENT); p is a number we computed, never user text.
+        return func.system(literal_column(f"{pct:g} PERCENT"))
+
+    def session_setup(self, timeout_s: float, flavor: str = "") -> list[str]:
+        # SQL Server has no read-only transaction: the login should only hold db_datareader, and we only
+        # SELECT. LOCK_TIMEOUT keeps us from queueing behind writers; the query timeout is set on the ODBC
+        # connection (SQL_ATTR_QUERY_TIMEOUT).
+        return ["SET TRANSACTION ISOLATION LEVEL READ COMMITTED",
+                f"SET LOCK_TIMEOUT {max(1, int(timeout_s * 1000))}"]
+
+
+def dialect_for(backend: str) -> type[SqlDialect]:
+    """The statement family for a URL backend name."""
+    return {"postgresql": PostgresDialect, "mysql": MysqlDialect, "mariadb": MysqlDialect,
+            "sqlite": SqliteDialect, "mssql": MssqlDialect}[backend]

@@ -1,0 +1,463 @@
+"""ZIP-based documents: OOXML (DOCX, XLSX, PPTX) and OpenDocument (ODT, ODS, ODP), parsed from their XML parts.
+
+Parts are read through the same counting reader as archive members (ratio and size limits apply) and parsed with
+defusedxml: a part declaring entities (billion laughs) or referring to external ones (XXE) is refused. Text is
+taken straight from the XML rather than through python-docx/openpyxl/odfpy, which build whole object models
+(slow and memory-hungry on big sheets) and do not all refuse entity declarations.
+
+Locations: DOCX ``body``/``header1``/``footer2``/``comments``/``footnotes`` with ``line`` = paragraph; XLSX/ODS
+``Sheet1!B7`` per cell; PPTX/ODP ``slide=N`` and ``slide=N;notes``; ODT ``body`` and ``styles`` (headers,
+footers).
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as DET
+from defusedxml import DefusedXmlException
+
+from scanner.exceptions import ExtractionError
+from scanner.extract.archives import DECOMPRESS_ERRORS, check_zip_overlap, extract_zip_archive, read_zip_member
+from scanner.extract.core import Ctx, text_components
+from scanner.extract.limits import LimitExceeded
+from scanner.extract.text import COMPONENT_CHARS
+from scanner.models import ContentComponent
+
+_ODF_TYPES = {
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+    "application/vnd.oasis.opendocument.presentation": "odp",
+}
+
+
+def local(tag: Any) -> str:
+    """``{namespace}name`` -> ``name`` (comments and processing instructions have non-string tags)."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _attr(el: Element, name: str) -> str | None:
+    for k, v in el.attrib.items():
+        if local(k) == name:
+            return v
+    return None
+
+
+def extract_zip_family(data: bytes, ctx: Ctx) -> Iterator[ContentComponent]:
+    """A ZIP container: an office document when its parts say so, otherwise a plain archive."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise ExtractionError(f"damaged zip container ({exc.__class__.__name__})") from None
+    with zf:
+        names = set(zf.namelist())
+        kind = _office_kind(zf, names, ctx)
+        if kind is None:
+            yield from extract_zip_archive(zf, ctx)
+            return
+        check_zip_overlap(zf)
+        doc = _Doc(zf, names, ctx)
+        if kind == "docx":
+            yield from _docx(doc)
+        elif kind == "xlsx":
+            yield from _xlsx(doc)
+        elif kind == "pptx":
+            yield from _pptx(doc)
+        else:
+            yield from _odf(doc, kind)
+
+
+def _office_kind(zf: zipfile.ZipFile, names: set[str], ctx: Ctx) -> str | None:
+    if "[Content_Types].xml" in names:
+        if "word/document.xml" in names:
+            return "docx"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        if "ppt/presentation.xml" in names:
+            return "pptx"
+    if "mimetype" in names and "content.xml" in names:
+        info = zf.getinfo("mimetype")
+        if info.file_size < 200:
+            try:
+                mt = read_zip_member(zf, info, ctx).decode("ascii", "replace").strip()
+            except DECOMPRESS_ERRORS:
+                return None
+            kind = _ODF_TYPES.get(mt)
+            if kind:
+                return kind
+    return None
+
+
+@dataclass
+class _Doc:
+    zf: zipfile.ZipFile
+    names: set[str]
+    ctx: Ctx
+    failed: list[str] = field(default_factory=list)
+
+    def read(self, name: str) -> bytes:
+        try:
+            return read_zip_member(self.zf, self.zf.getinfo(name), self.ctx)
+        except DECOMPRESS_ERRORS as exc:
+            raise ExtractionError(f"damaged document part {name} ({exc.__class__.__name__})") from None
+
+    def parse(self, name: str) -> Element:
+        """A whole part as a tree (for small parts: rels, workbook, shared strings, slides)."""
+        data = self.read(name)
+        try:
+            return DET.fromstring(data)
+        except DefusedXmlException as exc:
+            raise ExtractionError(f"unsafe XML refused in {name} ({exc.__class__.__name__})") from None
+        except ParseError:
+            raise ExtractionError(f"malformed XML in {name}") from None
+
+    def events(self, name: str) -> Iterator[tuple[str, Element]]:
+        """start/end events of a part, parsed incrementally (big sheets never become a whole tree)."""
+        data = self.read(name)
+        try:
+            yield from DET.iterparse(io.BytesIO(data), events=("start", "end"))
+        except DefusedXmlException as exc:
+            raise ExtractionError(f"unsafe XML refused in {name} ({exc.__class__.__name__})") from None
+        except ParseError:
+            raise ExtractionError(f"malformed XML in {name}") from None
+
+    def optional(self, name: str, fn: Any) -> Iterator[ContentComponent]:
+        """A secondary part: when it cannot be read the rest of the document still counts (noted)."""
+        try:
+            yield from fn(name)
+        except LimitExceeded as exc:
+            if str(exc).startswith(("uncompressed size limit", "text limit")):
+                raise
+            self.ctx.budget.note(f"{name}: {exc}")
+        except ExtractionError as exc:
+            self.ctx.budget.note(str(exc))
+
+    def rels(self, part: str) -> dict[str, tuple[str, str]]:
+        """Relationship id -> (type, resolved part name) of one part."""
+        d, base = posixpath.split(part)
+        rel_name = posixpath.join(d, "_rels", base + ".rels")
+        if rel_name not in self.names:
+            return {}
+        out = {}
+        for r in self.parse(rel_name).iter():
+            if local(r.tag) == "Relationship" and r.get("TargetMode") != "External":
+                target = r.get("Target") or ""
+                resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                    posixpath.join(d, target))
+                out[r.get("Id") or ""] = (r.get("Type") or "", resolved)
+        return out
+
+
+# --------------------------------------------------------------------------------------------------- paragraphs
+
+@dataclass(frozen=True)
+class _Spec:
+    para: frozenset[str]
+    text: frozenset[str]          # elements whose .text is content (all of them when ``mixed``)
+    mixed: bool                   # ODF: text and tails interleave with child elements
+    skip: frozenset[str] = frozenset()
+
+
+_W = _Spec(frozenset({"p"}), frozenset({"t", "delText"}), False, frozenset({"instrText"}))
+_A = _Spec(frozenset({"p"}), frozenset({"t"}), False)
+_ODF = _Spec(frozenset({"p", "h"}), frozenset(), True, frozenset({"annotation"}))
+
+
+def _render(el: Element, spec: _Spec) -> str:
+    """The text of one paragraph element (nested paragraphs were rendered and cleared already)."""
+    parts: list[str] = []
+    stack: list[tuple[Element, bool]] = [(el, False)]
+    while stack:  # explicit stack: a hostile document may nest thousands of levels inside one paragraph
+        e, after = stack.pop()
+        if after:
+            if spec.mixed and e.tail and e is not el:
+                parts.append(e.tail)
+            continue
+        tag = local(e.tag)
+        stack.append((e, True))
+        if tag in spec.skip:
+            continue
+        if tag in ("tab",):
+            parts.append("\t")
+        elif tag in ("br", "cr", "line-break"):
+            parts.append(" ")
+        elif tag == "s" and spec.mixed:
+            parts.append(" " * min(int(_attr(e, "c") or 1), 1000))
+        elif (spec.mixed or tag in spec.text) and e.text:
+            parts.append(e.text)
+        for child in reversed(list(e)):
+            stack.append((child, False))
+    return "".join(parts)
+
+
+def _clear(el: Element) -> None:
+    tail = el.tail
+    el.clear()
+    el.tail = tail  # the enclosing paragraph still needs the text after this element
+
+
+def _paragraphs(events: Iterable[tuple[str, Element]], spec: _Spec) -> Iterator[str]:
+    depth = 0
+    for ev, el in events:
+        if local(el.tag) in spec.para:
+            if ev == "start":
+                depth += 1
+            else:
+                depth -= 1
+                yield _render(el, spec)
+                _clear(el)
+
+
+def _lines_component(doc: _Doc, lines: Iterable[str], location: str) -> Iterator[ContentComponent]:
+    text = "\n".join(lines)
+    if text.strip():
+        yield from text_components(text, doc.ctx, location)
+
+
+# ---------------------------------------------------------------------------------------------------------- docx
+
+_DOCX_PART = re.compile(r"^word/(header\d*|footer\d*|comments|footnotes|endnotes)\.xml$")
+
+
+def _docx(doc: _Doc) -> Iterator[ContentComponent]:
+    # The body is the document: when it cannot be read, the object is skipped with the reason.
+    yield from _lines_component(doc, _paragraphs(doc.events("word/document.xml"), _W), "body")
+    for name in sorted(n for n in doc.names if _DOCX_PART.match(n)):
+        loc = _DOCX_PART.match(name).group(1)  # type: ignore[union-attr]
+        yield from doc.optional(name, lambda n, loc=loc: _lines_component(doc, _paragraphs(doc.events(n), _W), loc))
+
+
+# ---------------------------------------------------------------------------------------------------------- xlsx
+
+def col_letters(n: int) -> str:
+    """1 -> A, 27 -> AA."""
+    s = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def render_number(v: str) -> str:
+    """A numeric cell as a person sees it: 4.111111111111111E+15 -> 4111111111111111."""
+    v = v.strip()
+    if re.fullmatch(r"-?\d+", v):
+        return v
+    try:
+        f = float(v)
+    except ValueError:
+        return v
+    if f.is_integer() and abs(f) < 1e18:
+        return str(int(f))
+    return v
+
+
+def sheet_ref(sheet: str, cell: str) -> str:
+    if re.fullmatch(r"[A-Za-z0-9_.]+", sheet):
+        return f"{sheet}!{cell}"
+    return "'" + sheet.replace("'", "''") + "'!" + cell
+
+
+class _SheetWriter:
+    """Builds sheet components: one line per row, tab-separated cells, one segment (location) per cell."""
+
+    def __init__(self, ctx: Ctx, sheet: str):
+        self.ctx, self.sheet = ctx, sheet
+        self.parts: list[str] = []
+        self.segments: list[tuple[int, str]] = []
+        self.size = 0
+        self.row: int | None = None
+
+    def cell(self, row: int, ref: str, text: str) -> Iterator[ContentComponent]:
+        if not text:
+            return
+        if self.row is not None:
+            sep = "\n" if row != self.row else "\t"
+            self.parts.append(sep)
+            self.size += 1
+        self.row = row
+        self.segments.append((self.size, sheet_ref(self.sheet, ref)))
+        self.parts.append(text)
+        self.size += len(text)
+        if self.size >= COMPONENT_CHARS:
+            yield from self.flush()
+
+    def flush(self) -> Iterator[ContentComponent]:
+        if not self.parts:
+            return
+        text = "".join(self.parts)
+        budget = self.ctx.budget
+        room = budget.remaining_chars()
+        if room <= 0:
+            raise LimitExceeded(f"text limit reached (max_text_chars={self.ctx.cfg.max_text_chars})")
+        if len(text) > room:
+            text = text[:room]
+            budget.note(f"text limit reached (max_text_chars={self.ctx.cfg.max_text_chars})")
+        budget.chars += len(text)
+        yield ContentComponent(text, "", self.ctx.member, segments=self.segments)
+        self.parts, self.segments, self.size, self.row = [], [], 0, None
+
+
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _xlsx(doc: _Doc) -> Iterator[ContentComponent]:
+    shared: list[str] = []
+    if "xl/sharedStrings.xml" in doc.names:
+        for ev, el in doc.events("xl/sharedStrings.xml"):
+            if ev == "end" and local(el.tag) == "si":
+                shared.append("".join(t.text or "" for t in el.iter() if local(t.tag) == "t"))
+                el.clear()
+    wb = doc.parse("xl/workbook.xml")
+    rels = doc.rels("xl/workbook.xml")
+    sheets = []
+    for el in wb.iter():
+        if local(el.tag) == "sheet":
+            rid = next((v for k, v in el.attrib.items() if local(k) == "id" and k.startswith("{")), None)
+            target = rels.get(rid or "", ("", ""))[1]
+            if target in doc.names:
+                sheets.append((el.get("name") or target, target))
+    for sheet, part in sheets:
+        yield from doc.optional(part, lambda p, s=sheet: _xlsx_sheet(doc, p, s, shared))
+
+
+def _xlsx_sheet(doc: _Doc, part: str, sheet: str, shared: list[str]) -> Iterator[ContentComponent]:
+    w = _SheetWriter(doc.ctx, sheet)
+    auto_row = 0
+    for ev, el in doc.events(part):
+        tag = local(el.tag)
+        if ev == "start" and tag == "row":
+            auto_row = int(el.get("r") or auto_row + 1)
+        if ev != "end" or tag != "c":
+            continue
+        ref = el.get("r") or f"?{auto_row}"
+        m = _CELL_REF.fullmatch(ref)
+        row = int(m.group(2)) if m else auto_row
+        t = el.get("t") or "n"
+        v = next((c.text for c in el if local(c.tag) == "v"), None)
+        text = ""
+        if t == "s" and v is not None:
+            try:
+                text = shared[int(v)]
+            except (ValueError, IndexError):
+                text = ""
+        elif t == "inlineStr":
+            text = "".join(x.text or "" for x in el.iter() if local(x.tag) == "t")
+        elif t == "n" and v is not None:
+            text = render_number(v)
+        elif t == "str" and v is not None:
+            text = v
+        el.clear()
+        yield from w.cell(row, ref, text)
+    yield from w.flush()
+
+
+# ---------------------------------------------------------------------------------------------------------- pptx
+
+def _pptx(doc: _Doc) -> Iterator[ContentComponent]:
+    rels = doc.rels("ppt/presentation.xml")
+    order = []
+    for el in doc.parse("ppt/presentation.xml").iter():
+        if local(el.tag) == "sldId":
+            rid = next((v for k, v in el.attrib.items() if local(k) == "id" and k.startswith("{")), None)
+            target = rels.get(rid or "", ("", ""))[1]
+            if target in doc.names:
+                order.append(target)
+    if not order:  # no usable slide list: fall back to the file numbering
+        order = sorted((n for n in doc.names if re.fullmatch(r"ppt/slides/slide\d+\.xml", n)),
+                       key=lambda n: int(re.sub(r"\D", "", n.rsplit("/", 1)[-1]) or 0))
+    for i, part in enumerate(order, 1):
+        yield from doc.optional(part, lambda p, i=i: _lines_component(doc, _paragraphs(doc.events(p), _A),
+                                                                      f"slide={i}"))
+        notes = [t for typ, t in doc.rels(part).values() if typ.endswith("/notesSlide") and t in doc.names]
+        for n in notes:
+            yield from doc.optional(n, lambda p, i=i: _lines_component(doc, _notes_paragraphs(doc, p),
+                                                                       f"slide={i};notes"))
+
+
+def _notes_paragraphs(doc: _Doc, part: str) -> Iterator[str]:
+    """Notes text without the slide-number and slide-image placeholders."""
+    for line in _paragraphs(doc.events(part), _A):
+        if not line.strip().isdigit():
+            yield line
+
+
+# ----------------------------------------------------------------------------------------------------------- odf
+
+def _odf(doc: _Doc, kind: str) -> Iterator[ContentComponent]:
+    if kind == "ods":
+        yield from _ods(doc)
+    elif kind == "odp":
+        yield from _odp(doc)
+    else:
+        yield from _lines_component(doc, _paragraphs(doc.events("content.xml"), _ODF), "body")
+    if "styles.xml" in doc.names:  # headers and footers live with the page styles
+        yield from doc.optional("styles.xml", lambda n: _lines_component(doc, _paragraphs(doc.events(n), _ODF),
+                                                                         "styles"))
+
+
+def _odp(doc: _Doc) -> Iterator[ContentComponent]:
+    page = 0
+    in_notes = 0
+    slides: list[str] = []
+    notes: list[str] = []
+    for ev, el in doc.events("content.xml"):
+        tag = local(el.tag)
+        if tag == "page" and ev == "start":
+            page += 1
+            slides, notes = [], []
+        elif tag == "notes":
+            in_notes += 1 if ev == "start" else -1
+        elif tag in _ODF.para and ev == "end":
+            (notes if in_notes else slides).append(_render(el, _ODF))
+            _clear(el)
+        elif tag == "page" and ev == "end":
+            yield from _lines_component(doc, slides, f"slide={page}")
+            yield from _lines_component(doc, notes, f"slide={page};notes")
+
+
+def _ods(doc: _Doc) -> Iterator[ContentComponent]:
+    w: _SheetWriter | None = None
+    row = col = 0
+    cell_depth = 0
+    cell_text: list[str] = []
+    for ev, el in doc.events("content.xml"):
+        tag = local(el.tag)
+        if tag == "table" and ev == "start":
+            w = _SheetWriter(doc.ctx, _attr(el, "name") or "Sheet")
+            row = 0
+        elif tag == "table" and ev == "end" and w is not None:
+            yield from w.flush()
+            w = None
+        elif tag == "table-row" and ev == "start":
+            col = 0
+        elif tag == "table-row" and ev == "end":
+            row += min(int(_attr(el, "number-rows-repeated") or 1), 1 << 20)
+            el.clear()
+        elif tag in ("table-cell", "covered-table-cell"):
+            if ev == "start":
+                cell_depth += 1
+                cell_text = []
+                continue
+            cell_depth -= 1
+            vtype = _attr(el, "value-type")
+            value = _attr(el, "value")
+            text = render_number(value) if vtype in ("float", "currency", "percentage") and value else \
+                " ".join(t for t in cell_text if t)
+            if w is not None and text:
+                yield from w.cell(row + 1, f"{col_letters(col + 1)}{row + 1}", text)
+            col += min(int(_attr(el, "number-columns-repeated") or 1), 1 << 20)
+            el.clear()
+        elif tag in _ODF.para and ev == "end":
+            if cell_depth:
+                cell_text.append(_render(el, _ODF))
+            _clear(el)

@@ -1,0 +1,191 @@
+"""Column verdicts: what a table column holds, judged from its sampled values, its name and its type.
+
+A column's sampled values are classified as one text, one value per line, each line prefixed with the column
+name split into words (``card_no`` -> ``card no: 4111...``) so the name acts as Presidio context, as a label
+printed before a value would. Detections are mapped back to rows by line; per entity the verdict keeps the
+rows that hold it, the share of the sampled non-empty values that hold it and a confidence:
+
+    confidence = mean detection score x (0.5 + 0.5 x min(1, share / 0.5))      # a rare entity halves it
+                 + 0.25 x (1 - that) when the name suggests the entity         # ssn, card_no, iban, email ...
+                 x 0.95 when the type is numeric or binary                     # digits alone are weaker evidence
+
+A name that suggests an enabled entity whose values never hold it gives a *hint* (entity ``HINT:<ENTITY>``,
+score :data:`HINT_SCORE`), never a finding of the entity itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from scanner.classify.masking import value_hash
+from scanner.models import Finding
+
+HINT_PREFIX = "HINT:"
+HINT_SCORE = 0.1
+MAX_EXAMPLE_KEYS = 3
+_LOCATION_MAX = 256  # the store's location column
+# Entities that can be written as a bare number, so an integer or decimal column may hold them.
+DIGIT_ENTITIES = frozenset({"CREDIT_CARD", "US_SSN", "PHONE_NUMBER", "US_BANK_NUMBER", "US_PASSPORT", "US_ITIN",
+                            "ABA_ROUTING_NUMBER", "UK_NHS", "US_DRIVER_LICENSE", "AU_TFN", "AU_MEDICARE",
+                            "IN_AADHAAR", "SG_NRIC_FIN"})
+
+# Column names that suggest an entity (matched on the name split into lower-case words joined by "_").
+NAME_HINTS: dict[str, re.Pattern[str]] = {
+    "US_SSN": re.compile(r"(^|_)(ssn|ssns|social_security(_number|_no)?|soc_sec(_no)?|sozialversicherungs\w*)($|_)"),
+    "CREDIT_CARD": re.compile(r"(^|_)(card_(no|num|number|nr)|cc_(no|num|number)|credit_card(_\w+)?|pan|"
+                              r"cardnumber|ccnum|creditcard)($|_)"),
+    "IBAN_CODE": re.compile(r"(^|_)iban($|_)"),
+    "EMAIL_ADDRESS": re.compile(r"(^|_)(e_?mail|email_address|mail_address|mail)($|_)"),
+    "PHONE_NUMBER": re.compile(r"(^|_)(phone|telephone|tel|mobile|cell|cellphone|fax)($|_)"),
+    "IP_ADDRESS": re.compile(r"(^|_)(ip|ip_addr(ess)?|ipv4|ipv6|client_ip|remote_addr)($|_)"),
+    "US_BANK_NUMBER": re.compile(r"(^|_)(account_(no|num|number|nr)|acct(_no|_num)?|bank_account)($|_)"),
+    "US_PASSPORT": re.compile(r"(^|_)passport(_no|_num|_number)?($|_)"),
+    "US_ITIN": re.compile(r"(^|_)itin($|_)"),
+    "US_DRIVER_LICENSE": re.compile(r"(^|_)(driver_?s?_licen[cs]e(_no|_number)?|dl_(no|num|number))($|_)"),
+}
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_NON_WORD = re.compile(r"[^A-Za-z0-9]+")
+
+
+def name_words(name: str) -> list[str]:
+    """``customerEmail_2`` -> ``["customer", "email", "2"]``."""
+    return [w.lower() for w in _NON_WORD.split(_CAMEL.sub(" ", name)) if w]
+
+
+def name_hints(name: str, entities: Iterable[str]) -> list[str]:
+    """The enabled entities a column name suggests."""
+    key = "_".join(name_words(name))
+    return [e for e in entities if e in NAME_HINTS and NAME_HINTS[e].search(key)]
+
+
+def column_text(name: str, values: Sequence[str | None]) -> tuple[str, int, list[int]]:
+    """The text to classify for one column: ``(text, prefix length, row of each line)``.
+
+    Empty values are left out; line breaks inside a value become spaces so one line is one value.
+    """
+    prefix = " ".join(name_words(name)) + ": "
+    lines: list[str] = []
+    rows: list[int] = []
+    for i, v in enumerate(values):
+        if v is None:
+            continue
+        v = v.replace("\r", " ").replace("\n", " ")
+        if not v.strip():
+            continue
+        lines.append(prefix + v)
+        rows.append(i)
+    return "\n".join(lines), len(prefix), rows
+
+
+@dataclass
+class _EntityHits:
+    rows: int = 0
+    score_sum: float = 0.0
+    keys: list[str] = field(default_factory=list)
+    example: object | None = None   # the best Detection (masked, hashed; raw only with store_raw)
+    example_score: float = -1.0
+
+
+@dataclass
+class ColumnVerdict:
+    """What one column holds, accumulated over the blocks of a table."""
+
+    name: str
+    type: str
+    category: str
+    rows: int = 0            # rows sampled
+    nonempty: int = 0        # of which non-empty
+    entities: dict[str, _EntityHits] = field(default_factory=dict)
+
+    def add(self, values: Sequence[str | None], row_keys: Sequence[str], detections: Sequence[object],
+            text: str, prefix_len: int, line_rows: Sequence[int]) -> None:
+        """Fold one block's detections (from ``column_text``'s text) into the verdict."""
+        self.rows += len(values)
+        self.nonempty += len(line_rows)
+        line, pos = 0, 0
+        seen: dict[str, set[int]] = {}
+        best: dict[tuple[str, int], float] = {}
+        for d in sorted(detections, key=lambda d: d.start):  # type: ignore[attr-defined]
+            start = d.start  # type: ignore[attr-defined]
+            line += text.count("\n", pos, start)
+            pos = start
+            line_start = text.rfind("\n", 0, start) + 1
+            if start - line_start < prefix_len:
+                continue  # inside the column name itself
+            row = line_rows[line]
+            ent = d.entity  # type: ignore[attr-defined]
+            score = float(d.score)  # type: ignore[attr-defined]
+            hits = self.entities.setdefault(ent, _EntityHits())
+            if row not in seen.setdefault(ent, set()):
+                seen[ent].add(row)
+                hits.rows += 1
+                best[(ent, row)] = score
+                hits.score_sum += score
+                if len(hits.keys) < MAX_EXAMPLE_KEYS:
+                    hits.keys.append(row_keys[row])
+            elif score > best[(ent, row)]:
+                hits.score_sum += score - best[(ent, row)]
+                best[(ent, row)] = score
+            if score > hits.example_score:
+                hits.example, hits.example_score = d, score
+
+    def confidence(self, entity: str, enabled: Iterable[str]) -> float:
+        hits = self.entities[entity]
+        share = hits.rows / self.nonempty if self.nonempty else 0.0
+        conf = (hits.score_sum / hits.rows) * (0.5 + 0.5 * min(1.0, share / 0.5))
+        if entity in name_hints(self.name, enabled):
+            conf += 0.25 * (1.0 - conf)
+        if self.category != "text":
+            conf *= 0.95
+        return round(min(1.0, max(0.01, conf)), 4)
+
+
+def _location(col_path: str, fields: str, keys: list[str]) -> str:
+    loc = f"{col_path};{fields}"
+    if keys:
+        with_keys = f"{loc};keys={'|'.join(k[:40] for k in keys)}"
+        if len(with_keys) <= _LOCATION_MAX:
+            return with_keys
+    if len(loc) > _LOCATION_MAX:  # very long identifiers (SQL Server allows 128 characters each)
+        import zlib
+
+        tag = f"~{zlib.crc32(col_path.encode()):08x}"
+        loc = f"{col_path[: _LOCATION_MAX - len(fields) - len(tag) - 1]}{tag};{fields}"
+    return loc
+
+
+def table_findings(datasource_id: str, object_path: str, verdicts: Iterable[ColumnVerdict],
+                   enabled: Sequence[str], hmac_key: bytes, key_columns: Sequence[str] = ()) -> list[Finding]:
+    """One finding per (column, entity) held, one hint per (column, suggested entity) never held."""
+    verdicts = list(verdicts)
+    # When a key column itself holds an entity, its values must not be printed as row keys anywhere.
+    keys_leak = any(v.name in key_columns and v.entities for v in verdicts)
+    out: list[Finding] = []
+    for v in verdicts:
+        col_path = f"{object_path}.{v.name}"
+        for ent in sorted(v.entities):
+            hits = v.entities[ent]
+            share = hits.rows / v.nonempty if v.nonempty else 0.0
+            d = hits.example
+            keys = [] if keys_leak else hits.keys
+            fields = f"entity_rows={hits.rows};nonempty={v.nonempty};rows={v.rows};share={share:.4f}"
+            out.append(Finding(
+                datasource_id=datasource_id, object_path=object_path, member="",
+                location=_location(col_path, fields, keys), entity=ent, score=v.confidence(ent, enabled),
+                masked=d.masked, value_hash=d.value_hash, value=d.value,  # type: ignore[attr-defined]
+            ))
+        for ent in name_hints(v.name, enabled):
+            if ent in v.entities:
+                continue
+            hint = f"{HINT_PREFIX}{ent}"
+            out.append(Finding(
+                datasource_id=datasource_id, object_path=object_path, member="",
+                location=_location(col_path, f"nonempty={v.nonempty};rows={v.rows};share=0.0000", []),
+                entity=hint, score=HINT_SCORE, masked="",
+                # A stable identity for the hint (no value exists): the keyed hash of where it is.
+                value_hash=value_hash(hmac_key, hint, col_path),
+            ))
+    return out

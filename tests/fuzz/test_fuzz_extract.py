@@ -1,0 +1,90 @@
+"""Fuzzing the extraction entry point (``core.extract_bytes``, what the extraction subprocess runs) with mutated
+real fixtures and random bytes. Brief in ``make test``; ``make fuzz`` sets DATASCAN_FUZZ_EXAMPLES much higher.
+
+A malformed input may only end as ExtractionError (skipped/partial with a reason) or RecursionError (which the
+subprocess reports as "nested too deeply"); any other exception is a bug in our handling of that format.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "data" / "extract"))
+
+import extract_fixtures as fx  # noqa: E402
+
+from scanner.config import ExtractionConfig  # noqa: E402
+from scanner.exceptions import ExtractionError  # noqa: E402
+from scanner.extract.core import Ctx, extract_bytes  # noqa: E402
+from scanner.extract.limits import Budget  # noqa: E402
+
+EXAMPLES = int(os.environ.get("DATASCAN_FUZZ_EXAMPLES", "40"))
+CFG = ExtractionConfig(max_total_uncompressed_mb=64, max_file_mb=16, max_text_chars=2_000_000)
+
+
+def _seeds() -> list[tuple[str, bytes]]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        fx.build_formats(Path(d))
+        return [(p.name, p.read_bytes()) for p in sorted(Path(d).iterdir()) if p.stat().st_size < 200_000]
+
+
+SEEDS = _seeds()
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> tuple[str, bytes]:
+    name, data = draw(st.sampled_from(SEEDS))
+    buf = bytearray(data)
+    for _ in range(draw(st.integers(0, 8))):
+        op = draw(st.sampled_from(["flip", "cut", "insert", "dup"]))
+        if not buf:
+            break
+        i = draw(st.integers(0, len(buf) - 1))
+        if op == "flip":
+            buf[i] = draw(st.integers(0, 255))
+        elif op == "cut":
+            del buf[i: i + draw(st.integers(1, 4096))]
+        elif op == "insert":
+            buf[i:i] = draw(st.binary(min_size=1, max_size=64))
+        else:
+            j = draw(st.integers(i, min(len(buf), i + 512)))
+            buf[i:i] = buf[i:j]
+    return name, bytes(buf)
+
+
+def _extract(name: str, data: bytes) -> None:
+    budget = Budget(CFG)
+    try:
+        for comp in extract_bytes(data, Ctx(budget, name)):
+            assert isinstance(comp.text, str)
+            assert comp.member is None or not comp.member.startswith("/")
+    except (ExtractionError, RecursionError):
+        pass
+    assert budget.inflated <= CFG.max_total_uncompressed_mb * 1024 * 1024 + (1 << 20)
+
+
+@pytest.mark.filterwarnings("ignore")
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 100,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(mutated())
+def test_mutated_fixtures_never_crash(sample):
+    _extract(*sample)
+
+
+@pytest.mark.filterwarnings("ignore")
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 100)
+@given(st.sampled_from(["x.txt", "x.pdf", "x.docx", "x.zip", "x.eml", "x.html", "x.msg"]),
+       st.sampled_from([b"", b"PK\x03\x04", b"%PDF-1.4\n", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"{\\rtf1",
+                        b"\x1f\x8b", b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07\x01\x00",
+                        b"From: a\nTo: b\nSubject: c\n\n"]),
+       st.binary(max_size=4096))
+def test_random_bytes_behind_magic_never_crash(name, magic, body):
+    _extract(name, magic + body)

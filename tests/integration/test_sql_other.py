@@ -1,0 +1,74 @@
+"""The SQL connector on SQLite files (aiosqlite and the SQLite3 ODBC driver) and on a real MariaDB."""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.exceptions import AuthenticationError
+from tests.integration.sql_servers import (
+    N_CUSTOMERS,
+    RARE_ROWS,
+    READER_PASSWORD,
+    WIDE_HIT,
+    customers_sql,
+    job_for,
+    make_sqlite,
+    mariadb,  # noqa: F401 - fixture
+    scan_tables,
+    suspicious_sql,
+    verdicts,
+    wide_sql,
+)
+
+
+def _check_common(results, prefix: str) -> None:
+    v = verdicts(results[f"{prefix}customers"])
+    for col, ent in [("email", "EMAIL_ADDRESS"), ("ssn", "US_SSN"), ("card_no", "CREDIT_CARD")]:
+        assert v[(col, ent)]["share"] == "1.0000" and v[(col, ent)]["rows"] == str(N_CUSTOMERS)
+    assert v[("notes", "IBAN_CODE")]["keys"] == "|".join(f"id={i}" for i in RARE_ROWS)
+    hints = verdicts(results[f"{prefix}suspicious"])
+    assert set(hints) == {("ssn", "HINT:US_SSN"), ("iban", "HINT:IBAN_CODE"), ("email", "HINT:EMAIL_ADDRESS")}
+    wide = [k for k in results if k.endswith("wide_w")][0]
+    assert set(verdicts(results[wide])) == {(f"c{WIDE_HIT:03d}", "EMAIL_ADDRESS")}
+
+
+@pytest.mark.parametrize("scheme", ["sqlite+aiosqlite", "sqlite+aioodbc"])
+async def test_sqlite_verdicts_timeout_and_read_only(tmp_path, scheme):
+    db = make_sqlite(tmp_path / "t.sqlite3")
+    before = db.read_bytes()
+    url = f"{scheme}:///{db}" + ("?driver=SQLite3" if "odbc" in scheme else "")
+    results, objs, conn = await scan_tables({"url": url, "include_views": True, "query_timeout_s": 2})
+    _check_common(results, "main.")
+    if scheme == "sqlite+aiosqlite":
+        # The slow view is interrupted at the deadline (SQLite progress handler), the rest was scanned.
+        assert "timed out after 2s" in (results["main.slow"].skip_reason or "")
+    assert db.read_bytes() == before  # opened read only: not one byte changed
+
+
+async def test_sqlite_missing_file_is_an_authentication_error(tmp_path):
+    from scanner.connectors.sql import SqlConnector
+
+    conn = SqlConnector(job_for({"url": f"sqlite+aiosqlite:///{tmp_path}/nope.db"}).datasources[0])
+    with pytest.raises(AuthenticationError, match="no such file"):
+        async for _ in conn.enumerate_objects(1 << 20, 10):
+            pass
+
+
+async def test_mariadb(mariadb):
+    mariadb.run("CREATE DATABASE sqlscan")
+    mariadb.run(*customers_sql(), *suspicious_sql(), *wide_sql("wide_w"), db="sqlscan")
+    mariadb.run(f"CREATE USER 'reader'@'%' IDENTIFIED BY '{READER_PASSWORD}'",
+                "GRANT SELECT ON sqlscan.* TO 'reader'@'%'")
+    results, objs, conn = await scan_tables({"url": mariadb.url(), "sampling": "random"})
+    _check_common(results, "sqlscan.")
+    assert conn.rows_fetched == N_CUSTOMERS + 40 + 40
+    # A wrong password: the login is refused, named without the password.
+    from scanner.connectors.sql import SqlConnector
+
+    bad = SqlConnector(job_for({"url": mariadb.url(password="wrong-pw-123")}).datasources[0])
+    with pytest.raises(AuthenticationError) as ei:
+        async for _ in bad.enumerate_objects(1 << 20, 10):
+            pass
+    await bad.close()
+    assert "database sqlscan on 127.0.0.1" in str(ei.value) and "wrong-pw-123" not in str(ei.value)
+    assert "login was refused" in str(ei.value)
