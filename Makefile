@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install install-test system-packages demo test lint bench fuzz clean
+.PHONY: install install-test system-packages demo test lint bench fuzz reliability clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -46,6 +46,11 @@ bench: install
 	$(BIN)/python -m benchmarks.bench_sql
 
 # The extraction fuzz targets, run much longer than in `make test`.
+# The long form of the reliability suite (hundreds of kills); prints the figures table and writes
+# benchmarks/results/reliability.json. `make test` runs the short form of the same cases.
+reliability: install system-packages
+	DATASCAN_RELIABILITY=long $(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability --timeout=7200
+
 fuzz: install
 	DATASCAN_FUZZ_EXAMPLES=$${DATASCAN_FUZZ_EXAMPLES:-20000} $(BIN)/python -m pytest -q -p no:cacheprovider \
 	  tests/fuzz --timeout=3600

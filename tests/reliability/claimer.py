@@ -10,6 +10,7 @@ import asyncio
 import json
 import sys
 import time
+from pathlib import Path
 
 from scanner.models import DiscoveredObject
 from scanner.store import DatabaseInterface
@@ -39,8 +40,8 @@ async def main(db_url: str, job_id: int, owner: str, out: str) -> None:
                 errors.append(f"{exc.__class__.__name__}: {exc}"[:300])
     finally:
         await db.close()
-    with open(out, "w") as f:
-        json.dump({"claims": claims, "errors": errors, "seconds": time.monotonic() - started}, f)
+    Path(out).write_text(json.dumps({"claims": claims, "errors": errors,  # noqa: ASYNC240 - once, at exit
+                                     "seconds": time.monotonic() - started}))
 
 
 if __name__ == "__main__":
