@@ -6,10 +6,8 @@ Exit codes: 0 done; 1 runtime failure (or the job was cancelled); 2 bad usage or
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
-
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,9 +19,12 @@ from rich.text import Text
 
 from scanner.config import LoadedJob, load_job, parse_job_text, resolve_paths
 from scanner.exceptions import ConfigError, DatascanError
+from scanner.logsetup import cap_library_logs
 from scanner.models import JobStatus
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_FINDINGS = 0, 1, 2, 3
+EXIT_PARTIAL = 4   # completed, but some tasks failed max_attempts times: the results are partial
+EXIT_LOCKED = 75   # EX_TEMPFAIL: another run of this job holds its run lock (cron: try again next time)
 DEFAULT_DB = "datascan.db"
 out = Console()
 err = Console(stderr=True)
@@ -55,6 +56,7 @@ def main(verbose: int) -> None:
     """datascan: find sensitive data in file shares, databases and folders without copying it."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    cap_library_logs(level)
 
 
 @main.command()
@@ -85,11 +87,25 @@ def _preflight(loaded: LoadedJob) -> None:
 @click.option("--resume", "resume_id", type=int, default=None, help="Finish an interrupted job.")
 @click.option("--full", is_flag=True, help="Scan everything, not only what changed since the last complete run.")
 @click.option("--fail-on-findings", is_flag=True, help="Exit 3 when the job found anything.")
+@click.option("--coordinator", default=None, help="Resource coordinator URL (redis://...); overrides the job's.")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              envvar="DATASCAN_LOG_FORMAT", help="Logs on stderr as text, or one JSON object per line.")
 def scan(job_file: str | None, workers: int | None, db: str, resume_id: int | None, full: bool,
-         fail_on_findings: bool) -> None:
-    """Run a job to completion on this host."""
-    from scanner.runtime.scan import job_source, run_scan
+         fail_on_findings: bool, coordinator: str | None, log_format: str) -> None:
+    """Run a job to completion on this host (one run per job name at a time: exit 75 if another holds it)."""
+    from scanner.logjson import ENV_VAR, ProgressLogger, use_json_logging
+
+    if log_format == "json":  # before the imports below: some libraries log while being imported
+        use_json_logging()
+        os.environ[ENV_VAR] = "json"  # the spawned workers read it to log JSON too
+
     from scanner.report.summary import ProgressReporter, summary_table
+    from scanner.runtime.runlock import RunLockedError, run_lock
+    from scanner.runtime.scan import job_source, run_scan
+
+    async def locked_scan(loaded: LoadedJob, n: int, key: bytes, reporter: Any) -> Any:
+        async with run_lock(db, loaded.config.name):
+            return await run_scan(db, loaded, n, key, full=full, resume_id=resume_id, on_progress=reporter)
 
     try:
         if resume_id is not None:
@@ -101,14 +117,23 @@ def scan(job_file: str | None, workers: int | None, db: str, resume_id: int | No
         else:
             raise ConfigError("scan: give --job FILE or --resume ID")
         _preflight(loaded)
+        if coordinator is not None:
+            from dataclasses import replace
+
+            from scanner.runtime.coordinator import with_coordinator
+
+            loaded = replace(loaded, config=with_coordinator(loaded.config, coordinator))
         key = _hmac_key()
         n = workers or len(os.sched_getaffinity(0))
-        reporter = ProgressReporter(err)
+        reporter = ProgressLogger() if log_format == "json" else ProgressReporter(err)
         try:
-            outcome = _run(run_scan(db, loaded, n, key, full=full, resume_id=resume_id, on_progress=reporter))
+            outcome = _run(locked_scan(loaded, n, key, reporter))
         finally:
             reporter.close()
         summary = _run(_summary(db, outcome.job_id))
+    except RunLockedError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
     except DatascanError as exc:
         _fail(exc)
     out.print(summary_table(summary))
@@ -123,6 +148,10 @@ def scan(job_file: str | None, workers: int | None, db: str, resume_id: int | No
         sys.exit(EXIT_USAGE)
     if outcome.status is not JobStatus.COMPLETED:
         sys.exit(EXIT_FAILURE)
+    if summary.failed_tasks:
+        click.echo(f"error: job {outcome.job_id} completed, but {len(summary.failed_tasks)} task(s) failed: "
+                   "results are partial (see `datascan report`)", err=True)
+        sys.exit(EXIT_PARTIAL)
     if fail_on_findings and summary.total_findings:
         sys.exit(EXIT_FINDINGS)
 
@@ -150,20 +179,32 @@ async def _resolve(db: Any, ref: str) -> int:
 
 @main.command()
 @click.argument("job_ref")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "sarif"]), default="jsonl", show_default=True)
 @click.option("--db", default=DEFAULT_DB, show_default=True)
-def findings(job_ref: str, fmt: str, db: str) -> None:
-    """Export a job's findings (masked; raw values only if the job stored them)."""
+@click.option("--include-suppressed", is_flag=True, help="Also export findings hidden by `datascan triage`.")
+@click.option("--since-last", is_flag=True, help="Only the change since the previous complete run of the job.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file instead of standard output.")
+def findings(job_ref: str, fmt: str, db: str, include_suppressed: bool, since_last: bool,
+             output: str | None) -> None:
+    """Export a job's findings (masked; raw values only in jsonl/csv, and only if the job stored them)."""
     from scanner.report.export import export_findings
     from scanner.store import DatabaseInterface
 
     async def go() -> None:
         store = await DatabaseInterface.open(db)
         try:
-            jid = await _resolve(store, job_ref)
-            if await store.get_job(jid) is None:
-                raise ConfigError(f"no job {jid} in this store")
-            await export_findings(store, jid, fmt, sys.stdout)
+            jid = await _job_id(store, job_ref)
+            since = await _previous(store, jid) if since_last else None
+            if output is None:
+                await export_findings(store, jid, fmt, sys.stdout, include_suppressed=include_suppressed,
+                                      since=since)
+            else:
+                # A local file written by this one command: blocking writes cost nothing here.
+                with open(output, "w", encoding="utf-8", newline="") as fh:  # noqa: ASYNC230
+                    n = await export_findings(store, jid, fmt, fh, include_suppressed=include_suppressed,
+                                              since=since)
+                err.print(f"{n} findings written to {output}", highlight=False, markup=False)
         finally:
             await store.close()
 
@@ -171,6 +212,188 @@ def findings(job_ref: str, fmt: str, db: str) -> None:
         _run(go())
     except DatascanError as exc:
         _fail(exc)
+
+
+# --- reports, diffs and triage (logic in scanner.report) ----------------------------------------------------
+
+async def _job_id(store: Any, ref: str) -> int:
+    jid = await _resolve(store, ref)
+    if await store.get_job(jid) is None:
+        raise ConfigError(f"no job {jid} in this store")
+    return jid
+
+
+async def _previous(store: Any, jid: int) -> int:
+    prev = await store.previous_run_id(jid)
+    if prev is None:
+        raise ConfigError(f"--since-last: job {jid} has no previous complete run of the same job to compare with")
+    return int(prev)
+
+
+@main.command()
+@click.argument("job_ref", default="latest")
+@click.option("--db", default=DEFAULT_DB, show_default=True)
+@click.option("--html", "html_out", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write a self-contained HTML report (charts, sortable tables) to this file.")
+@click.option("--since-last", is_flag=True, help="Fail unless there is a previous complete run to compare with.")
+@click.option("--include-suppressed", is_flag=True, help="Count findings hidden by `datascan triage` too.")
+@click.option("--top", type=click.IntRange(1, 100000), default=20, show_default=True,
+              help="Riskiest objects listed in the terminal (the HTML report lists up to 200).")
+def report(job_ref: str, db: str, html_out: str | None, since_last: bool, include_suppressed: bool,
+           top: int) -> None:
+    """A job's summary: per datasource and entity, riskiest objects, skipped and failed, change since last run."""
+    from scanner.report.data import gather
+    from scanner.report.html import render_html
+    from scanner.report.terminal import report_renderable
+    from scanner.store import DatabaseInterface
+
+    async def go() -> Any:
+        store = await DatabaseInterface.open(db)
+        try:
+            jid = await _job_id(store, job_ref)
+            since = await _previous(store, jid) if since_last else None
+            return await gather(store, jid, top=max(top, 200), since=since, include_suppressed=include_suppressed)
+        finally:
+            await store.close()
+
+    try:
+        data = _run(go())
+        if html_out:
+            try:
+                Path(html_out).write_text(render_html(data), encoding="utf-8")
+            except OSError as exc:
+                raise ConfigError(f"--html: cannot write {html_out}: {exc.strerror}") from None
+    except DatascanError as exc:
+        _fail(exc)
+    if html_out:
+        out.print(f"HTML report written to {html_out}", highlight=False, markup=False)
+    else:
+        out.print(report_renderable(data, top=top))
+
+
+@main.command()
+@click.argument("old_ref")
+@click.argument("new_ref", default="latest")
+@click.option("--db", default=DEFAULT_DB, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "jsonl", "csv"]), default="text", show_default=True)
+@click.option("--include-suppressed", is_flag=True, help="Also compare findings hidden by `datascan triage`.")
+@click.option("--unchanged", "show_unchanged", is_flag=True, help="List unchanged findings too (text format).")
+def diff(old_ref: str, new_ref: str, db: str, fmt: str, include_suppressed: bool, show_unchanged: bool) -> None:
+    """New, resolved and unchanged findings between two runs (matched by object, entity and value hash)."""
+    import csv
+    import json as _json
+
+    from scanner.report.diff import diff_jobs
+    from scanner.report.export import FIELDS
+    from scanner.store import DatabaseInterface
+
+    async def go() -> Any:
+        store = await DatabaseInterface.open(db)
+        try:
+            a, b = await _job_id(store, old_ref), await _job_id(store, new_ref)
+            return await diff_jobs(store, a, b, include_suppressed=include_suppressed)
+        finally:
+            await store.close()
+
+    try:
+        d = _run(go())
+    except DatascanError as exc:
+        _fail(exc)
+    if fmt == "text":
+        c = d.counts()
+        out.print(f"job {d.old_job} -> job {d.new_job}: {c['new']} new, {c['resolved']} resolved, "
+                  f"{c['unchanged']} unchanged", highlight=False, markup=False)
+        for row in d.rows():
+            if row["change"] != "unchanged" or show_unchanged:
+                mark = {"new": "+", "resolved": "-", "unchanged": "="}[row["change"]]
+                out.print(f"{mark} {row['datasource']}:{row['object']} {row['location']} {row['entity']} "
+                          f"{row['masked']} {row['value_hash'][:16]}", highlight=False, markup=False)
+        return
+    fields = ["change"] + FIELDS
+    writer = csv.DictWriter(sys.stdout, fieldnames=fields, extrasaction="ignore") if fmt == "csv" else None
+    if writer:
+        writer.writeheader()
+    for row in d.rows():
+        row.pop("value", None)
+        if writer:
+            writer.writerow(row)
+        else:
+            click.echo(_json.dumps(row))
+
+
+@main.group()
+def triage() -> None:
+    """Hide false positives from reports and exports (they stay in the store)."""
+
+
+@triage.command("suppress")
+@click.option("--hash", "value_hash", default=None, help="A finding's value_hash (from any export).")
+@click.option("--object", "object_glob", default=None,
+              help="A glob over datasource-relative object paths, e.g. 'fixtures/**' (every datasource).")
+@click.option("--entity", default=None, help="Only findings of this entity type (e.g. EMAIL_ADDRESS).")
+@click.option("--reason", required=True, help="Why: shown in reports and exports with --include-suppressed.")
+@click.option("--db", default=DEFAULT_DB, show_default=True)
+def triage_suppress(value_hash: str | None, object_glob: str | None, entity: str | None, reason: str,
+                    db: str) -> None:
+    """Record a suppression: by value hash, or by object glob, optionally for one entity only."""
+    from scanner.report.triage import check_suppression
+    from scanner.store import DatabaseInterface
+
+    async def go() -> int:
+        kind, pattern = check_suppression(value_hash, object_glob, entity, reason)
+        store = await DatabaseInterface.open(db)
+        try:
+            return await store.add_suppression(kind, pattern, entity, reason.strip())
+        finally:
+            await store.close()
+
+    try:
+        sid = _run(go())
+    except DatascanError as exc:
+        _fail(exc)
+    out.print(f"suppression {sid} recorded", highlight=False)
+
+
+@triage.command("list")
+@click.option("--db", default=DEFAULT_DB, show_default=True)
+def triage_list(db: str) -> None:
+    """Every suppression: id, kind, pattern, entity, reason."""
+    from scanner.store import DatabaseInterface
+
+    async def go() -> list[Any]:
+        store = await DatabaseInterface.open(db)
+        try:
+            return await store.list_suppressions()
+        finally:
+            await store.close()
+
+    try:
+        for r in _run(go()):
+            click.echo(f"{r.id}\t{r.kind}\t{r.pattern}\t{r.entity or '*'}\t{r.reason}")
+    except DatascanError as exc:
+        _fail(exc)
+
+
+@triage.command("remove")
+@click.argument("suppression_id", type=int)
+@click.option("--db", default=DEFAULT_DB, show_default=True)
+def triage_remove(suppression_id: int, db: str) -> None:
+    """Delete a suppression: its findings show again."""
+    from scanner.store import DatabaseInterface
+
+    async def go() -> bool:
+        store = await DatabaseInterface.open(db)
+        try:
+            return await store.remove_suppression(suppression_id)
+        finally:
+            await store.close()
+
+    try:
+        if not _run(go()):
+            raise ConfigError(f"no suppression {suppression_id} in this store")
+    except DatascanError as exc:
+        _fail(exc)
+    out.print(f"suppression {suppression_id} removed", highlight=False)
 
 
 @main.group()
@@ -250,27 +473,46 @@ for _op in ("pause", "resume", "cancel"):  # `jobs show` (with --wait) lives in 
 
 from scanner import cli_roles  # noqa: E402,F401 - registers the multi-host commands on `main`
 
-
-
 # --- classification: try templates on a file (logic in scanner.classify.commands) ---------------------------
+
+def _fail_classify(exc: DatascanError) -> None:
+    # A template or recognizer that cannot be built is the user's input, as a bad job file is: exit 2.
+    from scanner.exceptions import ClassificationError
+
+    _fail(ConfigError(str(exc)) if isinstance(exc, ClassificationError) else exc)
+
 
 @main.command()
 @click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--template", "template", default="pii", show_default=True, help="Built-in name or YAML path.")
+@click.option("--template", "template", default=None, help="Built-in name or YAML path  [default: pii, or the job's].")
+@click.option("--job", "job_file", type=click.Path(dir_okay=False), default=None,
+              help="Use this job file's classification section (custom recognizers, lists, scores, NER).")
 @click.option("--no-prefilter", is_flag=True, help="Plain Presidio over whole chunks (the contract's reference).")
 @click.option("--reveal", is_flag=True, help="Also print each raw value (never stored).")
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
-def classify(file: str, template: str, no_prefilter: bool, reveal: bool, fmt: str) -> None:
+def classify(file: str, template: str | None, job_file: str | None, no_prefilter: bool, reveal: bool,
+             fmt: str) -> None:
     """Print the findings in FILE (or standard input) as JSON lines."""
     from scanner.classify.commands import classify_jsonl
 
-    with click.open_file(file, "r", encoding="utf-8", errors="replace") as fh:
-        text = fh.read()
     try:
-        for line in classify_jsonl(text, template, _hmac_key(), prefilter=not no_prefilter, reveal=reveal):
+        cfg = load_job(job_file, os.environ).config.classification if job_file else None
+        with click.open_file(file, "r", encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+    except ConfigError as exc:
+        _fail(exc)
+    except OSError as exc:
+        click.echo(f"error: {file}: cannot read: {exc.strerror}", err=True)
+        sys.exit(EXIT_USAGE)
+    warnings: list[str] = []
+    try:
+        for line in classify_jsonl(text, template, _hmac_key(), prefilter=not no_prefilter, reveal=reveal,
+                                   cfg=cfg, warnings=warnings):
             click.echo(line)
     except DatascanError as exc:
-        _fail(exc)
+        _fail_classify(exc)
+    for w in warnings:
+        click.echo(f"warning: {w}", err=True)
 
 
 @main.group()
@@ -287,7 +529,7 @@ def templates_list() -> None:
         for t in templates_listing():
             click.echo(f"{t['name']}\t{','.join(t['entities'])}\t{t['description']}")
     except DatascanError as exc:
-        _fail(exc)
+        _fail_classify(exc)
 
 
 @templates.command("show")
@@ -303,5 +545,5 @@ def templates_show(name: str, fmt: str) -> None:
     try:
         summary = template_summary(load_template(name))
     except DatascanError as exc:
-        _fail(exc)
+        _fail_classify(exc)
     click.echo(_json.dumps(summary, indent=2) if fmt == "json" else template_text(summary))

@@ -9,6 +9,10 @@ import enum
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+# Entity prefix of a *hint*: a database column whose name suggests an entity its sampled values never held. Hints
+# are stored beside findings (same table, same masking rules) but never counted or exported as findings.
+HINT_PREFIX = "HINT:"
+
 
 class JobStatus(str, enum.Enum):
     """Life cycle of a job."""

@@ -34,6 +34,8 @@ def summary_table(s: Summary) -> Group:
         t.add_row("partial", "\n".join(f"{n} {r}" for r, n in sorted(d.partial.items())) or "0")
         t.add_row("failed", str(d.failed))
         t.add_row("findings", "\n".join(f"{e}: {n}" for e, n in sorted(d.findings.items())) or "0")
+        if d.hints:
+            t.add_row("hints", "\n".join(f"{e}: {n}" for e, n in sorted(d.hints.items())))
         tables.append(t)
     title = Text(f"job {s.job.id} ({s.job.name}): {s.job.status.value}, {s.total_findings} findings", style="bold")
     return Group(title, *tables)

@@ -20,9 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from scanner.classify.masking import value_hash
-from scanner.models import Finding
+from scanner.models import HINT_PREFIX, Finding
 
-HINT_PREFIX = "HINT:"
 HINT_SCORE = 0.1
 MAX_EXAMPLE_KEYS = 3
 _LOCATION_MAX = 256  # the store's location column

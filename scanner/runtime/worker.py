@@ -26,6 +26,7 @@ from scanner.connectors.base import FileConnector, TableConnector
 from scanner.connectors.registry import create_connector
 from scanner.exceptions import AuthenticationError, ExtractionError, ObjectReadError
 from scanner.extract import ContentExtractor, ExtractionReport
+from scanner.logsetup import cap_library_logs
 from scanner.models import ContentComponent, DiscoveredObject, Finding, ObjectResult, TaskType, WorkPacket
 from scanner.runtime import messages as M
 
@@ -50,6 +51,11 @@ def worker_main(worker_id: int, cpu: int | None, job: JobConfig, hmac_key: bytes
     # Ctrl-C reaches the whole process group; the orchestrator decides how workers stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(level=log_level, format=f"%(asctime)s worker-{worker_id} %(levelname)s %(name)s: %(message)s")
+    cap_library_logs(log_level)
+    if os.environ.get("DATASCAN_LOG_FORMAT") == "json":  # `scan --log-format json`: log shippers want every line JSON
+        from scanner.logjson import use_json_logging
+
+        use_json_logging(f"worker-{worker_id}")
     if cpu is not None:
         try:
             os.sched_setaffinity(0, {cpu})
@@ -87,6 +93,7 @@ class Worker:
         self.stopping = False
         self._send_lock = threading.Lock()
         self._cpu = ThreadPoolExecutor(max_workers=1, thread_name_prefix="classify")
+        self.coordinator: Any = None  # the job's resource coordinator, built with the first connector
 
     def send(self, msg: tuple[Any, ...]) -> None:
         with self._send_lock:
@@ -150,7 +157,11 @@ class Worker:
 
     def _connector(self, ds_id: str) -> FileConnector:
         if ds_id not in self.connectors:
-            self.connectors[ds_id] = create_connector(self.job.datasource(ds_id))
+            if self.coordinator is None:
+                from scanner.runtime.coordinator import make_coordinator
+
+                self.coordinator = make_coordinator(self.job.coordinator)
+            self.connectors[ds_id] = create_connector(self.job.datasource(ds_id), coordinator=self.coordinator)
         return self.connectors[ds_id]
 
     def _check_abort(self, packet: WorkPacket) -> None:

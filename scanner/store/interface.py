@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from scanner.exceptions import StoreError
 from scanner.models import (
+    HINT_PREFIX,
     DiscoveredObject,
     JobStatus,
     ObjectResult,
@@ -40,7 +41,7 @@ from scanner.models import (
     WorkPacket,
 )
 from scanner.store import migrations
-from scanner.store.tables import FindingRow, Job, ObjectRow, OutputRecord, Task
+from scanner.store.tables import FindingRow, Job, ObjectRow, OutputRecord, Suppression, Task
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,7 @@ class DatasourceSummary:
     partial: dict[str, int] = field(default_factory=dict)  # scanned in part, per reason (counted in ``scanned``)
     failed: int = 0
     findings: dict[str, int] = field(default_factory=dict)
+    hints: dict[str, int] = field(default_factory=dict)  # columns named like an entity their values never held
 
 
 @dataclass(slots=True)
@@ -124,6 +126,18 @@ class Summary:
     @property
     def total_findings(self) -> int:
         return sum(sum(d.findings.values()) for d in self.datasources)
+
+
+@dataclass(slots=True)
+class SuppressionInfo:
+    """A triage decision: ``kind`` ``hash`` (pattern = value hash) or ``object`` (pattern = object path glob)."""
+
+    id: int
+    kind: str
+    pattern: str
+    entity: str | None
+    reason: str
+    created_at: float
 
 
 def _rowcount(result: Any) -> int:
@@ -689,7 +703,8 @@ class DatabaseInterface:
                 .where(OutputRecord.job_id == job_id, OutputRecord.processed.is_(False))
             )).scalar_one()
             p.findings = (await s.execute(
-                select(func.count()).select_from(FindingRow).where(FindingRow.job_id == job_id)
+                select(func.count()).select_from(FindingRow)
+                .where(FindingRow.job_id == job_id, FindingRow.entity.not_like(f"{HINT_PREFIX}%"))
             )).scalar_one()
         return p
 
@@ -728,7 +743,10 @@ class DatabaseInterface:
                 select(FindingRow.datasource_id, FindingRow.entity, func.count())
                 .where(FindingRow.job_id == job_id).group_by(FindingRow.datasource_id, FindingRow.entity)
             )).all():
-                ds(d).findings[entity] = n
+                if entity.startswith(HINT_PREFIX):
+                    ds(d).hints[entity.removeprefix(HINT_PREFIX)] = n
+                else:
+                    ds(d).findings[entity] = n
             failed = [FailedTask(i, t, d, e or "") for i, t, d, e in (await s.execute(
                 select(Task.id, Task.type, Task.datasource_id, Task.error)
                 .where(Task.job_id == job_id, Task.status == TaskStatus.FAILED.value).order_by(Task.id)
@@ -772,6 +790,51 @@ class DatabaseInterface:
                 out[st].append(f"{d}:{p}")
         return dict(out)
 
+    # ---------------------------------------------------------------------------------------------------- reports
+
+    async def previous_run_id(self, job_id: int) -> int | None:
+        """The newest COMPLETED job with the same name created before ``job_id`` (what a report compares with)."""
+        async with self._read() as s:
+            job = await s.get(Job, job_id)
+            if job is None:
+                return None
+            return (await s.execute(
+                select(Job.id).where(Job.name == job.name, Job.id < job_id, Job.status == JobStatus.COMPLETED.value)
+                .order_by(Job.id.desc()).limit(1)
+            )).scalar_one_or_none()
+
+    async def objects_in_status(self, job_id: int, statuses: Sequence[ObjectStatus],
+                                limit: int = 1000) -> list[tuple[str, str, str, str | None]]:
+        """(datasource, path, status, reason) of a job's objects in the given statuses, at most ``limit``."""
+        async with self._read() as s:
+            rows = (await s.execute(
+                select(ObjectRow.datasource_id, ObjectRow.path, ObjectRow.status, ObjectRow.reason)
+                .where(ObjectRow.job_id == job_id, ObjectRow.status.in_([st.value for st in statuses]))
+                .order_by(ObjectRow.datasource_id, ObjectRow.path).limit(limit)
+            )).all()
+            return [(d, p, st, r) for d, p, st, r in rows]
+
+    async def add_suppression(self, kind: str, pattern: str, entity: str | None, reason: str) -> int:
+        """Record a triage decision (``kind`` ``hash`` or ``object``); returns its id."""
+        if kind not in ("hash", "object"):
+            raise StoreError(f"unknown suppression kind {kind!r}")
+        async with self._write() as s:
+            row = Suppression(kind=kind, pattern=pattern, entity=entity, reason=reason, created_at=_now())
+            s.add(row)
+            await s.flush()
+            return int(row.id)
+
+    async def list_suppressions(self) -> list[SuppressionInfo]:
+        """Every suppression, oldest first."""
+        async with self._read() as s:
+            rows = (await s.execute(select(Suppression).order_by(Suppression.id))).scalars().all()
+            return [SuppressionInfo(r.id, r.kind, r.pattern, r.entity, r.reason, r.created_at) for r in rows]
+
+    async def remove_suppression(self, suppression_id: int) -> bool:
+        """Delete one suppression; True when it existed."""
+        async with self._write() as s:
+            return _rowcount(await s.execute(delete(Suppression).where(Suppression.id == suppression_id))) > 0
+
 
 for _name, _fn in list(vars(DatabaseInterface).items()):
     # Every public transaction method retries; open() has its own error, close() and iter_findings (a stream
@@ -799,4 +862,4 @@ def _sqlite_setup(engine: AsyncEngine, begin: str) -> None:
 
 
 __all__ = ["DatabaseInterface", "JobInfo", "Progress", "Summary", "DatasourceSummary", "FailedTask",
-           "normalise_url", "redact_url"]
+           "normalise_url", "redact_url", "SuppressionInfo"]

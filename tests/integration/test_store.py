@@ -163,3 +163,16 @@ async def test_store_of_version_1_is_upgraded(tmp_path):
         assert p.objects_unchanged == len(objs) and p.findings == 34
     finally:
         await db.close()
+
+
+async def test_hints_are_kept_but_not_counted_as_findings(db):
+    name = f"j-{uuid.uuid4().hex[:8]}"
+    job = await db.create_job(name, "src", "/x", ["ds"], max_attempts=2, options={})
+    await _discover(db, job, [DiscoveredObject("public.users", 10, 1.0)])
+    [t] = await db.lease_tasks(job, "w", 10, 30)
+    hint = Finding("ds", "public.users", "", "public.users.ssn", "HINT:US_SSN", 0.1, "", "h0")
+    res = [ObjectResult("public.users", 10, 1.0, [_finding("public.users", 1), hint])]
+    assert await db.record_object_results(t.task_id, t.fence, job, "ds", res)
+    p, s = await db.progress(job), await db.summary(job)
+    assert p.findings == 1 and s.total_findings == 1
+    assert s.datasources[0].findings == {"US_SSN": 1} and s.datasources[0].hints == {"US_SSN": 1}
