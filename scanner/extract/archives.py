@@ -238,12 +238,12 @@ def extract_7z(data: bytes, ctx: Ctx) -> Iterator[ContentComponent]:
     try:
         z = py7zr.SevenZipFile(io.BytesIO(data), mode="r")
     except py7zr.exceptions.PasswordRequired:
-        raise ExtractionError("password-protected archive") from None
+        raise ExtractionError("password-protected archive (encrypted)") from None
     except Exception as exc:  # noqa: BLE001 - py7zr raises many unrelated types on damaged input
         raise ExtractionError(f"not a readable 7z archive ({exc.__class__.__name__})") from None
     with z:
         if z.needs_password():
-            raise ExtractionError("password-protected archive")
+            raise ExtractionError("password-protected archive (encrypted)")
         if not check_depth(ctx):
             return
         targets = []
@@ -279,12 +279,12 @@ def extract_rar(data: bytes, ctx: Ctx) -> Iterator[ContentComponent]:
         try:
             rf = rarfile.RarFile(io.BytesIO(data))
         except rarfile.PasswordRequired:
-            raise ExtractionError("password-protected archive") from None
+            raise ExtractionError("password-protected archive (encrypted)") from None
         except rarfile.Error as exc:
             raise ExtractionError(f"not a readable rar archive ({exc.__class__.__name__})") from None
         with rf:
             if rf.needs_password():
-                raise ExtractionError("password-protected archive")
+                raise ExtractionError("password-protected archive (encrypted)")
             if not check_depth(ctx):
                 return
             for info in rf.infolist():

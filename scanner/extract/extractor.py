@@ -142,7 +142,7 @@ class ContentExtractor:
         if sb is not None:
             await asyncio.get_running_loop().run_in_executor(self._io, sb.kill)
         # Popen runs here, on the loop's thread: PR_SET_PDEATHSIG ties the child to this (long-lived) thread.
-        sb = SandboxProcess(self.cfg.max_memory_mb)
+        sb = SandboxProcess(self.cfg.max_memory_mb, self.cfg.temp_dir)
         self._sandbox = sb
         await asyncio.get_running_loop().run_in_executor(self._io, sb.wait_ready)
         return sb

@@ -6,8 +6,8 @@ taken straight from the XML rather than through python-docx/openpyxl/odfpy, whic
 (slow and memory-hungry on big sheets) and do not all refuse entity declarations.
 
 Locations: DOCX ``body``/``header1``/``footer2``/``comments``/``footnotes`` with ``line`` = paragraph; XLSX/ODS
-``Sheet1!B7`` per cell; PPTX/ODP ``slide=N`` and ``slide=N;notes``; ODT ``body`` and ``styles`` (headers,
-footers).
+``Sheet1!B7`` per cell, XLSX cell notes and threaded comments ``Sheet1!B7;comment``; PPTX/ODP ``slide=N`` and
+``slide=N;notes``; ODT ``body`` and ``styles`` (headers, footers).
 """
 
 from __future__ import annotations
@@ -66,6 +66,10 @@ def extract_zip_family(data: bytes, ctx: Ctx) -> Iterator[ContentComponent]:
             return
         check_zip_overlap(zf)
         doc = _Doc(zf, names, ctx)
+        if kind in ("odt", "ods", "odp") and "META-INF/manifest.xml" in names:
+            # An encrypted ODF package keeps its manifest readable and says so there; its parts are ciphertext.
+            if b"encryption-data" in doc.read("META-INF/manifest.xml"):
+                raise ExtractionError("password-protected OpenDocument file (encrypted)")
         if kind == "docx":
             yield from _docx(doc)
         elif kind == "xlsx":
@@ -270,8 +274,8 @@ def sheet_ref(sheet: str, cell: str) -> str:
 class _SheetWriter:
     """Builds sheet components: one line per row, tab-separated cells, one segment (location) per cell."""
 
-    def __init__(self, ctx: Ctx, sheet: str):
-        self.ctx, self.sheet = ctx, sheet
+    def __init__(self, ctx: Ctx, sheet: str, suffix: str = ""):
+        self.ctx, self.sheet, self.suffix = ctx, sheet, suffix
         self.parts: list[str] = []
         self.segments: list[tuple[int, str]] = []
         self.size = 0
@@ -285,7 +289,7 @@ class _SheetWriter:
             self.parts.append(sep)
             self.size += 1
         self.row = row
-        self.segments.append((self.size, sheet_ref(self.sheet, ref)))
+        self.segments.append((self.size, sheet_ref(self.sheet, ref) + self.suffix))
         self.parts.append(text)
         self.size += len(text)
         if self.size >= COMPONENT_CHARS:
@@ -328,6 +332,46 @@ def _xlsx(doc: _Doc) -> Iterator[ContentComponent]:
                 sheets.append((el.get("name") or target, target))
     for sheet, part in sheets:
         yield from doc.optional(part, lambda p, s=sheet: _xlsx_sheet(doc, p, s, shared))
+        yield from _xlsx_comments(doc, part, sheet)
+
+
+def _xlsx_comments(doc: _Doc, part: str, sheet: str) -> Iterator[ContentComponent]:
+    """A sheet's threaded comments (Excel 365) and notes (the older comments), located at their cell.
+
+    Excel stores a plain-text copy of every threaded comment as a note too, for older readers: a note at a cell
+    that has a threaded comment is that copy and is not read twice.
+    """
+    try:
+        rels = list(doc.rels(part).values())
+    except ExtractionError as exc:
+        doc.ctx.budget.note(str(exc))
+        return
+    w = _SheetWriter(doc.ctx, sheet, suffix=";comment")
+    seen: set[str] = set()
+    line = 0
+
+    def read(name: str, element: str, text_tag: str) -> Iterator[ContentComponent]:
+        nonlocal line
+        for ev, el in doc.events(name):
+            if ev != "end" or local(el.tag) != element:
+                continue
+            ref = el.get("ref") or "?"
+            if element == "comment" and ref in seen:
+                el.clear()
+                continue
+            seen.add(ref)
+            text = "".join(t.text or "" for t in el.iter() if local(t.tag) == text_tag)
+            el.clear()
+            line += 1  # one line per comment: the writer separates rows with newlines
+            yield from w.cell(line, ref, text)
+
+    for typ, target in rels:
+        if typ.endswith("/threadedComment") and target in doc.names:
+            yield from doc.optional(target, lambda n: read(n, "threadedComment", "text"))
+    for typ, target in rels:
+        if typ.endswith("/comments") and target in doc.names:
+            yield from doc.optional(target, lambda n: read(n, "comment", "t"))
+    yield from w.flush()
 
 
 def _xlsx_sheet(doc: _Doc, part: str, sheet: str, shared: list[str]) -> Iterator[ContentComponent]:

@@ -1,8 +1,23 @@
-"""OLE2 compound files (XLS via xlrd, Outlook MSG via olefile, password-protected Office) and RTF (striprtf)."""
+"""OLE2 compound files and RTF.
+
+XLS via xlrd, Outlook MSG via olefile, legacy Word .doc via catdoc (Debian package ``catdoc``, run as a child of
+the extraction subprocess, so the same wall-time and memory limits hold), legacy PowerPoint .ppt via
+:mod:`scanner.extract.ppt`, and RTF via striprtf. Encrypted documents (OOXML inside an encrypted OLE2 package,
+Word's and PowerPoint's own encryption, an XLS FILEPASS record) are skipped with a reason naming encryption.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
+import selectors
+import shutil
+import signal
+import struct
+import subprocess
+import tempfile
+import time
 from collections.abc import Iterator
 
 from scanner.exceptions import ExtractionError
@@ -34,10 +49,94 @@ def extract_ole(data: bytes, ctx: Ctx) -> Iterator[ContentComponent]:
             yield from extract_msg(ole, "", ctx)
             return
         if "WordDocument" in tops:
-            raise ExtractionError("unsupported format (legacy Word 97-2003 .doc)")
+            fib = ole.openstream("WordDocument").read(12)
+            # FibBase flags: fEncrypted (0x0100) and fObfuscated (0x8000, XOR obfuscation) both need a password.
+            if len(fib) >= 12 and struct.unpack_from("<H", fib, 10)[0] & 0x8100:
+                raise ExtractionError("password-protected Word document (encrypted)")
+            ole.close()
+            yield from _doc(data, ctx)
+            return
         if "PowerPoint Document" in tops:
-            raise ExtractionError("unsupported format (legacy PowerPoint 97-2003 .ppt)")
+            if "EncryptedSummary" in tops:
+                raise ExtractionError("password-protected PowerPoint presentation (encrypted)")
+            if "Current User" not in tops:
+                raise ExtractionError("damaged PowerPoint file (no Current User stream)")
+            from scanner.extract.ppt import ppt_pages
+
+            stream = ole.openstream("PowerPoint Document").read()
+            user = ole.openstream("Current User").read()
+            ole.close()
+            for location, text in ppt_pages(stream, user):
+                yield from text_components(text, ctx, location)
+            return
     raise ExtractionError("unsupported format (OLE2 compound file)")
+
+
+def _die_with_parent() -> None:
+    """In the catdoc child, before exec: SIGKILL it when the extraction process that started it is killed."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _doc(data: bytes, ctx: Ctx) -> Iterator[ContentComponent]:
+    """Legacy Word: catdoc prints one paragraph per line (``-w``), table cells separated by tabs."""
+    exe = shutil.which("catdoc")
+    if exe is None:
+        raise ExtractionError("legacy Word .doc needs catdoc (Debian package catdoc)")
+    # catdoc reads a file (it seeks): the copy lives in a private directory, inside the extraction process's own
+    # private temp directory when run there, and is always removed.
+    with tempfile.TemporaryDirectory(prefix="datascan-doc-") as tmp:
+        path = os.path.join(tmp, "in.doc")
+        try:
+            with open(path, "wb") as f:
+                f.write(data)
+        except OSError as exc:
+            raise ExtractionError(f"no room for the temporary copy catdoc reads ({exc.strerror})") from None
+        del data
+        text = _run_tool([exe, "-w", "-d", "utf-8", path], tmp, ctx)
+    if text.strip():
+        yield from text_components(text, ctx, "body")
+
+
+def _run_tool(args: list[str], cwd: str, ctx: Ctx) -> str:
+    """stdout of a text-extraction tool, bounded in time (timeout_s) and size (what max_text_chars can use)."""
+    cap = ctx.budget.remaining_chars() * 4 + 4096
+    deadline = time.monotonic() + ctx.cfg.timeout_s
+    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL,  # diagnostics may quote document content
+                            cwd=cwd, env={"PATH": os.defpath, "LC_ALL": "C.UTF-8"},
+                            preexec_fn=_die_with_parent)  # noqa: PLW1509 - the extraction process has no threads
+    assert proc.stdout is not None
+    out = bytearray()
+    truncated = False
+    try:
+        with selectors.DefaultSelector() as sel:
+            sel.register(proc.stdout, selectors.EVENT_READ)
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise ExtractionError(f"{os.path.basename(args[0])} timed out after {ctx.cfg.timeout_s:g} s")
+                if not sel.select(left):
+                    continue
+                chunk = os.read(proc.stdout.fileno(), 1 << 16)
+                if not chunk:
+                    break
+                out += chunk
+                if len(out) > cap:
+                    truncated = True
+                    break
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        proc.stdout.close()
+    if proc.returncode and not truncated and not out:
+        raise ExtractionError(f"damaged document ({os.path.basename(args[0])} exit code {proc.returncode})")
+    if truncated:
+        ctx.budget.note(f"text limit reached (max_text_chars={ctx.cfg.max_text_chars})")
+    return out.decode("utf-8", "replace")
 
 
 def _xls(data: bytes, ctx: Ctx) -> Iterator[ContentComponent]:

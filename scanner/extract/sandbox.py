@@ -46,9 +46,13 @@ class SandboxDied(Exception):
 class SandboxProcess:
     """Parent-side handle of one extraction child. Blocking methods: call them from a thread."""
 
-    def __init__(self, memory_mb: int):
+    def __init__(self, memory_mb: int, temp_dir: str | None = None):
         self.memory_mb = memory_mb
-        self._tmp = tempfile.TemporaryDirectory(prefix="datascan-extract-")
+        try:
+            self._tmp = tempfile.TemporaryDirectory(prefix="datascan-extract-", dir=temp_dir)
+        except OSError as exc:  # a full or missing temp file system costs the objects that need it
+            where = temp_dir or tempfile.gettempdir()
+            raise ExtractionError(f"cannot create the extraction temp directory in {where}: {exc.strerror}") from None
         parent_sock, child_sock = socket.socketpair()
         try:
             self.proc = subprocess.Popen(
@@ -106,7 +110,9 @@ class SandboxProcess:
             code = None
         with contextlib.suppress(OSError):
             self.conn.close()
-        self._tmp.cleanup()
+        # ignore_cleanup_errors is not enough on a file system that vanished; nothing else can be done then.
+        with contextlib.suppress(OSError):
+            self._tmp.cleanup()
         return code
 
 

@@ -1,5 +1,6 @@
 """`datascan scan` (2 workers, SQLite store) over one file of every format plus the hostile set: every planted
-value found at its member and location, every hostile file accounted for with a reason, the workers alive."""
+value found at its member and location, every hostile and password-protected file accounted for with a reason, the
+workers alive."""
 
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ def scanned(tmp_path_factory):
                for p in fx.build_formats(share / "formats")]
     expect, hostile_planted = fx.build_hostile(share / "hostile", big_mb=200)
     planted += [fx.Planted(f"hostile/{p.file}", p.member, p.location, p.entity, p.value) for p in hostile_planted]
+    encrypted, enc_planted = fx.build_encrypted(share / "encrypted")
+    planted += [fx.Planted(f"encrypted/{p.file}", p.member, p.location, p.entity, p.value) for p in enc_planted]
+    expect = {**expect, **{f"encrypted/{k}": v for k, v in encrypted.items()}}
     job = tmp / "job.yaml"
     job.write_text(f"name: extract-e2e\ndatasources:\n  - id: share\n    type: filesystem\n    path: {share}\n"
                    "    max_file_mb: 256\nextraction:\n  max_file_mb: 256\n  max_text_chars: 300000000\n"
@@ -72,6 +76,11 @@ def test_every_object_accounted_for(scanned):
     for path, (status, reason) in objects.items():
         if path.startswith("formats/"):
             assert (status, reason) == ("DONE", None), path
+            continue
+        if path.startswith("encrypted/"):
+            # Password-protected: skipped (or partial) with a reason naming encryption, and the scan went on.
+            want_status, words = expect[path]
+            assert (status.lower(), words in (reason or "")) == (want_status, True), (path, status, reason)
             continue
         want = expect[path.split("/", 1)[1]]
         assert status in ("DONE", "PARTIAL", "SKIPPED"), path

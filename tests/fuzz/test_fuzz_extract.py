@@ -1,5 +1,7 @@
-"""Fuzzing the extraction entry point (``core.extract_bytes``, what the extraction subprocess runs) with mutated
-real fixtures and random bytes. Brief in ``make test``; ``make fuzz`` sets DATASCAN_FUZZ_EXAMPLES much higher.
+"""Fuzzing the extraction entry points with mutated real fixtures and random bytes: ``core.extract_bytes`` (what
+the extraction subprocess runs) in-process, and ``ContentExtractor`` (the worker's entry point, across the real
+subprocess) for a tenth as many examples. Brief in ``make test``; ``make fuzz`` sets DATASCAN_FUZZ_EXAMPLES much
+higher.
 
 A malformed input may only end as ExtractionError (skipped/partial with a reason) or RecursionError (which the
 subprocess reports as "nested too deeply"); any other exception is a bug in our handling of that format.
@@ -7,6 +9,7 @@ subprocess reports as "nested too deeply"); any other exception is a bug in our 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from pathlib import Path
@@ -21,10 +24,12 @@ import extract_fixtures as fx  # noqa: E402
 
 from scanner.config import ExtractionConfig  # noqa: E402
 from scanner.exceptions import ExtractionError  # noqa: E402
+from scanner.extract import ContentExtractor, ExtractionReport  # noqa: E402
 from scanner.extract.core import Ctx, extract_bytes  # noqa: E402
 from scanner.extract.limits import Budget  # noqa: E402
 
 EXAMPLES = int(os.environ.get("DATASCAN_FUZZ_EXAMPLES", "40"))
+SANDBOX_EXAMPLES = max(8, EXAMPLES // 10)  # each crosses the process boundary twice
 CFG = ExtractionConfig(max_total_uncompressed_mb=64, max_file_mb=16, max_text_chars=2_000_000)
 
 
@@ -88,3 +93,40 @@ def test_mutated_fixtures_never_crash(sample):
        st.binary(max_size=4096))
 def test_random_bytes_behind_magic_never_crash(name, magic, body):
     _extract(name, magic + body)
+
+
+@pytest.fixture(scope="module")
+def sandboxed():
+    """One event loop and one extractor (one long-lived subprocess) for every example, as in a worker."""
+    loop = asyncio.new_event_loop()
+    ex = ContentExtractor(CFG.model_copy(update={"timeout_s": 20.0}))
+    yield loop, ex
+    loop.run_until_complete(ex.aclose())
+    loop.close()
+
+
+async def _through_sandbox(ex: ContentExtractor, name: str, data: bytes) -> tuple[str, str]:
+    report = ExtractionReport()
+    try:
+        async for comp in ex.extract(name, data, report):
+            assert isinstance(comp.text, str)
+            assert comp.member is None or not comp.member.startswith("/")
+    except ExtractionError as exc:
+        return "skipped", str(exc)
+    assert report.inflated <= CFG.max_total_uncompressed_mb * 1024 * 1024 + (1 << 20)
+    return ("partial", report.partial_reason) if report.partial_reason else ("done", "")
+
+
+_CANARY = fx._zip({"c.txt": f"card {fx.card(999)}".encode()})
+
+
+@pytest.mark.filterwarnings("ignore")
+@settings(max_examples=SANDBOX_EXAMPLES, deadline=None, derandomize=SANDBOX_EXAMPLES <= 100,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(mutated())
+def test_mutated_fixtures_through_the_sandbox(sandboxed, sample):
+    """Whatever the input, the worker-side call ends with an outcome and a reason, and the next object works."""
+    loop, ex = sandboxed
+    outcome, reason = loop.run_until_complete(_through_sandbox(ex, *sample))
+    assert outcome == "done" or reason
+    assert loop.run_until_complete(_through_sandbox(ex, "canary.zip", _CANARY)) == ("done", "")

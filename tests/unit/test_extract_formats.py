@@ -139,3 +139,15 @@ def test_numbers_and_cell_names():
 ])
 def test_member_names_are_sanitised(name, expected):
     assert safe_member_name(name) == expected
+
+
+def test_hand_built_rar_is_read_by_another_rar_reader_too(tmp_path):
+    """The RAR fixture is written from the specification; libarchive (bsdtar) must agree it is a RAR5 archive."""
+    import subprocess
+
+    path = tmp_path / "t.rar"
+    path.write_bytes(fx.make_rar5({"a/b.txt": b"hello rar\n", "c.txt": b"second\n"}))
+    listing = subprocess.run(["bsdtar", "-tf", str(path)], capture_output=True, text=True, check=True)
+    assert listing.stdout.split() == ["a/b.txt", "c.txt"]
+    out = subprocess.run(["bsdtar", "-xOf", str(path), "a/b.txt"], capture_output=True, check=True)
+    assert out.stdout == b"hello rar\n"

@@ -13,6 +13,7 @@ import os
 import struct
 import tarfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -289,7 +290,19 @@ def build_formats(root: Path) -> list[Planted]:
     ws2 = wb.create_sheet("Payroll")
     ws2["A1"] = "ssn"
     ws2["C3"] = "SSN " + plant("book.xlsx", "", "Payroll!C3", ssn(2), "US_SSN")
-    wb.save(str(root / "book.xlsx"))
+    # A cell note (legacy comment) and, added by hand below, a threaded comment: both at their cell.
+    from openpyxl.comments import Comment
+
+    ws["D9"] = "see note"
+    ws["D9"].comment = Comment("Auditor note: card " + plant("book.xlsx", "", "Cards!D9;comment", c.card()),
+                               "auditor")
+    threaded = plant("book.xlsx", "", "Payroll!E4;comment", c.card())
+    # Excel keeps a plain copy of each threaded comment as a note on the same cell: it must not count twice.
+    ws2["E4"].comment = Comment(f"[Threaded comment]\nReply: charge card {threaded} again", "tc")
+    xb = io.BytesIO()
+    wb.save(xb)
+    (root / "book.xlsx").write_bytes(add_threaded_comment(xb.getvalue(), "xl/worksheets/sheet2.xml", "E4",
+                                                          f"Reply: charge card {threaded} again"))
 
     # XLS (BIFF8) via xlwt: a number cell.
     import xlwt
@@ -381,7 +394,136 @@ def build_formats(root: Path) -> list[Planted]:
     vv = plant("archive.7z", "notes/n.txt", "line=1,col=6", c.card())
     with py7zr.SevenZipFile(root / "archive.7z", "w") as z:
         z.writestr(f"Card {vv}\n".encode(), "notes/n.txt")
+
+    # RAR (no RAR writer exists on Debian: a stored RAR5 archive built by hand), with a zip inside.
+    vr = plant("archive.rar", "notes/r.txt", "line=2,col=6", c.card())
+    vz = plant("archive.rar", "inner.zip!/z.txt", "line=1,col=1", c.card())
+    (root / "archive.rar").write_bytes(make_rar5({"notes/r.txt": f"notes\nCard {vr}\n".encode(),
+                                                  "inner.zip": _zip({"z.txt": f"{vz}\n".encode()})}))
+
+    # Legacy Word and PowerPoint 97-2003, committed (see make_legacy_office).
+    for name, values in LEGACY_VALUES.items():
+        (root / name).write_bytes((LEGACY_DIR / name).read_bytes())
+        for location, entity, value in values:
+            plant(name, "", location, value, entity)
     return out
+
+
+# ------------------------------------------------------------------------------------------ legacy Office files
+
+LEGACY_DIR = Path(__file__).parent / "legacy"
+# What make_legacy_office planted, with the expected locations (catdoc prints one paragraph per line).
+LEGACY_VALUES: dict[str, list[tuple[str, str, str]]] = {
+    "memo.doc": [("body;line=2,col=11", "CREDIT_CARD", card(701)), ("body;line=5,col=5", "US_SSN", ssn(71)),
+                 ("body;line=6,col=24", "CREDIT_CARD", card(702))],
+    "deck.ppt": [("slide=1;line=2,col=12", "CREDIT_CARD", card(703)),
+                 ("slide=1;notes;line=1,col=12", "CREDIT_CARD", card(704)),
+                 ("slide=2;line=2,col=19", "CREDIT_CARD", card(705))],
+}
+
+
+def make_legacy_office(out: Path) -> None:  # pragma: no cover - run once by hand; its outputs are committed
+    """Write legacy/memo.doc and legacy/deck.ppt with LibreOffice (not a test dependency: it is huge).
+
+    ``python tests/data/extract/extract_fixtures.py`` with ``libreoffice`` on the PATH. The .ppt is rebuilt as a
+    minimal compound file holding only the two streams a reader needs (LibreOffice adds a 580 KB thumbnail).
+    """
+    import subprocess
+    import tempfile
+
+    import docx
+    import olefile
+    import pptx
+    from pptx.util import Inches
+
+    with tempfile.TemporaryDirectory() as tmp:
+        d = docx.Document()
+        d.add_paragraph("Legacy memo.")
+        d.add_paragraph("Body card " + card(701) + " on file.")
+        t = d.add_table(rows=2, cols=2)
+        t.cell(1, 1).text = "SSN " + ssn(71)
+        d.add_paragraph("Closing line with card " + card(702))
+        d.save(f"{tmp}/memo.docx")
+        pr = pptx.Presentation()
+        s1 = pr.slides.add_slide(pr.slide_layouts[5])
+        s1.shapes.title.text = "Quarter review"
+        tb = s1.shapes.add_textbox(Inches(1), Inches(2), Inches(6), Inches(1))
+        tb.text_frame.text = "Slide card " + card(703)
+        s1.notes_slide.notes_text_frame.text = "Notes card " + card(704)
+        s2 = pr.slides.add_slide(pr.slide_layouts[5])
+        s2.shapes.title.text = "Second"
+        tb = s2.shapes.add_textbox(Inches(1), Inches(2), Inches(6), Inches(1))
+        tb.text_frame.text = "Second slide card " + card(705)
+        pr.save(f"{tmp}/deck.pptx")
+        for src, fmt in (("memo.docx", "doc"), ("deck.pptx", "ppt")):
+            subprocess.run(["libreoffice", "--headless", "--convert-to", fmt, "--outdir", tmp, f"{tmp}/{src}"],
+                           check=True, capture_output=True)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "memo.doc").write_bytes(Path(f"{tmp}/memo.doc").read_bytes())
+        with olefile.OleFileIO(f"{tmp}/deck.ppt") as o:
+            streams = {n: o.openstream(n).read() for n in ("Current User", "PowerPoint Document")}
+        (out / "deck.ppt").write_bytes(make_cfb(streams))
+
+
+# --------------------------------------------------------------------------------------------------------- RAR
+
+def _vint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        low, n = n & 0x7F, n >> 7
+        out.append(low | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _rar5_block(fields: bytes, data: bytes = b"") -> bytes:
+    size = _vint(len(fields))
+    return struct.pack("<I", zlib.crc32(size + fields)) + size + fields + data
+
+
+def make_rar5(members: dict[str, bytes]) -> bytes:
+    """A RAR5 archive of stored (uncompressed) members, written from the format's specification."""
+    out = bytearray(b"Rar!\x1a\x07\x01\x00")
+    out += _rar5_block(_vint(1) + _vint(0) + _vint(0))             # main header: no flags
+    for name, data in members.items():
+        nb = name.encode()
+        out += _rar5_block(
+            _vint(2) + _vint(0x0002) + _vint(len(data))              # file header with a data area
+            + _vint(0x0004) + _vint(len(data)) + _vint(0o100644)     # CRC32 present; size; Unix mode
+            + struct.pack("<I", zlib.crc32(data))
+            + _vint(0) + _vint(1)                                    # method 0 (store), host OS Unix
+            + _vint(len(nb)) + nb, data)
+    out += _rar5_block(_vint(5) + _vint(0) + _vint(0))             # end of archive
+    return bytes(out)
+
+
+# ------------------------------------------------------------------------------------------- XLSX comments
+
+def add_threaded_comment(xlsx: bytes, sheet_part: str, ref: str, text: str) -> bytes:
+    """Add an Excel 365 threaded comment to one sheet (openpyxl writes only the older notes)."""
+    d, base = sheet_part.rsplit("/", 1)
+    rels_name = f"{d}/_rels/{base}.rels"
+    src = zipfile.ZipFile(io.BytesIO(xlsx))
+    names = set(src.namelist())
+    part = "xl/threadedComments/threadedComment1.xml"
+    body = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<ThreadedComments xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments">'
+            f'<threadedComment ref="{ref}" dT="2024-01-01T00:00:00.00" personId="{{0}}" id="{{1}}">'
+            f"<text>{text}</text></threadedComment></ThreadedComments>")
+    rel = ('<Relationship Id="rIdThreaded" Type="http://schemas.microsoft.com/office/2017/10/relationships/'
+           'threadedComment" Target="../threadedComments/threadedComment1.xml"/>')
+    rels = (src.read(rels_name).decode() if rels_name in names else
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships '
+            'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>')
+    rels = rels.replace("</Relationships>", rel + "</Relationships>")
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            if info.filename != rels_name:
+                z.writestr(info.filename, src.read(info.filename))
+        z.writestr(rels_name, rels)
+        z.writestr(part, body)
+    return b.getvalue()
 
 
 def _xlsx_bytes(sheet: str, cell: str, value: str) -> bytes:
@@ -425,6 +567,128 @@ def _odp(slide_value: str, notes_value: str):  # type: ignore[no-untyped-def]
     page.addElement(notes)
     doc.presentation.addElement(page)
     return doc
+
+
+# ---------------------------------------------------------------------------------------------------- encrypted
+
+PASSWORD = "correct horse"
+
+
+def build_encrypted(root: Path) -> tuple[dict[str, tuple[str, str]], list[Planted]]:
+    """Password-protected files made with the real tools (pypdf, zip -P, py7zr, msoffcrypto-tool) where one
+    exists, and by setting the format's own encryption marker where none does (XLS, DOC, ODT).
+
+    Returns the expected (outcome, words in the reason) per file, and the values that must still be found (in the
+    readable parts).
+    """
+    import shutil
+    import subprocess
+    import tempfile
+
+    import pypdf
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    root.mkdir(parents=True, exist_ok=True)
+    expect: dict[str, tuple[str, str]] = {}
+    planted: list[Planted] = []
+
+    def pdf(name: str, user: str) -> None:
+        w = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(make_pdf([["Card " + card(801)]]))))
+        w.encrypt(user_password=user, owner_password=PASSWORD, algorithm="AES-256")
+        b = io.BytesIO()
+        w.write(b)
+        (root / name).write_bytes(b.getvalue())
+
+    pdf("secret.pdf", PASSWORD)
+    expect["secret.pdf"] = ("skipped", "password-protected PDF (encrypted)")
+    # Owner password only (printing restricted): anyone can open it, so its text is read.
+    pdf("restricted.pdf", "")
+    expect["restricted.pdf"] = ("done", "")
+    planted.append(Planted("restricted.pdf", "", "page=1;", "CREDIT_CARD", card(801)))
+
+    zip_tool = shutil.which("zip")
+    if zip_tool is None:
+        raise RuntimeError("the encrypted-zip fixture needs Debian's zip (make system-packages installs it)")
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "secret.txt").write_text(f"Card {card(802)}\n")
+        (Path(tmp) / "plain.txt").write_text(f"Card {card(803)}\n")
+        for args in (["-P", PASSWORD, "all.zip", "secret.txt", "plain.txt"],
+                     ["-P", PASSWORD, "mixed.zip", "secret.txt"], ["mixed.zip", "plain.txt"]):
+            subprocess.run([zip_tool, "-q", *args], cwd=tmp, check=True)
+        shutil.copy(Path(tmp) / "all.zip", root / "secret.zip")
+        shutil.copy(Path(tmp) / "mixed.zip", root / "mixed.zip")
+    expect["secret.zip"] = ("skipped", "password-protected archive (every member is encrypted)")
+    expect["mixed.zip"] = ("partial", "encrypted member skipped: secret.txt")
+    planted.append(Planted("mixed.zip", "plain.txt", "line=1,col=6", "CREDIT_CARD", card(803)))
+
+    import py7zr
+
+    for name, header in (("secret.7z", False), ("secret-names.7z", True)):
+        with py7zr.SevenZipFile(root / name, "w", password=PASSWORD, header_encryption=header) as z:
+            z.writestr(f"Card {card(804)}\n".encode(), "secret.txt")
+        expect[name] = ("skipped", "password-protected archive (encrypted)")
+
+    # OOXML encrypted by msoffcrypto-tool (ECMA-376 agile encryption, what Office writes).
+    import docx
+    import openpyxl
+
+    with tempfile.TemporaryDirectory() as tmp:
+        d = docx.Document()
+        d.add_paragraph("Card " + card(805))
+        d.save(f"{tmp}/plain.docx")
+        wb = openpyxl.Workbook()
+        wb.active["A1"] = int(card(806))
+        wb.save(f"{tmp}/plain.xlsx")
+        for ext in ("docx", "xlsx"):
+            with open(f"{tmp}/plain.{ext}", "rb") as src, open(root / f"secret.{ext}", "wb") as dst:
+                OOXMLFile(src).encrypt(PASSWORD, dst)
+            expect[f"secret.{ext}"] = ("skipped", "password-protected Office document (encrypted)")
+
+    # XLS: no writer here encrypts BIFF8; a FILEPASS record right after the workbook's BOF is how Excel marks it.
+    import olefile
+    import xlwt
+
+    xb = xlwt.Workbook()
+    xb.add_sheet("S").write(0, 0, float(card(807)))
+    b = io.BytesIO()
+    xb.save(b)
+    with olefile.OleFileIO(b.getvalue()) as ole:
+        wbs = bytearray(ole.openstream("Workbook").read())
+    bof_len = struct.unpack_from("<H", wbs, 2)[0]
+    at = 4 + bof_len
+    # FILEPASS, RC4 CryptoAPI header (wEncryptionType=1, version 4.2): xlrd stops reading there.
+    wbs[at:at + 10] = struct.pack("<HHHHH", 0x002F, 6, 1, 4, 2)
+    (root / "secret.xls").write_bytes(make_cfb({"Workbook": bytes(wbs)}))
+    expect["secret.xls"] = ("skipped", "password-protected workbook (encrypted)")
+
+    # DOC: the committed memo.doc with Word's fEncrypted flag set in its FIB.
+    doc = root / "secret.doc"
+    doc.write_bytes((LEGACY_DIR / "memo.doc").read_bytes())
+    with olefile.OleFileIO(str(doc), write_mode=True) as ole:
+        wd = bytearray(ole.openstream("WordDocument").read())
+        flags = struct.unpack_from("<H", wd, 10)[0] | 0x0100
+        struct.pack_into("<H", wd, 10, flags)
+        ole.write_stream("WordDocument", bytes(wd))
+    expect["secret.doc"] = ("skipped", "password-protected Word document (encrypted)")
+
+    # ODT: an encrypted package keeps a readable manifest with encryption-data; content.xml is ciphertext.
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?>\n<manifest:manifest xmlns:manifest='
+                '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+                '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+                '"application/vnd.oasis.opendocument.text"/><manifest:file-entry manifest:full-path="content.xml" '
+                'manifest:media-type="text/xml" manifest:size="1024"><manifest:encryption-data '
+                'manifest:checksum-type="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0#sha256-1k" '
+                'manifest:checksum="AAAA"><manifest:algorithm manifest:algorithm-name='
+                '"http://www.w3.org/2001/04/xmlenc#aes256-cbc" manifest:initialisation-vector="AAAA"/>'
+                '</manifest:encryption-data></manifest:file-entry></manifest:manifest>')
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text", zipfile.ZIP_STORED)
+        z.writestr("content.xml", os.urandom(1024))
+        z.writestr("META-INF/manifest.xml", manifest)
+    (root / "secret.odt").write_bytes(b.getvalue())
+    expect["secret.odt"] = ("skipped", "password-protected OpenDocument file (encrypted)")
+    return expect, planted
 
 
 # ------------------------------------------------------------------------------------------------------ hostile
@@ -580,3 +844,7 @@ def _big_line(path: Path, mb: int, values: list[str]) -> None:
             f.write(block)
             written += len(block)
         f.write(f" card {values[2]}".encode())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    make_legacy_office(LEGACY_DIR)
