@@ -43,6 +43,7 @@ from scanner.connectors.sql_dialects import (
 )
 from scanner.exceptions import AuthenticationError, ConfigError, ConnectorError, ObjectReadError
 from scanner.models import DiscoveredObject
+from scanner.tlspolicy import UnverifiedServerCertificate, apply_pg_tls_policy, chain_has
 
 log = logging.getLogger(__name__)
 
@@ -277,6 +278,9 @@ class _SaTransport(_Transport):
             connect_args = {"timeout": cfg.query_timeout_s}
         self.engine = create_async_engine(url, pool_size=cfg.max_concurrent_queries, max_overflow=0,
                                           pool_pre_ping=True, connect_args=connect_args)
+        if backend == "postgresql" and cfg.tls is None:
+            # No tls: given: verified TLS or none, never an unchecked certificate (scanner/tlspolicy.py).
+            apply_pg_tls_policy(self.engine, describe(url))
         self.sa_dialect = self.engine.dialect
         self.backend = backend
         self._setup: list[str] | None = None
@@ -475,6 +479,12 @@ class SqlConnector(TableConnector):
             except (AuthenticationError, ConfigError):
                 raise
             except Exception as exc:  # noqa: BLE001 - every driver has its own hierarchy: classify by cause
+                if chain_has(exc, UnverifiedServerCertificate):
+                    raise AuthenticationError(
+                        f"cannot connect to {self.where}: the server's TLS certificate could not be verified "
+                        "(self-signed or unknown CA): refused. Give its CA with tls: {ca_file: ..., mode: "
+                        "verify-full}, or allow an unverified connection explicitly with tls: {mode: require}"
+                    ) from None
                 raise AuthenticationError(self._connect_message(exc)) from None
             sess.deadline = deadline
             yield sess

@@ -42,6 +42,7 @@ from scanner.models import (
 )
 from scanner.store import migrations
 from scanner.store.tables import FindingRow, Job, ObjectRow, OutputRecord, Suppression, Task
+from scanner.tlspolicy import UnverifiedServerCertificate, apply_pg_tls_policy, chain_has
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +198,8 @@ def _is_transient(exc: BaseException) -> bool:
 
     Anything else (a constraint, a bug, a schema problem) is raised at once: retrying would only hide it.
     """
+    if chain_has(exc, UnverifiedServerCertificate):
+        return False  # a refused certificate does not get better by waiting
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     chain: list[BaseException] = []
@@ -270,6 +273,7 @@ class DatabaseInterface:
     def _make_engines(self) -> tuple[AsyncEngine, AsyncEngine]:
         if self.dialect == "postgresql":
             eng = create_async_engine(self.url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+            apply_pg_tls_policy(eng, f"store {redact_url(self.url)}")
             return eng, eng
         write = create_async_engine(self.url, connect_args={"timeout": 60})
         read = create_async_engine(self.url, connect_args={"timeout": 60})

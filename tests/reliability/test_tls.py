@@ -1,0 +1,72 @@
+"""TLS to PostgreSQL with a self-signed certificate: refused by default, for the store and for a SQL datasource,
+accepted when the job or URL explicitly allows it, and verified when its CA is given."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_scan import _env, _run
+from tests.pgcluster import PgCluster, available
+
+pytestmark = pytest.mark.timeout(300)
+
+
+@pytest.fixture(scope="module")
+def tls_cluster(tmp_path_factory):
+    if not available():
+        pytest.fail("PostgreSQL is not installed (make test installs it)")
+    certs = tmp_path_factory.mktemp("certs")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(certs / "server.key"),
+                    "-out", str(certs / "server.crt")], check=True, capture_output=True)
+    cluster = PgCluster().start()
+    try:
+        data = cluster.dir / "data"
+        for name in ("server.crt", "server.key"):
+            (data / name).write_bytes((certs / name).read_bytes())
+            subprocess.run(["chown", "postgres", str(data / name)], check=True)
+            (data / name).chmod(0o600)
+        for sql in ("ALTER SYSTEM SET ssl = on", "SELECT pg_reload_conf()"):
+            subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres", "-d", "datascan",
+                            "-c", sql], check=True, capture_output=True)
+        # The server now offers TLS with a certificate no system CA vouches for.
+        out = subprocess.run(["psql", f"{cluster.dsn()}?sslmode=require", "-Atc", "SELECT ssl FROM pg_stat_ssl "
+                              "WHERE pid = pg_backend_pid()"], check=True, capture_output=True, text=True).stdout
+        assert out.strip() == "t"
+        yield cluster, certs / "server.crt"
+    finally:
+        cluster.stop()
+
+
+def test_store_refuses_an_unverified_certificate_by_default(tls_cluster, figures):
+    cluster, crt = tls_cluster
+    refused = _run("jobs", "list", "--db", cluster.url())
+    allowed = _run("jobs", "list", "--db", cluster.url() + "?ssl=require")
+    verified = _run("jobs", "list", "--db", cluster.url(), env=_env(PGSSLROOTCERT=str(crt)))
+    figures("TLS to PostgreSQL (store), self-signed certificate", "refused unless explicitly allowed",
+            accepted_by_default=int(refused.returncode == 0), explicit_allow_works=int(allowed.returncode == 0),
+            verified_with_its_ca=int(verified.returncode == 0))
+    assert refused.returncode != 0 and "could not be verified" in refused.stderr
+    assert allowed.returncode == 0, allowed.stderr
+    assert verified.returncode == 0, verified.stderr
+
+
+def _sql_job(tmp: Path, cluster: PgCluster, tls: str) -> Path:
+    job = tmp / "sql.yaml"
+    job.write_text(f"name: tls\ndatasources:\n  - id: db\n    type: sql\n    url: {cluster.url()}\n{tls}")
+    return job
+
+
+def test_sql_datasource_refuses_an_unverified_certificate_by_default(tls_cluster, tmp_path, figures):
+    cluster, _ = tls_cluster
+    store = str(tmp_path / "s.db")
+    refused = _run("scan", "--job", str(_sql_job(tmp_path, cluster, "")), "--workers", "1", "--db", store)
+    allowed = _run("scan", "--job", str(_sql_job(tmp_path, cluster, "    tls: {mode: require}\n")), "--workers",
+                   "1", "--db", store)
+    figures("TLS to PostgreSQL (SQL datasource), self-signed", "refused unless the job allows it",
+            accepted_by_default=int(refused.returncode == 0), explicit_allow_works=int(allowed.returncode == 0))
+    assert refused.returncode == 2 and "could not be verified" in refused.stderr, refused.stderr
+    assert allowed.returncode == 0, allowed.stderr
