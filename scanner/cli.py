@@ -1,7 +1,8 @@
 """The ``datascan`` command line. Commands parse options and the job file, call down, and map outcomes to exit codes.
 
 Exit codes: 0 done; 1 runtime failure (or the job was cancelled); 2 bad usage or job file; 3 done with findings and
-``--fail-on-findings``; 130 interrupted by SIGINT, 143 by SIGTERM (state kept: ``scan --resume ID`` continues).
+``--fail-on-findings``; 4 completed but some tasks failed (partial results); 75 another run of the job holds its
+run lock; 130 interrupted by SIGINT, 143 by SIGTERM (state kept: ``scan --resume ID`` continues).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import Connection, inspect, select, text
+from sqlalchemy import Column, Connection, Double, Integer, MetaData, String, Table, Text, inspect, select, text
 
 from scanner.exceptions import SchemaVersionError
 from scanner.store.tables import Base, SchemaMeta
@@ -33,11 +33,31 @@ def _v2_object_marker(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE objects ADD COLUMN marker VARCHAR(256)"))
 
 
+def _v3_suppressions(conn: Connection) -> None:
+    """Version 3: ``suppressions``, triage decisions that hide findings by value hash or object glob.
+
+    The table is declared here as it was when this step was written, on its own MetaData, so later edits of
+    tables.py never change what this step creates.
+    """
+    frozen = MetaData()
+    Table(
+        "suppressions", frozen,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("kind", String(16), nullable=False),
+        Column("pattern", Text, nullable=False),
+        Column("entity", String(64), nullable=True),
+        Column("reason", Text, nullable=False),
+        Column("created_at", Double, nullable=False),
+    )
+    frozen.create_all(conn)
+
+
 Migration = tuple[int, str, Callable[[Connection], None]]
 
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _v1_initial),
     (2, "objects.marker", _v2_object_marker),
+    (3, "suppressions", _v3_suppressions),
 ]
 
 LATEST = MIGRATIONS[-1][0]

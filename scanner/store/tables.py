@@ -135,3 +135,19 @@ class FindingRow(Base):
         ),
         Index("ix_findings_job_object", "job_id", "datasource_id", "object_path"),
     )
+
+
+class Suppression(Base):
+    """A triage decision: findings matching it are kept but hidden from reports and exports, in every run.
+
+    ``kind`` is ``hash`` (``pattern`` is a finding's value hash) or ``object`` (``pattern`` is a glob over the
+    datasource-relative object path); ``entity`` narrows either to one entity type.
+    """
+
+    __tablename__ = "suppressions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    pattern: Mapped[str] = mapped_column(Text)
+    entity: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[float] = mapped_column(Double)

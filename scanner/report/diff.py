@@ -1,0 +1,69 @@
+"""New, resolved and unchanged findings between two runs, matched by datasource, object, entity and value hash.
+
+The location is left out of the match on purpose: a line inserted above a card number moves it, but it is the same
+card in the same file, not a resolved finding plus a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.report.triage import Suppressions, load_suppressions, visible_findings
+from scanner.store import DatabaseInterface
+
+Key = tuple[str, str, str, str]
+
+
+def finding_key(f: dict[str, Any]) -> Key:
+    """What identifies a finding across runs."""
+    return (f["datasource"], f["object"], f["entity"], f["value_hash"])
+
+
+@dataclass
+class FindingDiff:
+    """Findings of the newer run that are new or unchanged, and findings of the older run that are resolved."""
+
+    old_job: int
+    new_job: int
+    new: list[dict[str, Any]] = field(default_factory=list)
+    resolved: list[dict[str, Any]] = field(default_factory=list)
+    unchanged: list[dict[str, Any]] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {"new": len(self.new), "resolved": len(self.resolved), "unchanged": len(self.unchanged)}
+
+    def rows(self) -> Iterable[dict[str, Any]]:
+        """Every finding of the diff with its ``change`` (new, resolved, unchanged)."""
+        for change in ("new", "resolved", "unchanged"):
+            for f in getattr(self, change):
+                yield {"change": change} | f
+
+
+def diff_findings(old: Iterable[dict[str, Any]], new: Iterable[dict[str, Any]], old_job: int = 0,
+                  new_job: int = 0) -> FindingDiff:
+    """Compare two runs' findings (each a stream of ``iter_findings`` dicts)."""
+    old_rows = list(old)
+    old_keys = {finding_key(f) for f in old_rows}
+    d = FindingDiff(old_job, new_job)
+    new_keys: set[Key] = set()
+    for f in new:
+        k = finding_key(f)
+        new_keys.add(k)
+        (d.unchanged if k in old_keys else d.new).append(f)
+    d.resolved = [f for f in old_rows if finding_key(f) not in new_keys]
+    return d
+
+
+async def _collect(it: AsyncIterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [f async for f in it]
+
+
+async def diff_jobs(db: DatabaseInterface, old_job: int, new_job: int, *, include_suppressed: bool = False,
+                    suppressions: Suppressions | None = None) -> FindingDiff:
+    """Diff two jobs of the store; suppressed findings are left out of both sides unless asked for."""
+    sup = suppressions if suppressions is not None else await load_suppressions(db)
+    old = await _collect(visible_findings(db, old_job, include_suppressed=include_suppressed, suppressions=sup))
+    new = await _collect(visible_findings(db, new_job, include_suppressed=include_suppressed, suppressions=sup))
+    return diff_findings(old, new, old_job, new_job)

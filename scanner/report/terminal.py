@@ -1,0 +1,74 @@
+"""``datascan report`` in a terminal: rich tables per datasource, per entity, riskiest objects, objects not
+scanned (per reason), failed tasks and the change since the previous run."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from scanner.report.data import ReportData
+from scanner.report.summary import summary_table
+
+
+def report_renderable(r: ReportData, *, top: int = 20) -> Group:
+    """The whole terminal report as one rich renderable."""
+    parts: list[RenderableType] = [summary_table(r.summary)]
+    head = Text(f"{r.total} findings shown", style="bold")
+    if r.suppressed:
+        head.append(f" ({r.suppressed} suppressed by triage, hidden; --include-suppressed shows them)")
+    parts.append(head)
+
+    ent = Table(title="findings per entity", title_justify="left")
+    ent.add_column("entity")
+    ent.add_column("findings", justify="right")
+    for e, n in sorted(r.per_entity.items(), key=lambda kv: (-kv[1], kv[0])):
+        ent.add_row(e, str(n))
+    parts.append(ent)
+
+    ds = Table(title="findings per datasource", title_justify="left")
+    ds.add_column("datasource")
+    ds.add_column("findings", justify="right")
+    ds.add_column("entities", overflow="fold")
+    for d, c in r.per_datasource.items():
+        ds.add_row(d, str(sum(c.values())), ", ".join(f"{e} {n}" for e, n in sorted(c.items())) or "-")
+    parts.append(ds)
+
+    if r.objects:
+        top_t = Table(title=f"riskiest objects (top {min(top, len(r.objects))} of {r.objects_with_findings}; "
+                            "risk = 3 per severe finding, 1 per other)", title_justify="left")
+        for col, just in (("risk", "right"), ("findings", "right"), ("datasource", "left"), ("object", "left"),
+                          ("entities", "left")):
+            top_t.add_column(col, justify=just, overflow="fold")  # type: ignore[arg-type]
+        for o in r.objects[:top]:
+            top_t.add_row(str(o.risk), str(o.findings), o.datasource, o.object,
+                          ", ".join(f"{e} {n}" for e, n in o.entities.most_common()))
+        parts.append(top_t)
+
+    reasons: Counter[tuple[str, str]] = Counter((st, reason or st.lower()) for _d, _p, st, reason in r.not_scanned)
+    if reasons:
+        sk = Table(title="objects not (fully) scanned, per reason", title_justify="left")
+        sk.add_column("status")
+        sk.add_column("objects", justify="right")
+        sk.add_column("reason", overflow="fold")
+        for (st, reason), n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+            sk.add_row(st, str(n), reason)
+        parts.append(sk)
+
+    if r.summary.failed_tasks:
+        ft = Table(title="failed tasks (results are partial: rerun the job)", title_justify="left")
+        for col in ("task", "type", "datasource", "error"):
+            ft.add_column(col, overflow="fold")
+        for t in r.summary.failed_tasks:
+            ft.add_row(str(t.task_id), t.type, t.datasource_id, t.error)
+        parts.append(ft)
+
+    if r.diff is not None:
+        delta = r.diff.counts()
+        parts.append(Text(f"since job {r.previous_job}: {delta['new']} new, {delta['resolved']} resolved, "
+                          f"{delta['unchanged']} unchanged findings"))
+    else:
+        parts.append(Text("no previous complete run of this job to compare with"))
+    return Group(*parts)
