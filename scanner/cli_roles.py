@@ -34,6 +34,9 @@ from scanner.exceptions import ConfigError, DatascanError, StoreError
 from scanner.models import JobStatus
 
 _WAIT_POLL_S = 1.0
+# The store URL may hold a password: from the environment (a Kubernetes Secret) it stays out of the process list.
+DB_ENV = "DATASCAN_DB"
+DB_HELP = f"The shared store: postgresql+asyncpg://... (or ${DB_ENV})."
 
 
 def exit_code_for(status: JobStatus, findings: int, fail_on_findings: bool) -> int:
@@ -47,7 +50,7 @@ def exit_code_for(status: JobStatus, findings: int, fail_on_findings: bool) -> i
 
 @main.command()
 @click.option("--job", "job_file", required=True, type=click.Path(dir_okay=False), help="The job file.")
-@click.option("--db", required=True, help="The shared store: postgresql+asyncpg://...")
+@click.option("--db", required=True, envvar=DB_ENV, help=DB_HELP)
 @click.option("--full", is_flag=True, help="Scan everything, not only what changed since the last complete run.")
 def submit(job_file: str, db: str, full: bool) -> None:
     """Create a job for the orchestrator and worker roles; prints its id."""
@@ -79,7 +82,7 @@ def _alive(path: str | None) -> Path | None:
 
 
 @main.command()
-@click.option("--db", required=True, help="The shared store: postgresql+asyncpg://...")
+@click.option("--db", required=True, envvar=DB_ENV, help=DB_HELP)
 @click.option("--alive-file", default=None, help="Touched every few seconds while healthy (for `datascan health`).")
 def orchestrator(db: str, alive_file: str | None) -> None:
     """Plan, monitor and reap every job in a shared store; runs no workers (one replica)."""
@@ -93,18 +96,23 @@ def orchestrator(db: str, alive_file: str | None) -> None:
 
 
 @main.command()
-@click.option("--db", required=True, help="The shared store: postgresql+asyncpg://...")
+@click.option("--db", required=True, envvar=DB_ENV, help=DB_HELP)
 @click.option("--concurrency", type=click.IntRange(1, 512), default=None,
               help="Worker processes on this host (default: CPUs).")
 @click.option("--alive-file", default=None, help="Touched every few seconds while healthy (for `datascan health`).")
 @click.option("--once", is_flag=True, help="Stop after serving one job.")
-def worker(db: str, concurrency: int | None, alive_file: str | None, once: bool) -> None:
+@click.option("--coordinator", default=None,
+              help="Resource coordinator URL (redis://...) for every job served; overrides the job file's.")
+def worker(db: str, concurrency: int | None, alive_file: str | None, once: bool, coordinator: str | None) -> None:
     """Claim and run tasks of the jobs in a shared store until SIGTERM (which releases what is held)."""
     from scanner.runtime.agent import run_worker_host
+    from scanner.runtime.coordinator import coordinator_url
 
     n = concurrency or len(os.sched_getaffinity(0))
     try:
-        sig = _run(run_worker_host(db, n, _hmac_key(), os.environ, alive_file=_alive(alive_file), once=once))
+        coord = coordinator_url(coordinator) if coordinator is not None else None
+        sig = _run(run_worker_host(db, n, _hmac_key(), os.environ, alive_file=_alive(alive_file), once=once,
+                                   coordinator=coord))
     except DatascanError as exc:
         _fail(exc)
     sys.exit(128 + sig if sig else EXIT_OK)
@@ -147,7 +155,7 @@ def health(db: str | None, alive_file: str | None, max_age: float) -> None:
 
 @jobs.command("show")
 @click.argument("job_ref")
-@click.option("--db", default=DEFAULT_DB, show_default=True)
+@click.option("--db", default=DEFAULT_DB, show_default=True, envvar=DB_ENV)
 @click.option("--wait", is_flag=True, help="Block until the job ends and exit with the code `datascan scan` gives.")
 @click.option("--fail-on-findings", is_flag=True, help="With --wait: exit 3 when the job found anything.")
 def jobs_show(job_ref: str, db: str, wait: bool, fail_on_findings: bool) -> None:

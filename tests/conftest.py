@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import uvloop
+
+from tests.pgcluster import PgCluster
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
@@ -33,20 +32,9 @@ def postgres_url() -> Iterator[str]:
         if os.environ.get("CI") == "true":
             pytest.fail("PostgreSQL is not installed (make test installs it)")
         pytest.skip("PostgreSQL is not installed; run `make test`")
-    d = Path(tempfile.mkdtemp(prefix="datascan-pg-"))
-    shutil.chown(d, "postgres")
-    port = _free_port()
-    run = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    subprocess.run(run + [str(PG_BIN / "initdb"), "-D", str(d / "data"), "-U", "postgres", "--auth=trust",
-                          "-E", "UTF8", "--locale=C.UTF-8"], check=True, capture_output=True)
-    subprocess.run(run + [str(PG_BIN / "pg_ctl"), "-D", str(d / "data"), "-l", str(d / "server.log"), "-w", "-o",
-                          f"-p {port} -c listen_addresses=127.0.0.1 -k {d} -c fsync=off", "start"],
-                   check=True, capture_output=True)
+    cluster = PgCluster()  # the start-up lives in tests/pgcluster.py, shared with the multi-host benchmark
     try:
-        subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-c",
-                        "CREATE DATABASE datascan"], check=True, capture_output=True)
-        yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}/datascan"
+        cluster.start()
+        yield cluster.url()
     finally:
-        subprocess.run(run + [str(PG_BIN / "pg_ctl"), "-D", str(d / "data"), "-m", "immediate", "stop"],
-                       capture_output=True)
-        shutil.rmtree(d, ignore_errors=True)
+        cluster.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any
@@ -40,6 +41,7 @@ def create_connector(ds_config: Any, coordinator: Any = None) -> FileConnector |
         factory = factories[ds_config.type]
     except KeyError:
         raise ConfigError(f"no connector for datasource type {ds_config.type!r}") from None
-    if coordinator is not None:
+    # Only connectors that bound sessions take a coordinator (the filesystem connector has nothing to bound).
+    if coordinator is not None and "coordinator" in inspect.signature(factory).parameters:
         return factory(ds_config, coordinator=coordinator)
     return factory(ds_config)
