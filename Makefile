@@ -21,14 +21,23 @@ system-packages:
 	@# Samba for the SMB connector tests (smbd, smbpasswd, smbstatus; the tests start their own server).
 	@if ! [ -x /usr/sbin/smbd ] || ! command -v smbclient >/dev/null; then \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q samba smbclient; fi
+	@# Multi-host tests: redis-server (the Redis coordinator), iproute2 (`ip netns` for worker hosts).
+	@if ! [ -x /usr/bin/redis-server ] || ! command -v ip >/dev/null; then \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server iproute2; fi
 	@# bsdtar (libarchive-tools) decompresses RAR members for rarfile; Debian's 7zz cannot open RAR.
 	@if ! command -v bsdtar >/dev/null; then \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libarchive-tools; fi
+	@# catdoc reads legacy Word .doc files; zip -P makes the encrypted-zip test fixture.
+	@if ! command -v catdoc >/dev/null || ! command -v zip >/dev/null; then \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q catdoc zip; fi
 	@# SQL connector tests: unixODBC with the PostgreSQL and SQLite3 ODBC drivers (the aioodbc path), MariaDB.
 	@if ! [ -f /usr/lib/x86_64-linux-gnu/odbc/psqlodbcw.so ] || ! [ -f /usr/lib/x86_64-linux-gnu/odbc/libsqlite3odbc.so ] \
 	  || ! [ -x /usr/sbin/mariadbd ]; then \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q unixodbc odbc-postgresql \
 	  libsqliteodbc mariadb-server; fi
+	@# Headless Chromium for the HTML report test (tests/e2e/test_report_e2e.py).
+	@if ! command -v chromium >/dev/null; then \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; fi
 
 demo: install
 	cd examples && ../$(BIN)/datascan scan --job demo.yaml --workers 2 --db ../datascan.db --full
@@ -40,17 +49,22 @@ lint: install
 	$(BIN)/ruff check scanner tests benchmarks
 	$(BIN)/mypy scanner
 
-bench: install
+# Every benchmark prints its table and merges its figures into benchmarks/results/latest.json (one key each).
+# SMB, SQL and multi-host start their own smbd / PostgreSQL, hence system-packages (and root for smbd).
+bench: install system-packages
 	$(BIN)/python -m benchmarks.bench_scan
 	$(BIN)/python -m benchmarks.bench_classify
+	$(BIN)/python -m benchmarks.bench_extract
+	$(BIN)/python -m benchmarks.bench_smb
 	$(BIN)/python -m benchmarks.bench_sql
+	$(BIN)/python -m benchmarks.bench_multihost
 
-# The extraction fuzz targets, run much longer than in `make test`.
 # The long form of the reliability suite (hundreds of kills); prints the figures table and writes
 # benchmarks/results/reliability.json. `make test` runs the short form of the same cases.
 reliability: install system-packages
 	DATASCAN_RELIABILITY=long $(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability --timeout=7200
 
+# The extraction fuzz targets, run much longer than in `make test`.
 fuzz: install
 	DATASCAN_FUZZ_EXAMPLES=$${DATASCAN_FUZZ_EXAMPLES:-20000} $(BIN)/python -m pytest -q -p no:cacheprovider \
 	  tests/fuzz --timeout=3600

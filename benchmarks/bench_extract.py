@@ -11,17 +11,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
-import json
 import sys
 import tempfile
 import time
 import zipfile
 from pathlib import Path
 
+from benchmarks.report import merge_results
 from scanner.config import ExtractionConfig
 from scanner.extract import ContentExtractor, ExtractionReport
 
-RESULTS = Path(__file__).parent / "results" / "latest.json"
 _LINE = "Invoice 2024-{i:06d} for ACME Corp, amount 1,234.56 EUR, contact jane.doe@example.com, ref {i}\n"
 
 
@@ -100,10 +99,7 @@ def main() -> None:
     for fam, f in figures.items():
         print(f"{fam:8} {f['input_mb']:9.2f} {f['text_mchars']:9.2f} {f['seconds']:8.3f} {f['input_mb_per_s']:8.2f} "
               f"{f['text_mchars_per_s']:8.2f}")
-    data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    data["extract"] = figures
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(data, indent=2) + "\n")
+    merge_results("extract", figures)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ Prints a table and merges the figures under "multihost" into benchmarks/results/
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import subprocess
@@ -23,9 +22,9 @@ import time
 from pathlib import Path
 
 from benchmarks.corpus import generate
+from benchmarks.report import merge_results
 from tests import pgcluster
 
-RESULTS = Path(__file__).parent / "results" / "latest.json"
 DATASCAN = str(Path(sys.executable).parent / "datascan")
 ENV = dict(os.environ, DATASCAN_HMAC_KEY="00" * 32)
 
@@ -111,12 +110,9 @@ def main() -> None:
     print(f"{'setup':<58} {'seconds':>8} {'MB/s':>7} {'findings':>9}")
     for r in rows:
         print(f"{r['setup']:<58} {r['seconds']:>8} {r['mb_per_s']:>7} {r['findings']:>9}")
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results["multihost"] = {"runs": rows, "corpus_mb": round(mb, 2), "hosts": args.hosts, "seed": args.seed,
-                            "cpus": len(os.sched_getaffinity(0))}
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2))
-    print(f"merged under \"multihost\" into {RESULTS}")
+    path = merge_results("multihost", {"runs": rows, "corpus_mb": round(mb, 2), "hosts": args.hosts,
+                                       "seed": args.seed, "cpus": len(os.sched_getaffinity(0))})
+    print(f"merged under \"multihost\" into {path}")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ Prints a table and writes benchmarks/results/latest.json. Peak RSS is sampled fr
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -19,8 +18,7 @@ from pathlib import Path
 import psutil
 
 from benchmarks.corpus import generate
-
-RESULTS = Path(__file__).parent / "results" / "latest.json"
+from benchmarks.report import merge_results
 
 
 def run_once(corpus: Path, workers: int, tmp: Path) -> dict[str, float]:
@@ -68,10 +66,9 @@ def main() -> None:
     for r in rows:
         print(f"{r['workers']:>7} {r['mb']:>7} {r['seconds']:>8} {r['mb_per_s']:>7} {r['files_per_s']:>8} "
               f"{r['peak_rss_mb_per_worker']:>19}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"scan": rows, "corpus_mb": args.mb, "seed": args.seed,
-                                   "cpus": len(os.sched_getaffinity(0))}, indent=2))
-    print(f"wrote {RESULTS}")
+    path = merge_results("scan", {"runs": rows, "corpus_mb": args.mb, "seed": args.seed,
+                                  "cpus": len(os.sched_getaffinity(0))})
+    print(f"merged under \"scan\" into {path}")
 
 
 if __name__ == "__main__":

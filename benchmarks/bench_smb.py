@@ -10,7 +10,6 @@ the key ``"smb"`` into benchmarks/results/latest.json (read, merge, write: other
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -20,13 +19,12 @@ from pathlib import Path
 import uvloop
 
 from benchmarks.corpus import generate
+from benchmarks.report import merge_results
 from scanner.config import FilesystemSource, SmbSource
 from scanner.connectors.base import FileConnector
 from scanner.connectors.filesystem import FilesystemConnector
 from scanner.connectors.smb import SmbConnector
 from scanner.runtime.coordinator import LocalCoordinator
-
-RESULTS = Path(__file__).parent / "results" / "latest.json"
 
 
 def scan(job_sources: str, workers: int, tmp: Path, name: str, nbytes: int) -> dict[str, float]:
@@ -96,11 +94,7 @@ def main() -> None:
           f"({row['corpus_mb']} MB, {args.workers} workers, loopback smbd)")
     for name, s, r in (("local", local, raw_local), ("smb", smb, raw_smb)):
         print(f"{name:>8} {s['mb_per_s']:>10} {s['seconds']:>8} {r['mb_per_s']:>10} {r['seconds']:>8}")
-    data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    data["smb"] = row
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(data, indent=2))
-    print(f"merged under 'smb' into {RESULTS}")
+    print(f"merged under 'smb' into {merge_results('smb', row)}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import subprocess
 import sys
@@ -20,9 +19,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from benchmarks.report import merge_results
 from tests.conftest import postgres_url
-
-RESULTS = Path(__file__).parent / "results" / "latest.json"
 
 
 def _psql(url: str, sql: str, db: str) -> None:
@@ -82,11 +80,8 @@ def main() -> None:
     for r in out:
         print(f"{r['workers']:>7} {r['tables']:>6} {r['sample_rows']:>6} {r['seconds']:>8} {r['rows_per_s']:>9} "
               f"{r['tables_per_min']:>10}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    merged = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    merged["sql"] = {"postgresql": out, "cpus": len(os.sched_getaffinity(0))}
-    RESULTS.write_text(json.dumps(merged, indent=2))
-    print(f"wrote {RESULTS} (key 'sql')")
+    path = merge_results("sql", {"postgresql": out, "cpus": len(os.sched_getaffinity(0))})
+    print(f"wrote {path} (key 'sql')")
 
 
 if __name__ == "__main__":

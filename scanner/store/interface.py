@@ -23,7 +23,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import CursorResult, case, delete, event, func, literal, select, update
+from sqlalchemy import CursorResult, case, delete, event, func, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -191,6 +191,7 @@ def redact_url(url: str) -> str:
 
 
 _RETRY_FIRST_S, _RETRY_MAX_S = 0.5, 10.0
+_SCHEMA_LOCK_KEY = 0x64617461736361  # "datasca": the advisory lock that serialises schema creation and upgrades
 
 
 def _is_transient(exc: BaseException) -> bool:
@@ -287,6 +288,10 @@ class DatabaseInterface:
         db = cls(url)
         try:
             async with db._write_engine.begin() as conn:
+                if db.dialect == "postgresql":
+                    # Hosts starting together on an empty database must not create the schema twice: the
+                    # first takes the lock and creates it, the others wait and find it there.
+                    await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SCHEMA_LOCK_KEY})
                 before, after = await conn.run_sync(migrations.upgrade)
         except (OperationalError, DBAPIError, OSError) as exc:
             await db.close()
