@@ -144,17 +144,25 @@ def scan(job_file: str | None, workers: int | None, db: str, resume_id: int | No
     if outcome.signal is not None:
         out.print(f"interrupted; continue with: datascan scan --resume {outcome.job_id} --db {db}", highlight=False)
         sys.exit(128 + outcome.signal)
-    if outcome.status is JobStatus.FAILED:
-        click.echo(f"error: job {outcome.job_id} failed: {summary.job.error}", err=True)
-        sys.exit(EXIT_USAGE)
-    if outcome.status is not JobStatus.COMPLETED:
-        sys.exit(EXIT_FAILURE)
+    sys.exit(exit_code_for(summary, fail_on_findings))
+
+
+def exit_code_for(summary: Any, fail_on_findings: bool) -> int:
+    """The exit code of a job that ended (not interrupted), with the error line that explains it, if any.
+
+    Shared by `scan` and `jobs show --wait`, so a job run by the multi-host roles exits like one run locally.
+    """
+    job = summary.job
+    if job.status is JobStatus.FAILED:
+        click.echo(f"error: job {job.id} failed: {job.error}", err=True)
+        return EXIT_USAGE
+    if job.status is not JobStatus.COMPLETED:
+        return EXIT_FAILURE
     if summary.failed_tasks:
-        click.echo(f"error: job {outcome.job_id} completed, but {len(summary.failed_tasks)} task(s) failed: "
+        click.echo(f"error: job {job.id} completed, but {len(summary.failed_tasks)} task(s) failed: "
                    "results are partial (see `datascan report`)", err=True)
-        sys.exit(EXIT_PARTIAL)
-    if fail_on_findings and summary.total_findings:
-        sys.exit(EXIT_FINDINGS)
+        return EXIT_PARTIAL
+    return EXIT_FINDINGS if fail_on_findings and summary.total_findings else EXIT_OK
 
 
 async def _summary(db_url: str, job_id: int) -> Any:

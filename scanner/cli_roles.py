@@ -10,42 +10,32 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
 from scanner.cli import (
     DEFAULT_DB,
     EXIT_FAILURE,
-    EXIT_FINDINGS,
     EXIT_OK,
-    EXIT_USAGE,
     _fail,
     _hmac_key,
     _jobs_op,
     _preflight,
     _resolve,
     _run,
+    exit_code_for,
     jobs,
     main,
     out,
 )
 from scanner.config import load_job
 from scanner.exceptions import ConfigError, DatascanError, StoreError
-from scanner.models import JobStatus
 
 _WAIT_POLL_S = 1.0
 # The store URL may hold a password: from the environment (a Kubernetes Secret) it stays out of the process list.
 DB_ENV = "DATASCAN_DB"
 DB_HELP = f"The shared store: postgresql+asyncpg://... (or ${DB_ENV})."
-
-
-def exit_code_for(status: JobStatus, findings: int, fail_on_findings: bool) -> int:
-    """The exit code of a job that ended with ``status`` (the same table as `datascan scan`)."""
-    if status is JobStatus.FAILED:
-        return EXIT_USAGE
-    if status is not JobStatus.COMPLETED:
-        return EXIT_FAILURE
-    return EXIT_FINDINGS if fail_on_findings and findings else EXIT_OK
 
 
 @main.command()
@@ -168,7 +158,7 @@ def jobs_show(job_ref: str, db: str, wait: bool, fail_on_findings: bool) -> None
 def wait_for_job(job_ref: str, db: str, fail_on_findings: bool) -> None:
     from scanner.store import DatabaseInterface
 
-    async def go() -> tuple[int, JobStatus, int]:
+    async def go() -> Any:
         store = await DatabaseInterface.open(db)
         try:
             jid = await _resolve(store, job_ref)
@@ -177,14 +167,14 @@ def wait_for_job(job_ref: str, db: str, fail_on_findings: bool) -> None:
                 if job is None:
                     raise ConfigError(f"no job {jid} in this store")
                 if job.status.finished:
-                    return jid, job.status, (await store.progress(jid)).findings
+                    return await store.summary(jid)
                 await asyncio.sleep(_WAIT_POLL_S)
         finally:
             await store.close()
 
     try:
-        jid, status, findings = _run(go())
+        summary = _run(go())
     except DatascanError as exc:
         _fail(exc)
-    out.print(f"job {jid}: {status.value}, {findings} findings", highlight=False)
-    sys.exit(exit_code_for(status, findings, fail_on_findings))
+    out.print(f"job {summary.job.id}: {summary.job.status.value}, {summary.total_findings} findings", highlight=False)
+    sys.exit(exit_code_for(summary, fail_on_findings))
