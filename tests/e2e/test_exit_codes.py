@@ -16,23 +16,13 @@ import sys
 import time
 from pathlib import Path
 
-import psutil
 import pytest
 
 from benchmarks.corpus import generate
-
-KEY = "7f" * 32
-DATASCAN = [str(Path(sys.executable).parent / "datascan")]
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ, DATASCAN_HMAC_KEY=KEY)
-    env.pop("DATASCAN_LOG_FORMAT", None)
-    return env
-
-
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(DATASCAN + list(args), capture_output=True, text=True, env=_env(), timeout=240)
+from tests.cliutil import DATASCAN
+from tests.cliutil import env as _env
+from tests.cliutil import run as _run
+from tests.cliutil import wait_mid_job as _wait_mid_job
 
 
 def _job(tmp: Path, path: Path | str, name: str, extra: str = "") -> Path:
@@ -52,27 +42,6 @@ def corpus(tmp_path_factory):
 def _start(job: Path, db: Path, *extra: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(DATASCAN + ["scan", "--job", str(job), "--workers", "1", "--db", str(db), *extra],
                             env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-
-def _wait_mid_job(proc: subprocess.Popen[bytes], db: Path) -> int:
-    """Poll the store until some objects are done and many are pending; return the busy worker's pid."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "the scan ended before it could be disturbed"
-        done = pending = 0
-        if db.exists():
-            try:
-                with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
-                    done = c.execute("SELECT count(*) FROM objects WHERE status='DONE'").fetchone()[0]
-                    pending = c.execute("SELECT count(*) FROM objects WHERE status='PENDING'").fetchone()[0]
-            except sqlite3.OperationalError:
-                pass
-        workers = [c for c in psutil.Process(proc.pid).children()
-                   if "resource_tracker" not in " ".join(c.cmdline())]
-        if done >= 2 and pending >= 8 and workers:
-            return workers[0].pid
-        time.sleep(0.05)  # polling interval of the wait above, not a stand-in for synchronisation
-    raise AssertionError("the job never got mid-way")
 
 
 def _wait_status(db: Path, status: str, proc: subprocess.Popen[bytes]) -> None:

@@ -27,7 +27,12 @@ import pytest
 
 from benchmarks.corpus import generate
 from tests import pgcluster
-from tests.e2e.test_scan import DATASCAN, _env, _findings, _identity, _job, _run
+from tests.cliutil import DATASCAN
+from tests.cliutil import env as _env
+from tests.cliutil import findings as _findings
+from tests.cliutil import identity as _identity
+from tests.cliutil import job_file as _job
+from tests.cliutil import run as _run
 from tests.integration.smb_server import PASSWORD, USER, SambaServer, make_server, port_open
 
 pytestmark = pytest.mark.timeout(420)

@@ -2,51 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-import psutil
 import pytest
 
 from benchmarks.corpus import Manifest, generate
 from scanner.classify.masking import key_from_env_value, value_hash
-
-KEY = "7f" * 32
-DATASCAN = [str(Path(sys.executable).parent / "datascan")]
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ, DATASCAN_HMAC_KEY=KEY)
-    env.update(extra)
-    return env
-
-
-def _job(tmp: Path, corpus: Path, name: str = "e2e", extra: str = "") -> Path:
-    p = tmp / f"{name}.yaml"
-    p.write_text(f"name: {name}\ndatasources:\n  - id: corpus\n    type: filesystem\n    path: {corpus}\n"
-                 f"runtime:\n  batch_objects: 4\n{extra}")
-    return p
-
-
-def _run(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(DATASCAN + list(args), capture_output=True, text=True, env=env or _env(), timeout=timeout)
-
-
-def _findings(db: Path, job: str = "latest") -> list[dict]:
-    r = _run("findings", job, "--db", str(db))
-    assert r.returncode == 0, r.stderr
-    return [json.loads(line) for line in r.stdout.splitlines()]
-
-
-def _identity(rows: list[dict]) -> Counter:
-    return Counter((f["object"], f["location"], f["entity"], f["value_hash"]) for f in rows)
+from tests.cliutil import DATASCAN, KEY
+from tests.cliutil import env as _env
+from tests.cliutil import findings as _findings
+from tests.cliutil import identity as _identity
+from tests.cliutil import job_file as _job
+from tests.cliutil import run as _run
+from tests.cliutil import wait_mid_job as _wait_mid_job
 
 
 @pytest.fixture(scope="module")
@@ -177,23 +151,3 @@ def test_bad_job_files_exit_2_naming_the_path(tmp_path, body, expected):
 def _done_objects(db: Path) -> list[str]:
     with sqlite3.connect(db) as c:
         return [p for (p,) in c.execute("SELECT path FROM objects WHERE status='DONE'")]
-
-
-def _wait_mid_job(proc: subprocess.Popen, db: Path) -> int:
-    """Wait (polling the store) until some objects are done and others pending; return a busy worker's pid."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "the scan ended before it could be disturbed"
-        if db.exists():
-            try:
-                with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
-                    done = c.execute("SELECT count(*) FROM objects WHERE status='DONE'").fetchone()[0]
-                    pending = c.execute("SELECT count(*) FROM objects WHERE status='PENDING'").fetchone()[0]
-            except sqlite3.OperationalError:
-                done = pending = 0
-            workers = [c for c in psutil.Process(proc.pid).children()
-                       if "resource_tracker" not in " ".join(c.cmdline())]
-            if done >= 2 and pending >= 8 and workers:
-                return workers[0].pid
-        time.sleep(0.05)  # polling interval of the wait above, not a stand-in for synchronisation
-    raise AssertionError("the job never got mid-way")

@@ -28,7 +28,7 @@ def _job(tmp: Path, url: str) -> Path:
     return p
 
 
-def test_sql_scan_end_to_end(sql_pg, tmp_path):
+def test_sql_scan_end_to_end(sql_pg, tmp_path):  # noqa: F811
     env = dict(os.environ, DATASCAN_HMAC_KEY="3c" * 32, DB_PW=READER_PASSWORD)
     url = sql_pg.reader_url.replace(READER_PASSWORD, "${DB_PW}")
     db = tmp_path / "s.db"
@@ -54,9 +54,9 @@ def test_sql_scan_end_to_end(sql_pg, tmp_path):
     assert "unchanged" in r.stdout
 
 
-def test_unreachable_server_exits_2_naming_host_and_database(sql_pg, tmp_path):
+def test_unreachable_server_exits_2_naming_host_and_database(sql_pg, tmp_path):  # noqa: F811
     env = dict(os.environ, DATASCAN_HMAC_KEY="3c" * 32, DB_PW="pw-never-shown")
-    url = f"postgresql+asyncpg://reader:${{DB_PW}}@127.0.0.1:1/hrdb"
+    url = "postgresql+asyncpg://reader:${DB_PW}@127.0.0.1:1/hrdb"
     r = _run("scan", "--job", str(_job(tmp_path, url)), "--workers", "1", "--db", str(tmp_path / "s.db"), env=env)
     assert r.returncode == 2, (r.returncode, r.stderr)
     assert "hrdb on 127.0.0.1:1" in r.stderr and "pw-never-shown" not in r.stdout + r.stderr

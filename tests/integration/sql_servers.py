@@ -117,7 +117,13 @@ class PgDb:
 
 @pytest.fixture(scope="session")
 def sql_pg(postgres_url: str) -> PgDb:
-    """A database ``sqlscan`` with every test table, and a SELECT-only login ``reader``."""
+    """A database ``sqlscan`` with every test table, and a SELECT-only login ``reader``.
+
+    Several test modules import this fixture (each import is its own definition): the database is made once
+    per cluster and shared.
+    """
+    if postgres_url in _pg_made:
+        return _pg_made[postgres_url]
     u = make_url(postgres_url)
     db = PgDb(admin_url=str(u.set(database="sqlscan")),
               reader_url=str(u.set(database="sqlscan", username="reader", password=READER_PASSWORD)
@@ -145,7 +151,11 @@ def sql_pg(postgres_url: str) -> PgDb:
         "GRANT USAGE ON SCHEMA public, wide, big, locked TO reader",
         "GRANT SELECT ON ALL TABLES IN SCHEMA public, wide, big, locked TO reader",
     )
+    _pg_made[postgres_url] = db
     return db
+
+
+_pg_made: dict[str, PgDb] = {}
 
 
 # --------------------------------------------------------------------------------------------------- MariaDB

@@ -29,7 +29,7 @@ def _odbc_url(url: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def pg_scan(sql_pg):
+def pg_scan(sql_pg):  # noqa: F811
     """One scan of the whole database as the SELECT-only user (top sampling, default 1000 rows)."""
     return asyncio.run(scan_tables({"url": sql_pg.reader_url, "exclude_schemas": ["locked"]}))
 
@@ -78,7 +78,7 @@ def test_discovery_filters_views_and_unreadable_types(pg_scan):
     assert "public.dates_only" not in results
 
 
-async def test_million_rows_sampling_reads_a_bounded_sample(sql_pg):
+async def test_million_rows_sampling_reads_a_bounded_sample(sql_pg):  # noqa: F811
     """What the server read of big.million (its buffer accesses) stays far below the table's size."""
     async def blocks() -> tuple[int, int]:
         c = await asyncpg.connect(sql_pg.admin_url.replace("postgresql+asyncpg", "postgresql"))
@@ -105,7 +105,7 @@ async def test_million_rows_sampling_reads_a_bounded_sample(sql_pg):
     assert objs["big.million"].size < 1_000_000  # estimate of the sample, not of the table
 
 
-async def test_table_that_times_out_is_skipped_and_the_scan_goes_on(sql_pg):
+async def test_table_that_times_out_is_skipped_and_the_scan_goes_on(sql_pg):  # noqa: F811
     holder = await asyncpg.connect(sql_pg.admin_url.replace("postgresql+asyncpg", "postgresql"))
     try:
         tx = holder.transaction()
@@ -122,7 +122,7 @@ async def test_table_that_times_out_is_skipped_and_the_scan_goes_on(sql_pg):
         await holder.close()
 
 
-async def test_odbc_path_gives_the_same_verdicts(sql_pg, pg_scan):
+async def test_odbc_path_gives_the_same_verdicts(sql_pg, pg_scan):  # noqa: F811
     results, objs, conn = await scan_tables({"url": _odbc_url(sql_pg.reader_url), "schemas": ["public", "wide"]})
     assert conn.transport_kind == "odbc"
     for path in ("public.customers", "public.suspicious", "wide.w", 'public.we"ird.name'):
@@ -130,7 +130,7 @@ async def test_odbc_path_gives_the_same_verdicts(sql_pg, pg_scan):
         assert (objs[path].size, objs[path].mtime) == (pg_scan[1][path].size, pg_scan[1][path].mtime)
 
 
-async def test_nothing_is_written_and_a_write_would_fail(sql_pg):
+async def test_nothing_is_written_and_a_write_would_fail(sql_pg):  # noqa: F811
     """The reader only has SELECT; on top of that every session is a read-only transaction."""
     before = sql_pg.run("SELECT sum(n_tup_ins + n_tup_upd + n_tup_del) FROM pg_stat_user_tables")
     await scan_tables({"url": sql_pg.reader_url, "exclude_schemas": ["locked", "big"]})
@@ -151,7 +151,7 @@ async def test_nothing_is_written_and_a_write_would_fail(sql_pg):
     assert sql_pg.run("SELECT count(*) FROM pg_tables WHERE tablename = 'should_not_exist'") == "0"
 
 
-async def test_connection_errors_name_host_and_database_never_the_password(sql_pg):
+async def test_connection_errors_name_host_and_database_never_the_password(sql_pg):  # noqa: F811
     from scanner.connectors.sql import SqlConnector
     from tests.integration.sql_servers import READER_PASSWORD, job_for
 

@@ -17,7 +17,9 @@ import psutil
 import pytest
 
 from benchmarks.corpus import generate
-from tests.e2e.test_scan import DATASCAN, _env, _run
+from tests.cliutil import DATASCAN
+from tests.cliutil import env as _env
+from tests.cliutil import run as _run
 from tests.integration.smb_server import PASSWORD, USER, make_server
 from tests.reliability.conftest import scale
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_scan import _env, _run
+from tests.cliutil import env as _env
+from tests.cliutil import run as _run
 from tests.pgcluster import PgCluster, available
 
 pytestmark = pytest.mark.timeout(300)

@@ -59,6 +59,76 @@ def test_property_value_at_chunk_boundary(pair: tuple[Classifier, Classifier], v
         assert ("CREDIT_CARD", start, start + len(value), 1.0) in found
 
 
+SECRET_VALUES = [
+    "AKIAIOSFODNN7EXAMPLE", "ASIAY34FZKBOKMUTVV7A", "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+    "gho_16C7e42F292c6912E7710c838347Ae178B4a", "glpat-xxXXxx1234567890abcd",
+    "xoxb-2634213745-2631234567890-AbCdEfGhIjKlMnOpQrStUvWx",
+    "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+    "-----BEGIN RSA PRIVATE KEY-----", "-----BEGIN OPENSSH PRIVATE KEY-----", "password=Xk9mQ2vL7pW4zR",
+    "api_key: \"8f3Kq9ZtLw2XbV7nR4yP\"", "secret=aaaaaaaaaaaa", "token => bA9x7Qz2Lm4Kp8Rt6Wv3", "AKIA",
+    "%B4111111111111111^DOE/JOHN^2912101000000000000000000?", ";4111111111111111=29121010000000000000?",
+    "MRN: 00482913", "NPI 1234567893", "DEA AB1234563", "medical record # 4829130", "1245319599",
+]
+SECRET_WORDS = ["password", "paſſword", "\u212aEY", "secret", "token", "=", ":", "'", '"', "ghp_", "xoxb-",
+                "-----BEGIN", "PRIVATE", "KEY-----", "npi", "mrn", "dea", "card", "provider", "the", "note:",
+                "a:secret"]
+
+
+@pytest.fixture(scope="module", params=["secrets", "pci", "phi"])
+def template_pair(request: pytest.FixtureRequest) -> tuple[Classifier, Classifier]:
+    cfg = ClassificationConfig(template=request.param)
+    return Classifier(cfg, KEY), Classifier(cfg, KEY, prefilter=False)
+
+
+secret_token = st.one_of(st.sampled_from(SECRET_WORDS), st.sampled_from(SECRET_VALUES), st.sampled_from(VALUES),
+                         st.text(alphabet="AKIghp_0123456789xob-=:", min_size=1, max_size=24))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(secret_token, st.sampled_from(SEPS + ["", "", "="])), max_size=30))
+def test_property_planted_secrets(template_pair: tuple[Classifier, Classifier], parts: list[tuple[str, str]]) -> None:
+    fast, plain = template_pair
+    text = "".join(t + s for t, s in parts)
+    assert _key(fast, text) == _key(plain, text)
+
+
+OPTIONS = ClassificationConfig(
+    entities=["CREDIT_CARD", "PHONE_NUMBER"],
+    dictionaries=[{"name": "PROJECT", "terms": ["Falcon", "Blue Osprey"], "score": 0.3, "context": ["codename"]}],
+    deny={"EMPLOYEE": ["jdoe", "J. Doe"]},
+    allow=["4111 1111 1111 1111"],
+    min_scores={"PHONE_NUMBER": 0.4},
+    custom=[{"name": "EMPLOYEE_ID", "regex": r"\bEMP-\d{6}\b", "score": 0.4, "context": ["badge"],
+             "anchors": ["EMP-"]}],
+)
+OPTION_WORDS = ["Falcon", "falcon", "FALCON", "Blue Osprey", "blue", "Osprey", "codename", "jdoe", "J. Doe", "J.",
+                "Doe", "EMP-123456", "EMP-12345", "badge", "phone", "4111 1111 1111 1111", "5555555555554444",
+                "212-555-0173", "the:10", "a:codename"]
+
+
+@pytest.fixture(scope="module")
+def options_pair() -> tuple[Classifier, Classifier]:
+    return Classifier(OPTIONS, KEY), Classifier(OPTIONS, KEY, prefilter=False)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.one_of(st.sampled_from(OPTION_WORDS), st.sampled_from(WORDS)),
+                          st.sampled_from(SEPS + ["", "."])), max_size=40))
+def test_property_job_options(options_pair: tuple[Classifier, Classifier], parts: list[tuple[str, str]]) -> None:
+    fast, plain = options_pair
+    text = "".join(t + s for t, s in parts)
+    assert _key(fast, text) == _key(plain, text)
+
+
+def test_planted_secrets_all_templates(template_pair: tuple[Classifier, Classifier]) -> None:
+    fast, plain = template_pair
+    filler = "lorem ipsum dolor sit amet, the provider said\n"
+    text = "".join(filler * (i % 7) + v + (" " if i % 2 else "\n") for i, v in enumerate(SECRET_VALUES * 3))
+    found = _key(fast, text)
+    assert found == _key(plain, text)
+    assert found, "the planted values must produce findings"
+
+
 def test_every_test_corpus(pair: tuple[Classifier, Classifier], tmp_path: Path) -> None:
     fast, plain = pair
     corpora = [tmp_path / "clean", tmp_path / "dense"]

@@ -49,3 +49,37 @@ def test_compiled_equals_reference_on_random_text() -> None:
         args = (rng.randint(1, 12), rng.randint(1, 10), rng.randint(1, 6), rng.randint(1, 4),
                 rng.random() < 0.8, rng.random() < 0.8, rng.random() < 0.8)
         assert comp.scan_shapes(text, *args) == ref.scan_shapes(text, *args), (text, args)
+
+
+def _is_keyword(piece: str) -> bool:
+    return piece.isalpha() and len(piece) > 2
+
+
+@IMPLS
+def test_pad_back_and_forward(impl) -> None:
+    text = "an order of 12 boxes for the phone 555-0173 call me at home now"
+    pos = text.index("555")
+    # Back until three keyword pieces were passed ("phone", "the", "for"); "12" and "of" are not keywords.
+    assert text[impl.pad_back(text, pos, 3, _is_keyword):pos] == "for the phone "
+    assert text[impl.pad_back(text, pos, 4, _is_keyword):pos] == "boxes for the phone "
+    assert text[impl.pad_back(text, pos, 5, _is_keyword):pos] == "order of 12 boxes for the phone "
+    end = pos + len("555-0173")
+    assert text[end:impl.pad_forward(text, end, 2, _is_keyword)] == " call me at home"
+    assert impl.pad_back(text, pos, 99, _is_keyword) == 0
+    assert impl.pad_forward(text, end, 99, _is_keyword) == len(text)
+    assert impl.pad_back(text, -5, 1, _is_keyword) == 0
+    assert impl.pad_forward(text, len(text) + 5, 1, _is_keyword) == len(text)
+
+
+def test_pad_compiled_matches_reference() -> None:
+    compiled = PREFILTER_IMPLEMENTATIONS.get("compiled")
+    assert compiled is not None
+    ref = PREFILTER_IMPLEMENTATIONS["reference"]
+    rng = random.Random(11)
+    words = ["phone", "x", "the", "12", "a:b", "Ärzte", "\u2003", "\u00a0", "\n", " ", "\t", "card", "ab"]
+    for _ in range(3000):
+        text = "".join(rng.choice(words) for _ in range(rng.randint(0, 30)))
+        pos = rng.randint(0, len(text))
+        n = rng.randint(0, 7)
+        assert compiled.pad_back(text, pos, n, _is_keyword) == ref.pad_back(text, pos, n, _is_keyword), (text, pos)
+        assert compiled.pad_forward(text, pos, n, _is_keyword) == ref.pad_forward(text, pos, n, _is_keyword)

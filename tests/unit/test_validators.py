@@ -193,3 +193,39 @@ def test_compiled_matches_reference_on_random_inputs() -> None:
     assert not mismatches, mismatches[:20]
     # Guard against a generator that only ever exercises the rejection paths.
     assert all(count >= 20 for count in accepted.values()), accepted
+
+
+@IMPLS
+@pytest.mark.parametrize(("s", "expected"), [
+    ("1234567893", True), ("1245319599", True), ("1234567890", False), ("3234567893", False),
+    ("123456789", False), ("12345678930", False), ("123456789a", False), ("", False),
+])
+def test_npi_ok(impl: ModuleType, s: str, expected: bool) -> None:
+    assert impl.npi_ok(s) is expected
+
+
+@IMPLS
+@pytest.mark.parametrize(("s", "expected"), [
+    ("", 0.0), ("aaaa", 0.0), ("ab", 1.0), ("abcd", 2.0), ("0123456789abcdef", 4.0), ("aab", 0.9182958340544896),
+])
+def test_shannon_entropy(impl: ModuleType, s: str, expected: float) -> None:
+    assert impl.shannon_entropy(s) == pytest.approx(expected, abs=1e-12)
+
+
+def test_entropy_and_npi_compiled_match_reference() -> None:
+    compiled = IMPLEMENTATIONS.get("compiled")
+    assert compiled is not None, "scanner._fast._validators is not built"
+    reference = IMPLEMENTATIONS["reference"]
+    rng = random.Random(99)
+    npi_accepted = 0
+    for _ in range(5000):
+        s = _random_string(rng)
+        assert compiled.shannon_entropy(s) == reference.shannon_entropy(s), s
+        digits = "".join(rng.choice(_DIGITS) for _ in range(9))
+        npi = rng.choice("12") + digits[:8]
+        npi += str(next(d for d in range(10) if reference.npi_ok(npi + str(d))))
+        for candidate in (npi, npi[:-1] + rng.choice(_DIGITS), s):
+            expected = reference.npi_ok(candidate)
+            assert compiled.npi_ok(candidate) is expected, candidate
+            npi_accepted += expected
+    assert npi_accepted >= 5000
