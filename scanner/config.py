@@ -144,11 +144,57 @@ class CustomRecognizerConfig(_Strict):
     @field_validator("regex")
     @classmethod
     def _compiles(cls, v: str) -> str:
+        # Presidio's dialect is the ``regex`` module's. A pattern RE2 also accepts runs in linear time; any
+        # other runs with a per-chunk time limit (scanner.classify.guard), so no pattern can stall a worker.
+        import regex as regex_module
+
         try:
-            re.compile(v)
-        except re.error as exc:
+            regex_module.compile(v)
+        except regex_module.error as exc:
             raise ValueError(f"invalid regular expression: {exc}") from None
         return v
+
+
+_ENTITY = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]{0,63}$")]
+_TERM = Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class DictionaryRecognizerConfig(_Strict):
+    """A list of literal terms reported as one entity (case-insensitive unless told)."""
+
+    name: _ENTITY
+    terms: list[_TERM] = Field(min_length=1)
+    score: float = Field(default=0.8, ge=0, le=1)
+    context: list[str] = Field(default_factory=list)
+    ignore_case: bool = True
+
+
+# Regions whose national phone numbers are recognised when a job does not say (the pii and phi templates' own
+# list); numbers of any other country are still found when written with "+" or an international prefix.
+DEFAULT_PHONE_REGIONS = ("US", "GB", "CA")
+
+
+class NlpConfig(_Strict):
+    """Optional NER: an installed spaCy pipeline (package name or folder) for PERSON, LOCATION, ORGANIZATION."""
+
+    model: str = Field(min_length=1)
+    entities: list[Literal["PERSON", "LOCATION", "ORGANIZATION"]] = Field(
+        default=["PERSON", "LOCATION", "ORGANIZATION"], min_length=1)
+    batch_size: int = Field(default=32, ge=1, le=4096)
+
+    @field_validator("model")
+    @classmethod
+    def _installed(cls, v: str) -> str:
+        # Checked without importing spaCy and never downloaded: a worker must not fetch models at run time.
+        import importlib.util
+
+        path = Path(v)
+        if (path / "config.cfg").is_file():
+            return v
+        if v.replace("_", "").replace("-", "").isalnum() and importlib.util.find_spec(v.replace("-", "_")):
+            return v
+        raise ValueError(f"spaCy model {v!r} is not installed (no such package, and not a folder holding a saved "
+                         f"pipeline's config.cfg); install it with pip first: datascan never downloads models")
 
 
 class ClassificationConfig(_Strict):
@@ -159,14 +205,40 @@ class ClassificationConfig(_Strict):
     # (US_DRIVER_LICENSE, DATE_TIME, ...) that no built-in template enables by default.
     entities: list[str] | None = None
     min_score: float = Field(default=0.5, ge=0, le=1)
+    # Per entity, replacing min_score for that entity: {PHONE_NUMBER: 0.6}.
+    min_scores: dict[_ENTITY, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
     custom: list[CustomRecognizerConfig] = Field(default_factory=list)
+    dictionaries: list[DictionaryRecognizerConfig] = Field(default_factory=list)
+    # Terms always reported (score 1.0) as the entity they are listed under: {PROJECT: [Falcon, Osprey]}.
+    deny: dict[_ENTITY, list[_TERM]] = Field(default_factory=dict)
+    # Values never reported, whatever entity matched them (compared as the value hash normalises them).
+    allow: list[_TERM] = Field(default_factory=list)
+    # Regions of national phone numbers; None: the template's own list (DEFAULT_PHONE_REGIONS in the built-in
+    # templates, and for PHONE_NUMBER named in entities when the template has no phone rule).
+    phone_regions: list[str] | None = Field(default=None, min_length=1)
+    # Time limit per analysed text for a custom regex that RE2 cannot run (see scanner.classify.guard).
+    regex_timeout_s: float = Field(default=1.0, gt=0, le=60)
+    nlp: NlpConfig | None = None
+
+    @field_validator("phone_regions")
+    @classmethod
+    def _known_regions(cls, v: list[str] | None) -> list[str] | None:
+        if v is None:
+            return v
+        import phonenumbers
+
+        bad = [r for r in v if r not in phonenumbers.SUPPORTED_REGIONS]
+        if bad:
+            raise ValueError(f"unknown phone region{'s' if len(bad) > 1 else ''} {', '.join(map(repr, bad))} "
+                             f"(two-letter ISO 3166 codes in upper case, e.g. US, GB, DE)")
+        return list(dict.fromkeys(v))
 
     @model_validator(mode="after")
     def _unique_custom(self) -> ClassificationConfig:
-        names = [c.name for c in self.custom]
+        names = [c.name for c in self.custom] + [d.name for d in self.dictionaries]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise ValueError(f"custom recognizer names must be unique: {', '.join(dupes)}")
+            raise ValueError(f"custom and dictionary recognizer names must be unique: {', '.join(dupes)}")
         return self
 
 
@@ -188,6 +260,9 @@ class ExtractionConfig(_Strict):
     max_memory_mb: int = Field(default=1024, ge=64)               # memory the extraction process may add
     archives: bool = True                                         # open archives (else they are skipped)
     attachments: bool = True                                      # extract e-mail attachments
+    # Where each worker's extraction process keeps its private temporary directory (default: the system's);
+    # point it at a dedicated file system so untrusted files cannot fill the one the host needs.
+    temp_dir: str | None = None
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ExtractionConfig:
@@ -217,6 +292,15 @@ class JobConfig(_Strict):
     extraction: ExtractionConfig = Field(default_factory=ExtractionConfig)
     runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
     store_raw: bool = False
+    # Cross-host resource limits (redis://...; may hold a password, hence secret); None: this host's own slots.
+    coordinator: SecretStr | None = None
+
+    @field_validator("coordinator")
+    @classmethod
+    def _coordinator_scheme(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and v.get_secret_value().split("://", 1)[0].lower() not in ("redis", "rediss", "unix"):
+            raise ValueError("must be a redis://, rediss:// or unix:// URL")
+        return v
 
     @model_validator(mode="after")
     def _unique_ids(self) -> JobConfig:

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 KIND_RUN: int
 KIND_EMAIL: int
 KIND_IBAN: int
@@ -8,3 +10,5 @@ def scan_shapes(
     text: str, min_digits: int, min_consecutive: int, plus_digits: int, min_dots: int, want_email: bool,
     want_iban: bool, want_ipv6: bool,
 ) -> list[tuple[int, int, int, int, int, int, int]]: ...
+def pad_back(text: str, pos: int, words: int, is_keyword: Callable[[str], bool]) -> int: ...
+def pad_forward(text: str, pos: int, words: int, is_keyword: Callable[[str], bool]) -> int: ...

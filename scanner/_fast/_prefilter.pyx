@@ -197,3 +197,50 @@ def scan_shapes(str text not None, Py_ssize_t min_digits, Py_ssize_t min_consecu
 
 def _order(t):
     return (t[1], t[0])
+
+
+def pad_back(str text not None, Py_ssize_t pos, int words, is_keyword) -> int:
+    """Move ``pos`` back over whitespace-separated pieces until ``words`` of them passed ``is_keyword`` (or the
+    text starts); returns the start of the last piece passed (or 0). Same as ``prefilter_ref.pad_back``."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t j, k
+    cdef int count = 0
+    pos = min(max(pos, 0), len(text))  # reads stay inside the string whatever the caller passes
+    while pos > 0 and count < words:
+        j = pos
+        while j > 0 and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, j - 1)):
+            j -= 1
+        if j == 0:
+            return 0
+        k = j
+        while k > 0 and not Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, k - 1)):
+            k -= 1
+        if is_keyword(text[k:j]):
+            count += 1
+        pos = k
+    return pos
+
+
+def pad_forward(str text not None, Py_ssize_t pos, int words, is_keyword) -> int:
+    """Move ``pos`` forward over pieces until ``words`` of them passed ``is_keyword`` (or the text ends);
+    returns the end of the last piece passed (or ``len(text)``). Same as ``prefilter_ref.pad_forward``."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = len(text)
+    cdef Py_ssize_t j, k
+    cdef int count = 0
+    pos = min(max(pos, 0), n)
+    while pos < n and count < words:
+        j = pos
+        while j < n and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, j)):
+            j += 1
+        if j == n:
+            return n
+        k = j
+        while k < n and not Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, k)):
+            k += 1
+        if is_keyword(text[j:k]):
+            count += 1
+        pos = k
+    return pos

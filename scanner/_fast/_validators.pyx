@@ -176,3 +176,84 @@ def aba_routing_ok(str s not None) -> bool:
     with nogil:
         ok = _aba(digits)
     return ok
+
+
+cdef extern from "math.h" nogil:
+    double log2(double x)
+
+
+def npi_ok(str s not None) -> bool:
+    """True if ``s`` is a US National Provider Identifier: 10 digits, first 1 or 2, Luhn over ``80840`` + it."""
+    cdef unsigned char digits[15]
+    cdef Py_ssize_t n = 5
+    cdef Py_UCS4 c
+    cdef bint ok
+    if len(s) != 10:
+        return False
+    digits[0] = 8
+    digits[1] = 0
+    digits[2] = 8
+    digits[3] = 4
+    digits[4] = 0
+    for c in s:
+        if not _is_digit(c):
+            return False
+        digits[n] = _digit(c)
+        n += 1
+    if digits[5] != 1 and digits[5] != 2:
+        return False
+    with nogil:
+        ok = _luhn(digits, 15)
+    return ok
+
+
+cdef double _entropy_of_counts(int* counts, Py_ssize_t k, Py_ssize_t n) noexcept nogil:
+    # Sorted ascending and summed in that order, as the reference does, so both give the same float.
+    cdef Py_ssize_t i, j
+    cdef int v
+    cdef double total = 0.0
+    cdef double p
+    for i in range(1, k):
+        v = counts[i]
+        j = i - 1
+        while j >= 0 and counts[j] > v:
+            counts[j + 1] = counts[j]
+            j -= 1
+        counts[j + 1] = v
+    for i in range(k):
+        p = <double>counts[i] / <double>n
+        total -= p * log2(p)
+    return total
+
+
+def shannon_entropy(str s not None) -> float:
+    """Shannon entropy of ``s`` in bits per character (0.0 for an empty string)."""
+    cdef int ascii_counts[128]
+    cdef int packed[128]
+    cdef Py_ssize_t n = len(s)
+    cdef Py_ssize_t k = 0
+    cdef Py_ssize_t i
+    cdef Py_UCS4 c
+    cdef double total
+    if n == 0:
+        return 0.0
+    for i in range(128):
+        ascii_counts[i] = 0
+    for c in s:
+        if c >= 128:
+            # Rare in secrets: fall back to the reference's counting.
+            counts = {}
+            for ch in s:
+                counts[ch] = counts.get(ch, 0) + 1
+            total = 0.0
+            for v in sorted(counts.values()):
+                total -= (v / n) * log2(<double>v / <double>n)
+            return total
+        ascii_counts[c] += 1
+    for i in range(128):
+        if ascii_counts[i]:
+            packed[k] = ascii_counts[i]
+            k += 1
+    with nogil:
+        total = _entropy_of_counts(packed, k, n)
+    return total

@@ -3,6 +3,8 @@
 Only ASCII digits and letters count: a full-width or Arabic-Indic digit is "any other character".
 """
 
+import math
+
 _DIGITS = frozenset("0123456789")
 _UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
@@ -80,3 +82,29 @@ def aba_routing_ok(s: str) -> bool:
     if s == "000000000":
         return False
     return sum(_ABA_WEIGHTS[i % 3] * (ord(ch) - 48) for i, ch in enumerate(s)) % 10 == 0
+
+
+_NPI_PREFIX = "80840"  # the card issuer prefix of US health identifiers: an NPI's Luhn runs over it too
+
+
+def npi_ok(s: str) -> bool:
+    """True if ``s`` is a US National Provider Identifier: 10 digits, first 1 or 2, Luhn over ``80840`` + it."""
+    if len(s) != 10 or not all(ch in _DIGITS for ch in s) or s[0] not in "12":
+        return False
+    return luhn_ok(_NPI_PREFIX + s)
+
+
+def shannon_entropy(s: str) -> float:
+    """Shannon entropy of ``s`` in bits per character (0.0 for an empty string)."""
+    n = len(s)
+    if n == 0:
+        return 0.0
+    counts: dict[str, int] = {}
+    for ch in s:
+        counts[ch] = counts.get(ch, 0) + 1
+    # Summed in order of the sorted counts so the compiled version adds the same terms in the same order.
+    total = 0.0
+    for c in sorted(counts.values()):
+        p = c / n
+        total -= p * math.log2(p)
+    return total

@@ -6,16 +6,23 @@ import json
 from typing import Any
 
 from scanner.classify.templates import Template, list_templates, load_template
+from scanner.config import ClassificationConfig
 
 
-def classify_jsonl(text: str, template: str, hmac_key: bytes, *, prefilter: bool = True,
-                   reveal: bool = False) -> list[str]:
-    """One JSON line per finding in ``text``: entity, start, end, score, masked (and value with ``reveal``)."""
+def classify_jsonl(text: str, template: str | None, hmac_key: bytes, *, prefilter: bool = True,
+                   reveal: bool = False, cfg: ClassificationConfig | None = None,
+                   warnings: list[str] | None = None) -> list[str]:
+    """One JSON line per finding in ``text``: entity, start, end, score, masked (and value with ``reveal``).
+
+    ``cfg`` is a job's classification section (default: the defaults); ``template`` replaces its template.
+    Problems worth telling the user (a custom regex that ran out of time) are appended to ``warnings``.
+    """
     from scanner.classify.engine import Classifier
-    from scanner.config import ClassificationConfig
 
-    classifier = Classifier(ClassificationConfig(template=template), hmac_key, store_raw=reveal,
-                            prefilter=prefilter)
+    cfg = cfg if cfg is not None else ClassificationConfig()
+    if template is not None:
+        cfg = cfg.model_copy(update={"template": template})
+    classifier = Classifier(cfg, hmac_key, store_raw=reveal, prefilter=prefilter)
     lines = []
     for d in classifier.detect(text):
         row: dict[str, Any] = {"entity": d.entity, "start": d.start, "end": d.end, "score": d.score,
@@ -23,6 +30,10 @@ def classify_jsonl(text: str, template: str, hmac_key: bytes, *, prefilter: bool
         if reveal:
             row["value"] = d.value
         lines.append(json.dumps(row))
+    if warnings is not None:
+        for name, count in sorted(classifier.regex_timeouts.items()):
+            warnings.append(f"custom recognizer {name}: its regex ran out of time on {count} text(s); "
+                            f"its matches there are not reported")
     return lines
 
 

@@ -21,6 +21,12 @@ the same recognizers and context words. What that needs, and so what this engine
   anchored match lies on its anchor's line unless the rule gives a ``reach``;
 - an entity with a recognizer of unknown shape is analysed on whole chunks (:attr:`Classifier.whole_chunk_entities`).
 
+Job options applied here, identically on both paths: per-entity minimum scores (Presidio filters at the lowest,
+:meth:`Classifier.detect` at each entity's own), the allow list (values compared as :func:`normalise` makes them),
+dictionary and deny-list recognizers (Presidio deny lists, prefiltered by their terms), custom regexes (RE2 or a
+time limit, :mod:`scanner.classify.guard`) and optional NER over prose chunks (:mod:`scanner.classify.ner`).
+Windows build their spaCy artifacts lazily (:class:`LazyArtifacts`): only a window with a result is tokenized.
+
 Overlaps: Presidio drops a result contained in another result *of the same entity* with an equal or higher
 score; results of different entities over the same or overlapping spans (a 16-digit card that is also a bank
 account number near "account") are all kept, as Presidio returns them. Nothing else is deduplicated here.
@@ -30,23 +36,26 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from presidio_analyzer import EntityRecognizer
+from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
-from scanner.classify.masking import mask, value_hash
-from scanner.classify.prefilter import Prefilter, Shape, confirm_patterns, context_gate, default_shape
+from scanner.classify.guard import GuardedPatternRecognizer
+from scanner.classify.masking import mask, normalise, value_hash
+from scanner.classify.prefilter import Prefilter, Shape, confirm_patterns, context_gate, default_shape, terms_shape
 from scanner.classify.presidio_setup import LANGUAGE, build_analyzer
 from scanner.classify.recognizers import (
     build_custom_recognizer,
+    build_dictionary_recognizer,
     build_predefined_recognizers,
     build_rule_recognizer,
     predefined_entities,
 )
 from scanner.classify.templates import Template, load_template, rule_shape
-from scanner.config import ClassificationConfig
+from scanner.config import DEFAULT_PHONE_REGIONS, ClassificationConfig
 from scanner.exceptions import ClassificationError
 
 logger = logging.getLogger(__name__)
@@ -124,6 +133,29 @@ class PrefilterStats:
     chars_sent: int = 0     # characters given to Presidio (windows, plus whole chunks for unshaped entities)
     windows: int = 0
     chunks: int = 0
+    ner_chunks: int = 0     # chunks given to the NER model (prose only)
+
+
+class LazyArtifacts:
+    """Presidio's ``NlpArtifacts`` for a window, built (spaCy tokens, lemmas, keywords) on first use.
+
+    Only the context enhancer reads them, and only for a recognizer result: most windows (a year, a price, an
+    order number) give no result, so their text is never tokenized. Findings are the same either way.
+    """
+
+    __slots__ = ("_build", "_real")
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build = build
+        self._real: Any = None
+
+    def __bool__(self) -> bool:
+        return True  # Presidio builds its own artifacts when given a falsy value
+
+    def __getattr__(self, name: str) -> Any:
+        if self._real is None:
+            self._real = self._build()
+        return getattr(self._real, name)
 
 
 class Classifier:
@@ -138,12 +170,37 @@ class Classifier:
         self.min_score = cfg.min_score
         self.template: Template = load_template(cfg.template)
         recognizers, entities, shapes = _select_recognizers(self.template, cfg)
+        self._pattern_entities = list(entities)  # those Presidio's pattern recognizers detect
+        self._ner: Any = None
+        self.ner_entities: list[str] = []
+        if cfg.nlp is not None:
+            from scanner.classify.ner import NerRunner
+
+            self._ner = NerRunner(cfg.nlp.model, cfg.nlp.entities, cfg.nlp.batch_size)
+            self.ner_entities = [e for e in cfg.nlp.entities if e not in entities]
+            entities = entities + self.ner_entities
+        unknown = sorted(set(cfg.min_scores) - set(entities))
+        if unknown:
+            raise ClassificationError(
+                f"classification.min_scores names {', '.join(unknown)}, not an enabled entity "
+                f"(enabled: {', '.join(entities)})"
+            )
+        # Per entity: the lowest score reported. Presidio filters at the lowest of them; detect() the rest.
+        self.min_scores = {e: cfg.min_scores.get(e, cfg.min_score) for e in entities}
+        self._threshold = min([cfg.min_score, *self.min_scores.values()])
+        self._allow = list(cfg.allow)
+        self._allowed: dict[str, frozenset[str]] = {}
+        self.custom_recognizers = [r for r in recognizers if isinstance(r, GuardedPatternRecognizer)]
+        for rec, i in zip(self.custom_recognizers, range(len(cfg.custom)), strict=True):
+            if rec.engine != "re2":
+                logger.warning("classification.custom[%d] (%s): RE2 cannot run this regex; it runs with the regex "
+                               "module, %.3g s at most per text", i, cfg.custom[i].name, rec.timeout_s)
         self._entities = entities
         self._analyzer = build_analyzer(recognizers)
         self.use_prefilter = prefilter
         self.stats = PrefilterStats()
         # Entities with a recognizer of unknown shape cannot be prefiltered: they are analysed on whole chunks.
-        self.whole_chunk_entities = [e for e in entities if shapes.get(e) is None]
+        self.whole_chunk_entities = [e for e in self._pattern_entities if shapes.get(e) is None]
         shaped = {e: sh for e, sh in shapes.items() if sh is not None}
         nlp_engine = self._analyzer.nlp_engine
         self._prefilter = Prefilter(shaped, nlp_engine.nlp[LANGUAGE], nlp_engine)  # type: ignore[attr-defined,index]
@@ -158,20 +215,50 @@ class Classifier:
         """The enabled entities: the template's (or those the job named) and the job's custom recognizers."""
         return list(self._entities)
 
+    @property
+    def regex_timeouts(self) -> dict[str, int]:
+        """Per custom recognizer whose regex ran out of time at least once: how many texts it gave up on."""
+        return {r.supported_entities[0]: r.timeouts for r in self.custom_recognizers if r.timeouts}
+
+    def _is_allowed(self, entity: str, value: str) -> bool:
+        allowed = self._allowed.get(entity)
+        if allowed is None:
+            allowed = self._allowed[entity] = frozenset(normalise(entity, a).casefold() for a in self._allow)
+        return normalise(entity, value).casefold() in allowed
+
     def detect(self, text: str) -> list[Detection]:
-        """Every value of an enabled entity scoring at least ``min_score`` in ``text``, sorted by start."""
+        """Every value of an enabled entity scoring at least its minimum score in ``text``, sorted by start;
+        values of the allow list are left out."""
+        return self.detect_many([text])[0]
+
+    def detect_many(self, texts: list[str]) -> list[list[Detection]]:
+        """:meth:`detect` for each of ``texts``; NER (when configured) runs over all their chunks in batches."""
+        spans = [[s for s in iter_chunk_spans(text) if not text[s[0]:s[1]].isspace()] for text in texts]
+        ner_found: list[list[list[tuple[int, int, str, float]]]] = [[[] for _ in sp] for sp in spans]
+        if self._ner is not None:
+            flat = [text[s:e] for text, sp in zip(texts, spans, strict=True) for s, e, _, _ in sp]
+            before = self._ner.texts_run
+            found = iter(self._ner.analyze(flat))
+            ner_found = [[next(found) for _ in sp] for sp in spans]
+            self.stats.ner_chunks += self._ner.texts_run - before
+        return [self._detect_one(text, sp, nf) for text, sp, nf in zip(texts, spans, ner_found, strict=True)]
+
+    def _detect_one(self, text: str, spans: list[tuple[int, int, int, int]],
+                    ner_found: list[list[tuple[int, int, str, float]]]) -> list[Detection]:
         out: list[Detection] = []
-        for start, end, own_start, own_end in iter_chunk_spans(text):
+        self.stats.chars += len(text)
+        for (start, end, own_start, own_end), ner in zip(spans, ner_found, strict=True):
             chunk = text[start:end]
-            self.stats.chars += own_end - own_start
-            if chunk.isspace():
-                continue
             self.stats.chunks += 1
-            for r_start, r_end, entity, score in self._analyze_chunk(chunk):
+            for r_start, r_end, entity, score in self._analyze_chunk(chunk) + ner:
                 abs_start = start + r_start
                 if not own_start <= abs_start < own_end:
                     continue  # the chunk owning this start reports it
+                if score < self.min_scores.get(entity, self.min_score):
+                    continue
                 value = chunk[r_start:r_end]
+                if self._allow and self._is_allowed(entity, value):
+                    continue
                 out.append(Detection(
                     entity=entity,
                     start=abs_start,
@@ -187,7 +274,7 @@ class Classifier:
     def _analyze_chunk(self, chunk: str) -> list[tuple[int, int, str, float]]:
         if not self.use_prefilter:
             self.stats.chars_sent += len(chunk)
-            return self._presidio(chunk, self._entities)
+            return self._presidio(chunk, self._pattern_entities)
         found: list[tuple[int, int, str, float]] = []
         if self.whole_chunk_entities:
             self.stats.chars_sent += len(chunk)
@@ -200,19 +287,23 @@ class Classifier:
                 wtext = chunk[w.start:w.end]
                 self.stats.windows += 1
                 self.stats.chars_sent += len(wtext)
-                artifacts = nlp_engine.process_text(wtext, LANGUAGE)
-                # Presidio only tests membership: a set is faster than its list. Add the lemmas that are keywords
-                # only through a ":" split elsewhere in the chunk.
-                keywords = set(artifacts.keywords)
-                keywords |= self._prefilter.extra_keywords(chunk, chunk_state, artifacts.lemmas, keywords)
-                artifacts.keywords = keywords  # type: ignore[assignment]
-                for r_start, r_end, entity, score in self._presidio(wtext, sorted(w.entities), artifacts):
+
+                def build(wtext: str = wtext) -> Any:
+                    artifacts = nlp_engine.process_text(wtext, LANGUAGE)
+                    # Presidio only tests membership: a set is faster than its list. Add the lemmas that are
+                    # keywords only through a ":" split elsewhere in the chunk.
+                    keywords = set(artifacts.keywords)
+                    keywords |= self._prefilter.extra_keywords(chunk, chunk_state, artifacts.lemmas, keywords)
+                    artifacts.keywords = keywords  # type: ignore[assignment]  # Presidio only tests membership
+                    return artifacts
+
+                for r_start, r_end, entity, score in self._presidio(wtext, sorted(w.entities), LazyArtifacts(build)):
                     found.append((w.start + r_start, w.start + r_end, entity, score))
         return found
 
     def _presidio(self, text: str, entities: list[str], artifacts: Any = None) -> list[tuple[int, int, str, float]]:
         results = self._analyzer.analyze(
-            text=text, language=LANGUAGE, entities=entities, score_threshold=self.min_score,
+            text=text, language=LANGUAGE, entities=entities, score_threshold=self._threshold,
             nlp_artifacts=artifacts,
         )
         return [(r.start, r.end, r.entity_type, r.score) for r in results]
@@ -230,8 +321,9 @@ def _select_recognizers(
 
     def add_shape(entity: str, shape: Shape | None, rec: EntityRecognizer | None = None) -> None:
         if shape is not None and rec is not None:
-            shape = dataclasses.replace(shape, needs_context=context_gate(rec, cfg.min_score),
-                                        confirm=confirm_patterns(rec, cfg.min_score))
+            floor = cfg.min_scores.get(entity, cfg.min_score)
+            shape = dataclasses.replace(shape, needs_context=context_gate(rec, floor),
+                                        confirm=confirm_patterns(rec, floor))
         if entity in shapes and (shapes[entity] is None or shape is None):
             shapes[entity] = None
         else:
@@ -242,6 +334,9 @@ def _select_recognizers(
         rules = template.rules_for(entity)
         if rules:
             for rule in rules:
+                if rule.recognizer == "PhoneRecognizer" and cfg.phone_regions is not None:
+                    rule = rule.model_copy(update={"options": {**rule.options,
+                                                               "supported_regions": list(cfg.phone_regions)}})
                 rec = build_rule_recognizer(rule)
                 recognizers.append(rec)
                 add_shape(entity, rule_shape(rule) if rule.prefilter is not None else default_shape(rec), rec)
@@ -250,6 +345,8 @@ def _select_recognizers(
         elif entity in predefined_entities():
             # Not in the template but asked for by name: Presidio's recognizer, set up as its registry does.
             for rec in build_predefined_recognizers(entity):
+                if isinstance(rec, PhoneRecognizer):
+                    rec.supported_regions = list(cfg.phone_regions or DEFAULT_PHONE_REGIONS)
                 recognizers.append(rec)
                 add_shape(entity, default_shape(rec), rec)
         else:
@@ -264,12 +361,22 @@ def _select_recognizers(
             f"({', '.join(predefined_entities())})"
         )
     for custom in cfg.custom:
-        custom_rec = build_custom_recognizer(custom)
+        custom_rec = build_custom_recognizer(custom, cfg.regex_timeout_s)
         recognizers.append(custom_rec)
         add_shape(custom.name, Shape(anchors=tuple(custom.anchors), anchors_ignore_case=False,
                                      reach=custom.anchor_reach) if custom.anchors else None, custom_rec)
         if custom.name not in entities:
             entities.append(custom.name)
+    # Dictionaries and deny lists: Presidio deny-list recognizers, prefiltered by their terms.
+    term_lists = [(d.name, d.terms, d.score, d.context, d.ignore_case, f"dictionary_{d.name}")
+                  for d in cfg.dictionaries]
+    term_lists += [(entity, terms, 1.0, [], True, f"deny_{entity}") for entity, terms in cfg.deny.items()]
+    for entity, terms, score, context, ignore_case, name in term_lists:
+        rec = build_dictionary_recognizer(entity, list(terms), score, list(context), ignore_case, name)
+        recognizers.append(rec)
+        add_shape(entity, terms_shape(terms, ignore_case), rec)
+        if entity not in entities:
+            entities.append(entity)
     if not recognizers:
         raise ClassificationError(
             "no entity to detect: classification.entities is empty and there is no custom recognizer"

@@ -31,6 +31,15 @@ ALNUM_ENTITIES = frozenset({
     "CREDIT_CARD", "US_SSN", "IBAN_CODE", "PHONE_NUMBER", "US_BANK_NUMBER", "US_PASSPORT", "US_ITIN",
     "US_DRIVER_LICENSE", "ABA_ROUTING_NUMBER", "UK_NHS", "UK_NINO",
 })
+# Credentials (the ``secrets`` template, and any entity named like one): a mask keeps at most a 4-character
+# prefix, which names the kind of token (``ghp_****``, ``AKIA****``) and nothing of its secret part.
+SECRET_ENTITIES = frozenset({
+    "PRIVATE_KEY", "AWS_ACCESS_KEY_ID", "GITHUB_TOKEN", "GITLAB_TOKEN", "SLACK_TOKEN", "SLACK_WEBHOOK_URL",
+    "GENERIC_SECRET",
+})
+_SECRET_SUFFIXES = ("_TOKEN", "_SECRET", "_PASSWORD", "PRIVATE_KEY", "_API_KEY", "_ACCESS_KEY")
+_SECRET_PREFIX = 4
+_SECRET_MIN_CHARS = 12  # shorter values show no prefix at all: 4 characters would be a third of them
 _HEX = frozenset(string.hexdigits)
 _MIN_HEX_KEY_CHARS = 32  # shorter hex-looking strings are taken as passphrases, byte for byte
 
@@ -92,13 +101,27 @@ def _mask_iban(value: str) -> str:
     return compact[:4] + "*" * (len(compact) - 8) + compact[-4:]
 
 
+def is_secret_entity(entity: str) -> bool:
+    """True for credential entities, masked with :func:`_mask_secret`."""
+    return entity in SECRET_ENTITIES or entity.endswith(_SECRET_SUFFIXES)
+
+
+def _mask_secret(value: str) -> str:
+    value = value.strip()
+    if len(value) < _SECRET_MIN_CHARS:
+        return "****"
+    return value[:_SECRET_PREFIX] + "****"  # a fixed tail: the mask does not tell the secret's length
+
+
 def mask(entity: str, value: str) -> str:
     """A display form of ``value`` that reveals little.
 
     At most: a card's first 6 and last 4 digits, an e-mail's first character and domain, an SSN's last 4, an
-    IBAN's country, check digits and last 4; otherwise the first and last character (nothing when the value
-    has 4 characters or fewer).
+    IBAN's country, check digits and last 4; a credential's first 4 characters (``ghp_****``); otherwise the
+    first and last character (nothing when the value has 4 characters or fewer).
     """
+    if is_secret_entity(entity):
+        return _mask_secret(value)
     if entity == "CREDIT_CARD":
         return _mask_card(value)
     if entity == "EMAIL_ADDRESS":

@@ -26,6 +26,7 @@ An anchored match is assumed to lie on the anchor's line unless the rule gives a
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,7 +44,7 @@ from presidio_analyzer.predefined_recognizers import (
 )
 from spacy.language import Language
 
-from scanner._fast import KIND_EMAIL, KIND_IBAN, KIND_IPV6, KIND_RUN, scan_shapes
+from scanner._fast import KIND_EMAIL, KIND_IBAN, KIND_IPV6, KIND_RUN, pad_back, pad_forward, scan_shapes
 
 BACK_KEYWORDS = 6
 FORWARD_KEYWORDS = 1
@@ -110,7 +111,8 @@ def phone_shape(regions: Iterable[str]) -> Shape:
 
     def shortest(region: str) -> int:
         meta = PhoneMetadata.metadata_for_region(region)
-        lengths = [n for n in meta.general_desc.possible_length if n > 0] if meta else []
+        desc = meta.general_desc if meta else None
+        lengths = [n for n in desc.possible_length if n > 0] if desc is not None else []
         return min(lengths) if lengths else 1
 
     anywhere = min(shortest(r) for r in phonenumbers.SUPPORTED_REGIONS)
@@ -130,8 +132,8 @@ def context_gate(recognizer: EntityRecognizer, min_score: float) -> tuple[str, .
     if isinstance(recognizer, PhoneRecognizer):
         best = float(recognizer.SCORE)
     elif isinstance(recognizer, PatternRecognizer) and \
-            type(recognizer).validate_result is PatternRecognizer.validate_result and recognizer.patterns:
-        best = max(float(p.score) for p in recognizer.patterns)  # type: ignore[has-type]
+            type(recognizer).validate_result is PatternRecognizer.validate_result and _patterns(recognizer):
+        best = max(float(p.score) for p in _patterns(recognizer))
     else:
         return None
     if best >= min_score:
@@ -141,15 +143,20 @@ def context_gate(recognizer: EntityRecognizer, min_score: float) -> tuple[str, .
     return tuple(w.lower() for w in recognizer.context)
 
 
+def _patterns(recognizer: EntityRecognizer) -> list[Any]:
+    # Presidio leaves the attribute unannotated; read it as the list of ``Pattern`` it is.
+    return list(getattr(recognizer, "patterns", None) or [])
+
+
 def confirm_patterns(recognizer: EntityRecognizer, min_score: float) -> tuple[regex.Pattern[str], ...] | None:
     """The patterns whose matches can be reported at ``min_score`` (every result of a pattern recognizer is a
     match of one of its patterns; one that cannot reach ``min_score`` even with context can be left out unless
     the recognizer may lift a valid match with ``validate_result``)."""
-    if not isinstance(recognizer, PatternRecognizer) or not recognizer.patterns:
+    if not isinstance(recognizer, PatternRecognizer) or not _patterns(recognizer):
         return None
     lifts = type(recognizer).validate_result is not PatternRecognizer.validate_result
     flags = recognizer.global_regex_flags or 0
-    return tuple(regex.compile(p.regex, flags) for p in recognizer.patterns
+    return tuple(regex.compile(p.regex, flags) for p in _patterns(recognizer)
                  if lifts or min(max(p.score + 0.35, 0.4), 1.0) >= min_score or p.score >= min_score)
 
 
@@ -170,6 +177,18 @@ def default_shape(recognizer: EntityRecognizer) -> Shape | None:
     return None
 
 
+def terms_shape(terms: Iterable[str], ignore_case: bool) -> Shape | None:
+    """The shape of a dictionary (deny-list) recognizer: its terms are its anchors.
+
+    ``None`` (whole chunks) when a term spans lines, or when matching ignores case and a term has a non-ASCII
+    character: the automaton folds ASCII case only, while the regex module folds every letter.
+    """
+    terms = tuple(terms)
+    if any("\n" in t or "\r" in t for t in terms) or (ignore_case and not all(t.isascii() for t in terms)):
+        return None
+    return Shape(anchors=terms, anchors_ignore_case=ignore_case)
+
+
 @dataclass(slots=True)
 class Window:
     """A part of a chunk to analyse, with the entities whose candidates it holds."""
@@ -179,7 +198,10 @@ class Window:
     entities: set[str] = field(default_factory=set)
 
 
-_ASCII_LOWER = str.maketrans({chr(c): chr(c + 32) for c in range(65, 91)} | {"\u212a": "k"})
+# ASCII case folding plus the three non-ASCII letters the regex module's IGNORECASE equates with an ASCII one
+# (Kelvin sign, dotted capital I, long s): one character each, so offsets in the folded text stay the same.
+_ASCII_LOWER = str.maketrans({chr(c): chr(c + 32) for c in range(65, 91)}
+                             | {"\u212a": "k", "\u0130": "i", "\u017f": "s"})
 _COLON_PIECE = regex.compile(r"\S*:\S*")
 
 
@@ -330,37 +352,10 @@ class Prefilter:
         return ok
 
     def _pad_back(self, chunk: str, pos: int) -> int:
-        count = 0
-        while pos > 0 and count < BACK_KEYWORDS:
-            j = pos
-            while j > 0 and chunk[j - 1].isspace():
-                j -= 1
-            if j == 0:
-                return 0
-            k = j
-            while k > 0 and not chunk[k - 1].isspace():
-                k -= 1
-            if self.certain_keyword(chunk[k:j]):
-                count += 1
-            pos = k
-        return pos
+        return int(pad_back(chunk, pos, BACK_KEYWORDS, self.certain_keyword))
 
     def _pad_forward(self, chunk: str, pos: int) -> int:
-        n = len(chunk)
-        count = 0
-        while pos < n and count < FORWARD_KEYWORDS:
-            j = pos
-            while j < n and chunk[j].isspace():
-                j += 1
-            if j == n:
-                return n
-            k = j
-            while k < n and not chunk[k].isspace():
-                k += 1
-            if self.certain_keyword(chunk[j:k]):
-                count += 1
-            pos = k
-        return pos
+        return int(pad_forward(chunk, pos, FORWARD_KEYWORDS, self.certain_keyword))
 
     # ------------------------------------------------------------------ chunk-wide keyword parts
 
@@ -370,40 +365,61 @@ class Prefilter:
         ``chunk`` (``state`` is a per-chunk cache). A part ``q`` needs ``q:`` or ``:q`` in the lower-cased chunk,
         so the chunk's ``:`` pieces are tokenized only when that cheap test passes."""
         out: set[str] = set()
+        colon_text = state.get("colon_text")
+        if colon_text is None:
+            pieces = state["pieces"] = [m.group() for m in _COLON_PIECE.finditer(chunk)]
+            # Only pieces holding ":" can give a part; testing lemmas against them (not the whole chunk) keeps
+            # this cheap in chunks with many windows. Joined with "\n", which no piece holds.
+            colon_text = state["colon_text"] = "\n".join(pieces).lower()
+        assert isinstance(colon_text, str)
+        if not colon_text:
+            return out
+        # Windows of one chunk share most of their words: the verdict per word is kept for the chunk.
+        verdicts = state.setdefault("verdicts", {})
+        assert isinstance(verdicts, dict)
         for q in set(lemmas):
             q = q.lower()
             if q in keywords or not q:
                 continue
-            low = state.get("lower")
-            if low is None:
-                low = state["lower"] = chunk.lower()
-            assert isinstance(low, str)
-            if (q + ":") in low or (":" + q) in low:
-                pieces = state.get("pieces")
-                if pieces is None:
-                    pieces = state["pieces"] = [m.group() for m in _COLON_PIECE.finditer(chunk)]
-                assert isinstance(pieces, list)
-                if q in self.colon_keywords(p for p in pieces if (q + ":") in p.lower() or (":" + q) in p.lower()):
-                    out.add(q)
+            known = verdicts.get(q)
+            if known is None:
+                known = False
+                if (q + ":") in colon_text or (":" + q) in colon_text:
+                    chunk_pieces = state["pieces"]
+                    assert isinstance(chunk_pieces, list)
+                    known = q in self.colon_keywords(
+                        p for p in chunk_pieces if (q + ":") in p.lower() or (":" + q) in p.lower())
+                verdicts[q] = known
+            if known:
+                out.add(q)
         return out
 
     def colon_keywords(self, pieces: Iterable[str]) -> set[str]:
         """Keyword parts Presidio gets by splitting, on ``:``, the tokens of ``pieces`` that hold one."""
+        pieces = list(pieces)
+        missing = [p for p in dict.fromkeys(pieces) if p not in self._colon_cache]
+        if missing:
+            # One tokenizer call for all of them: spaCy tokenizes each space-separated piece on its own, and a
+            # piece holds no whitespace, so the tokens are those of each piece alone (one call per piece costs
+            # far more in a log file with hundreds of "12:30:45" pieces per chunk).
+            starts: list[int] = []
+            pos = 0
+            for p in missing:
+                starts.append(pos)
+                pos += len(p) + 1
+            found: dict[int, list[str]] = {}
+            for tok in self._nlp.tokenizer(" ".join(missing)):
+                lemma = tok.text.lower()
+                if ":" in lemma and not self._nlp_engine.is_stopword(lemma, "en") \
+                        and not self._nlp_engine.is_punct(lemma, "en"):
+                    found.setdefault(bisect_right(starts, tok.idx) - 1, []).extend(lemma.split(":"))
+            if len(self._colon_cache) + len(missing) > 100_000:
+                self._colon_cache.clear()
+            for i, p in enumerate(missing):
+                self._colon_cache[p] = tuple(found.get(i, ()))
         out: set[str] = set()
         for piece in pieces:
-            parts = self._colon_cache.get(piece)
-            if parts is None:
-                found: list[str] = []
-                for tok in self._nlp.tokenizer(piece):
-                    lemma = tok.text.lower()
-                    if ":" in lemma and not self._nlp_engine.is_stopword(lemma, "en") \
-                            and not self._nlp_engine.is_punct(lemma, "en"):
-                        found.extend(lemma.split(":"))
-                parts = tuple(found)
-                if len(self._colon_cache) > 100_000:
-                    self._colon_cache.clear()
-                self._colon_cache[piece] = parts
-            out.update(parts)
+            out.update(self._colon_cache[piece])
         return out
 
 

@@ -21,7 +21,7 @@ import regex
 import spacy
 import tldextract
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
-from presidio_analyzer.nlp_engine import SpacyNlpEngine
+from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import EmailRecognizer
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -51,6 +51,7 @@ class BlankSpacyNlpEngine(SpacyNlpEngine):
     def __init__(self) -> None:
         # The model name is never loaded (load() is overridden); it only labels the engine in Presidio's logs.
         super().__init__(models=[{"lang_code": LANGUAGE, "model_name": "blank:en"}])
+        self._keyword_parts: dict[str, tuple[str, ...]] = {}
 
     def load(self) -> None:
         """Build the blank pipeline; unlike the parent this neither looks for nor downloads a model."""
@@ -61,6 +62,33 @@ class BlankSpacyNlpEngine(SpacyNlpEngine):
     def get_supported_entities(self) -> list[str]:
         """No NER model, so no entities come from the NLP engine itself."""
         return []
+
+    def process_text(self, text: str, language: str) -> NlpArtifacts:
+        """What the parent returns for the blank pipeline, built faster: tokenize only (the lemma is the lower-case
+        text, which is all the lemma component does) and read each lemma's keyword parts from a cache instead of
+        asking the vocabulary twice per token (``NlpArtifacts.set_keywords``)."""
+        nlp = self.nlp[language]  # type: ignore[index]
+        doc = nlp.make_doc(text)
+        lemmas = [t.lower_ for t in doc]
+        artifacts = NlpArtifacts(entities=[], tokens=doc, tokens_indices=[t.idx for t in doc], lemmas=lemmas,
+                                 nlp_engine=None, language=language, scores=[])
+        keywords: list[str] = []
+        cache = self._keyword_parts
+        for lemma in lemmas:
+            parts = cache.get(lemma)
+            if parts is None:
+                # NlpArtifacts.set_keywords, for one lemma.
+                k = lemma.lower()
+                keep = (not self.is_stopword(k, language) and not self.is_punct(k, language)
+                        and k != "-PRON-" and k != "be")
+                parts = tuple(k.split(":")) if keep else ()
+                if len(cache) > 200_000:  # bounded: a file share holds any number of distinct words
+                    cache.clear()
+                cache[lemma] = parts
+            keywords.extend(parts)
+        artifacts.keywords = keywords
+        artifacts.nlp_engine = self
+        return artifacts
 
 
 @functools.cache

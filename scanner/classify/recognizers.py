@@ -29,7 +29,8 @@ import yaml
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer
 from presidio_analyzer.predefined_recognizers import CreditCardRecognizer, IbanRecognizer, UsSsnRecognizer
 
-from scanner._fast import aba_routing_ok, luhn_ok, mod97_ok, us_ssn_ok
+from scanner._fast import aba_routing_ok, luhn_ok, mod97_ok, npi_ok, shannon_entropy, us_ssn_ok
+from scanner.classify.guard import DEFAULT_TIMEOUT_S, GuardedPatternRecognizer
 from scanner.classify.presidio_setup import (
     CASE_SENSITIVE_REGEX_FLAGS,
     LANGUAGE,
@@ -51,6 +52,7 @@ VALIDATOR_FUNCTIONS: dict[str, Callable[[str], bool]] = {
     "mod97": mod97_ok,
     "us_ssn": us_ssn_ok,
     "aba_routing": aba_routing_ok,
+    "npi": npi_ok,
 }
 
 
@@ -85,20 +87,36 @@ class RangeCheckedUsSsnRecognizer(UsSsnRecognizer):
 
 
 class ValidatedPatternRecognizer(PatternRecognizer):
-    """A pattern recognizer whose matches must also pass one of the :mod:`scanner._fast` validators.
+    """A pattern recognizer whose matches must also pass one of the :mod:`scanner._fast` validators and/or
+    reach a minimum Shannon entropy in their assigned value (:func:`assigned_value`).
 
-    The validator only prunes (through ``invalidate_result``): a passing match keeps its pattern score, so
+    The checks only prune (through ``invalidate_result``): a passing match keeps its pattern score, so
     context words still matter, unlike Presidio's ``validate_result`` which lifts every valid match to 1.0.
     """
 
-    def __init__(self, validator: str, **kwargs: Any) -> None:
+    def __init__(self, validator: str | None = None, min_entropy: float | None = None, **kwargs: Any) -> None:
         self.validator_name = validator
-        self._validator = VALIDATOR_FUNCTIONS[validator]
+        self.min_entropy = min_entropy
+        self._validator = VALIDATOR_FUNCTIONS[validator] if validator is not None else None
         super().__init__(**kwargs)
 
     def invalidate_result(self, pattern_text: str) -> bool:
-        """True (drop it) when the validator rejects the match."""
-        return not self._validator(pattern_text)
+        """True (drop it) when the validator rejects the match or its value is not random enough."""
+        if self._validator is not None and not self._validator(pattern_text):
+            return True
+        return self.min_entropy is not None and shannon_entropy(assigned_value(pattern_text)) < self.min_entropy
+
+
+_ASSIGNMENT = regex.compile(r"[:=]+[ \t]*")
+_QUOTES = "\"'`"
+
+
+def assigned_value(text: str) -> str:
+    """The value of a ``key = value`` / ``key: "value"`` match (after the first ``:`` or ``=``, unquoted);
+    the whole text when it holds no assignment."""
+    m = _ASSIGNMENT.search(text)
+    value = text[m.end():] if m else text
+    return value.strip().strip(_QUOTES)
 
 
 OVERRIDES: dict[str, type[EntityRecognizer]] = {
@@ -154,26 +172,43 @@ def build_rule_recognizer(rule: RuleSpec) -> EntityRecognizer:
         "context": list(rule.context) if rule.context else None,
         "global_regex_flags": PRESIDIO_REGEX_FLAGS if rule.ignore_case else CASE_SENSITIVE_REGEX_FLAGS,
     }
-    if rule.validator is not None:
-        return ValidatedPatternRecognizer(validator=rule.validator, **common)
+    if rule.validator is not None or rule.min_entropy is not None:
+        return ValidatedPatternRecognizer(validator=rule.validator, min_entropy=rule.min_entropy, **common)
     return PatternRecognizer(**common)
 
 
-def build_custom_recognizer(custom: CustomRecognizerConfig) -> PatternRecognizer:
-    """A job file's custom recognizer: its regex as written (case-sensitive), its score and context words."""
+def build_custom_recognizer(custom: CustomRecognizerConfig, timeout_s: float = DEFAULT_TIMEOUT_S
+                            ) -> GuardedPatternRecognizer:
+    """A job file's custom recognizer: its regex as written (case-sensitive), its score and context words,
+    matched with RE2 or under a time limit (:mod:`scanner.classify.guard`)."""
     try:
         regex.compile(custom.regex)
-    except regex.error as exc:  # the job validator compiled it with ``re``; Presidio uses ``regex``
+    except regex.error as exc:  # the job validator compiled it too; a model built in code may skip that
         raise ClassificationError(
             f"custom recognizer {custom.name}: invalid regular expression: {exc}"
         ) from None
-    return PatternRecognizer(
+    return GuardedPatternRecognizer(
         supported_entity=custom.name,
         name=f"custom_{custom.name}",
         supported_language=LANGUAGE,
-        patterns=[Pattern(custom.name, custom.regex, custom.score)],
+        pattern=Pattern(custom.name, custom.regex, custom.score),
         context=list(custom.context),
         global_regex_flags=CASE_SENSITIVE_REGEX_FLAGS,
+        timeout_s=timeout_s,
+    )
+
+
+def build_dictionary_recognizer(entity: str, terms: list[str], score: float, context: list[str] | None = None,
+                                ignore_case: bool = True, name: str | None = None) -> PatternRecognizer:
+    """Presidio's deny-list recognizer: each term, as a whole word, is ``entity`` with ``score``."""
+    return PatternRecognizer(
+        supported_entity=entity,
+        name=name or f"dictionary_{entity}",
+        supported_language=LANGUAGE,
+        deny_list=list(dict.fromkeys(terms)),
+        deny_list_score=score,
+        context=list(context or []),
+        global_regex_flags=PRESIDIO_REGEX_FLAGS if ignore_case else CASE_SENSITIVE_REGEX_FLAGS,
     )
 
 

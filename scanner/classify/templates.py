@@ -14,13 +14,14 @@ A template file looks like this (the built-in ones live in ``scanner/classify/te
         patterns:                           # or: regexes of our own, each with its score
           - {name: passport, regex: '\\b[0-9]{9}\\b', score: 0.2}
         ignore_case: false                  # default true, as Presidio's default registry does
-        validator: luhn                     # optional: luhn | mod97 | us_ssn | aba_routing
+        validator: luhn                     # optional: luhn | mod97 | us_ssn | aba_routing | npi
         context: [passport]
         prefilter: {consecutive: 8}         # what every match contains (see PrefilterSpec)
 
 A rule has exactly one of ``recognizer`` and ``patterns``. ``options`` (mapping) is passed to a Presidio
 class's constructor (for example ``supported_regions`` of ``PhoneRecognizer``). ``validator`` (pattern rules
-only) drops matches the checksum rejects and leaves the score of the others alone. Every rule needs at least
+only) drops matches the checksum rejects and leaves the score of the others alone; so does ``min_entropy``
+(pattern rules only) for matches whose assigned value is not random enough. Every rule needs at least
 one example; ``negative_examples`` are texts in which the rule's entity must not be found.
 """
 
@@ -41,7 +42,7 @@ from scanner.exceptions import ClassificationError
 
 logger = logging.getLogger(__name__)
 
-VALIDATORS = ("luhn", "mod97", "us_ssn", "aba_routing")
+VALIDATORS = ("luhn", "mod97", "us_ssn", "aba_routing", "npi")
 _ENTITY_NAME = r"^[A-Z][A-Z0-9_]{0,63}$"
 
 
@@ -105,6 +106,9 @@ class RuleSpec(_Strict):
     context: tuple[str, ...] | None = None
     ignore_case: bool = True
     validator: str | None = None
+    # Pattern rules only: drop a match whose assigned value (after its first ":" or "=", unquoted) has a lower
+    # Shannon entropy, in bits per character (generic "password = ..." secrets).
+    min_entropy: float | None = Field(default=None, ge=0, le=8)
     options: dict[str, Any] = Field(default_factory=dict)
     prefilter: PrefilterSpec | None = None
     examples: tuple[str, ...] = Field(min_length=1)
@@ -114,8 +118,8 @@ class RuleSpec(_Strict):
     def _one_implementation(self) -> RuleSpec:
         if (self.recognizer is None) == (not self.patterns):
             raise ValueError("a rule needs exactly one of 'recognizer' (a Presidio class) and 'patterns'")
-        if self.recognizer is not None and self.validator is not None:
-            raise ValueError("'validator' applies to 'patterns' rules only")
+        if self.recognizer is not None and (self.validator is not None or self.min_entropy is not None):
+            raise ValueError("'validator' and 'min_entropy' apply to 'patterns' rules only")
         if self.patterns and self.options:
             raise ValueError("'options' applies to 'recognizer' rules only")
         if self.validator is not None and self.validator not in VALIDATORS:

@@ -167,3 +167,19 @@ def test_key_from_env_value() -> None:
     assert key_from_env_value("é") == "é".encode()
     with pytest.raises(ConfigError, match="empty"):
         key_from_env_value("  ")
+
+
+@pytest.mark.parametrize(("entity", "value", "expected"), [
+    ("GITHUB_TOKEN", "ghp_16C7e42F292c6912E7710c838347Ae178B4a", "ghp_****"),
+    ("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE", "AKIA****"),
+    ("PRIVATE_KEY", "-----BEGIN RSA PRIVATE KEY-----", "----****"),
+    ("GENERIC_SECRET", 'password = "Xk9mQ2vL7pW4zR"', "pass****"),
+    ("SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T0/B0/XXXX", "http****"),
+    ("GENERIC_SECRET", "pw=abc", "****"),                 # too short to show even a prefix
+    ("MY_API_KEY", "k-1234567890abcdef", "k-12****"),      # named like a credential: masked like one
+    ("DB_PASSWORD", "hunter2hunter2", "hunt****"),
+])
+def test_mask_secrets_keeps_at_most_a_4_character_prefix(entity: str, value: str, expected: str) -> None:
+    masked = mask(entity, value)
+    assert masked == expected
+    assert len(masked.rstrip("*")) <= 4

@@ -83,3 +83,30 @@ def test_pad_compiled_matches_reference() -> None:
         n = rng.randint(0, 7)
         assert compiled.pad_back(text, pos, n, _is_keyword) == ref.pad_back(text, pos, n, _is_keyword), (text, pos)
         assert compiled.pad_forward(text, pos, n, _is_keyword) == ref.pad_forward(text, pos, n, _is_keyword)
+
+
+def test_colon_keywords_batched_equal_per_piece() -> None:
+    """The chunk-wide ":" keyword parts, tokenized in one call, equal those of tokenizing each piece alone."""
+    from scanner.classify.engine import Classifier
+    from scanner.config import ClassificationConfig
+
+    pf = Classifier(ClassificationConfig(entities=["PHONE_NUMBER"]), b"k" * 32)._prefilter
+    tokenizer, engine = pf._nlp.tokenizer, pf._nlp_engine
+
+    def per_piece(pieces: list[str]) -> set[str]:
+        out: set[str] = set()
+        for piece in pieces:
+            for tok in tokenizer(piece):
+                lemma = tok.text.lower()
+                if ":" in lemma and not engine.is_stopword(lemma, "en") and not engine.is_punct(lemma, "en"):
+                    out.update(lemma.split(":"))
+        return out
+
+    rng = random.Random(5)
+    alphabet = ["the", ":", "10", "[", "]", "INFO", "(", ")", "'s", "don't", "http", "//", "a.b", "-", "cannot",
+                "e.g.", ":)", "\u03a3", "\u00e9", "x", "12", ".", ",", '"', "\u2026", "\u2014"]
+    for _ in range(500):
+        pieces = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6))) for _ in range(rng.randint(1, 8))]
+        pieces = [p if ":" in p else p + ":" + rng.choice(alphabet) for p in pieces]
+        pf._colon_cache.clear()
+        assert pf.colon_keywords(pieces) == per_piece(pieces), pieces
