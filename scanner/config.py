@@ -347,7 +347,8 @@ def _construct(node: yaml.Node, path: _Path, lines: dict[_Path, int], problems: 
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
-                problems.append(f"{_fmt_path(path)}: mapping keys must be strings (line {key_node.start_mark.line + 1})")
+                line = key_node.start_mark.line + 1
+                problems.append(f"{_fmt_path(path)}: mapping keys must be strings (line {line})")
                 continue
             if key in out:
                 problems.append(f"{_fmt_path(path + (key,))}: duplicate key (line {key_node.start_mark.line + 1})")
@@ -367,7 +368,8 @@ _VAR = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
 def _interpolate(
-    data: Any, path: _Path, env: Mapping[str, str], lines: dict[_Path, int], problems: list[str], unset_paths: set[_Path]
+    data: Any, path: _Path, env: Mapping[str, str], lines: dict[_Path, int], problems: list[str],
+    unset_paths: set[_Path],
 ) -> Any:
     """Replace ``${VAR}`` (and ``${VAR:-default}``) in every string; ``$$`` is a literal ``$``."""
     if isinstance(data, dict):

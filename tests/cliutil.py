@@ -49,6 +49,23 @@ def identity(rows: list[dict]) -> Counter:
     return Counter((f["object"], f["location"], f["entity"], f["value_hash"]) for f in rows)
 
 
+def worker_processes(pid: int) -> list[psutil.Process]:
+    """The worker processes of the `datascan scan` process ``pid`` (not multiprocessing's resource tracker);
+    processes that end or turn zombie while being looked at are left out."""
+    out = []
+    try:
+        kids = psutil.Process(pid).children()
+    except psutil.Error:
+        return []
+    for k in kids:
+        try:
+            if k.status() != psutil.STATUS_ZOMBIE and "resource_tracker" not in " ".join(k.cmdline()):
+                out.append(k)
+        except psutil.Error:
+            continue
+    return out
+
+
 def wait_mid_job(proc: subprocess.Popen, db: Path) -> int:
     """Wait (polling the store) until some objects are done and others pending; return a busy worker's pid."""
     deadline = time.monotonic() + 120
@@ -62,8 +79,7 @@ def wait_mid_job(proc: subprocess.Popen, db: Path) -> int:
                     pending = c.execute("SELECT count(*) FROM objects WHERE status='PENDING'").fetchone()[0]
             except sqlite3.OperationalError:
                 pass
-        workers = [c for c in psutil.Process(proc.pid).children()
-                   if "resource_tracker" not in " ".join(c.cmdline())]
+        workers = worker_processes(proc.pid)
         if done >= 2 and pending >= 8 and workers:
             return workers[0].pid
         time.sleep(0.05)  # polling interval of the wait above, not a stand-in for synchronisation

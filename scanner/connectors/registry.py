@@ -1,4 +1,5 @@
-"""The one explicit list of connectors: built-ins here, third-party ones from the ``datascan.connectors`` entry points."""
+"""The one explicit list of connectors: built-ins here, third-party ones from the ``datascan.connectors`` entry
+points."""
 
 from __future__ import annotations
 

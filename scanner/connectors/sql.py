@@ -304,6 +304,7 @@ class _SaTransport(_Transport):
                 # SQLite has no statement timeout: a progress handler interrupts the query past the deadline.
                 raw = await conn.get_raw_connection()
                 drv = raw.driver_connection
+                assert drv is not None
                 await drv.set_progress_handler(lambda: time.monotonic() > sess.deadline, 10_000)
             try:
                 yield sess

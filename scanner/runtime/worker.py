@@ -86,7 +86,7 @@ class Worker:
         self.lease_s = lease_s
         self.extractor = ContentExtractor(job.extraction)
         self.max_bytes = int(job.extraction.max_file_mb * 1024 * 1024)
-        self.connectors: dict[str, FileConnector] = {}
+        self.connectors: dict[str, FileConnector | TableConnector] = {}
         self.queue: asyncio.Queue[WorkPacket | None] = asyncio.Queue()
         self.current: WorkPacket | None = None
         self.aborted: set[int] = set()
@@ -155,7 +155,7 @@ class Worker:
             if self.current is not None:
                 self.send((M.HEARTBEAT, [(self.current.task_id, self.current.fence)]))
 
-    def _connector(self, ds_id: str) -> FileConnector:
+    def _connector(self, ds_id: str) -> FileConnector | TableConnector:
         if ds_id not in self.connectors:
             if self.coordinator is None:
                 from scanner.runtime.coordinator import make_coordinator
@@ -243,6 +243,7 @@ class Worker:
             chunks = whole()
         else:
             conn = self._connector(packet.datasource_id)
+            assert isinstance(conn, FileConnector)  # tables never reach the file path (_classify_objects)
 
             async def streamed() -> AsyncIterator[bytes]:
                 nonlocal nbytes

@@ -23,7 +23,7 @@ import pytest
 
 from benchmarks.corpus import generate
 from scanner.models import TaskStatus
-from tests.cliutil import DATASCAN
+from tests.cliutil import DATASCAN, worker_processes
 from tests.cliutil import env as _env
 from tests.cliutil import findings as _findings
 from tests.cliutil import identity as _identity
@@ -64,11 +64,7 @@ def _done(db: Path) -> int:
 
 
 def _workers(proc: subprocess.Popen) -> list[psutil.Process]:
-    try:
-        kids = psutil.Process(proc.pid).children()
-    except psutil.NoSuchProcess:
-        return []
-    return [k for k in kids if "resource_tracker" not in " ".join(k.cmdline())]
+    return worker_processes(proc.pid)
 
 
 def _wait(pred, proc: subprocess.Popen, what: str, *args, timeout: float = 300):

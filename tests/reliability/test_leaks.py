@@ -17,7 +17,7 @@ import psutil
 import pytest
 
 from benchmarks.corpus import generate
-from tests.cliutil import DATASCAN
+from tests.cliutil import DATASCAN, worker_processes
 from tests.cliutil import env as _env
 from tests.cliutil import run as _run
 from tests.integration.smb_server import PASSWORD, USER, make_server
@@ -63,7 +63,7 @@ def test_no_raw_value_or_credential_anywhere(share, tmp_path, figures):
     # Snapshot the process table while the scan runs; kill one worker once, mid-way.
     while proc.poll() is None:
         cmdlines.append(_all_cmdlines())
-        kids = [k for k in psutil.Process(proc.pid).children() if "resource_tracker" not in " ".join(k.cmdline())]
+        kids = worker_processes(proc.pid)
         if not killed and kids and db.exists() and len(cmdlines) > 5:
             kids[0].kill()
             killed = True
