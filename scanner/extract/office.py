@@ -265,6 +265,72 @@ def render_number(v: str) -> str:
     return v
 
 
+_DIGIT_TEMPLATE = re.compile(r'(?:0|#|\\.|"[^"]*"|[-\s()+/])+')
+
+
+def digit_template(code: str) -> str | None:
+    """A number format made only of digit places and literals (Excel's "Special" formats: SSN ``000-00-0000``,
+    ZIP+4, phone), as a template of ``0`` places and literal characters; None for any other format.
+
+    Why: an SSN typed as a number and shown through such a format is stored as 536221234; rendered through its
+    format it reads 536-22-1234, as the person who typed it sees it, and the SSN recognizer finds it.
+    """
+    code = code.split(";")[0]  # the positive-number section
+    if not code or not _DIGIT_TEMPLATE.fullmatch(code) or "0" not in code:
+        return None
+    out, i = [], 0
+    while i < len(code):
+        ch = code[i]
+        if ch == "\\" and i + 1 < len(code):
+            out.append(code[i + 1])
+            i += 2
+        elif ch == '"':
+            j = code.index('"', i + 1)
+            out.append(code[i + 1:j])
+            i = j + 1
+        else:
+            out.append("0" if ch in "0#" else ch)
+            i += 1
+    return "".join(out)
+
+
+def apply_digit_template(digits: str, template: str) -> str:
+    """Pour an integer's digits into a template from :func:`digit_template` (left-padded with zeros)."""
+    places = template.count("0")
+    if not digits.isdigit() or len(digits) > places:
+        return digits
+    it = iter(digits.zfill(places))
+    return "".join(next(it) if ch == "0" else ch for ch in template)
+
+
+def _xlsx_templates(doc: _Doc) -> dict[int, str]:
+    """Cell style index -> digit template, for the styles whose number format is one (see digit_template)."""
+    if "xl/styles.xml" not in doc.names:
+        return {}
+    codes: dict[int, str] = {}
+    xf_fmt: list[int] = []
+    in_xfs = False
+    for ev, el in doc.events("xl/styles.xml"):
+        tag = local(el.tag)
+        if tag == "cellXfs":
+            in_xfs = ev == "start"
+        elif ev == "end" and tag == "numFmt":
+            try:
+                codes[int(el.get("numFmtId") or -1)] = el.get("formatCode") or ""
+            except ValueError:
+                pass
+        elif ev == "end" and tag == "xf" and in_xfs:
+            try:
+                xf_fmt.append(int(el.get("numFmtId") or 0))
+            except ValueError:
+                xf_fmt.append(0)
+    out = {}
+    for i, fmt in enumerate(xf_fmt):
+        if (t := digit_template(codes.get(fmt, ""))) is not None:
+            out[i] = t
+    return out
+
+
 def sheet_ref(sheet: str, cell: str) -> str:
     if re.fullmatch(r"[A-Za-z0-9_.]+", sheet):
         return f"{sheet}!{cell}"
@@ -330,8 +396,9 @@ def _xlsx(doc: _Doc) -> Iterator[ContentComponent]:
             target = rels.get(rid or "", ("", ""))[1]
             if target in doc.names:
                 sheets.append((el.get("name") or target, target))
+    templates = _xlsx_templates(doc)
     for sheet, part in sheets:
-        yield from doc.optional(part, lambda p, s=sheet: _xlsx_sheet(doc, p, s, shared))
+        yield from doc.optional(part, lambda p, s=sheet: _xlsx_sheet(doc, p, s, shared, templates))
         yield from _xlsx_comments(doc, part, sheet)
 
 
@@ -374,7 +441,8 @@ def _xlsx_comments(doc: _Doc, part: str, sheet: str) -> Iterator[ContentComponen
     yield from w.flush()
 
 
-def _xlsx_sheet(doc: _Doc, part: str, sheet: str, shared: list[str]) -> Iterator[ContentComponent]:
+def _xlsx_sheet(doc: _Doc, part: str, sheet: str, shared: list[str],
+                templates: dict[int, str]) -> Iterator[ContentComponent]:
     w = _SheetWriter(doc.ctx, sheet)
     auto_row = 0
     for ev, el in doc.events(part):
@@ -398,6 +466,9 @@ def _xlsx_sheet(doc: _Doc, part: str, sheet: str, shared: list[str]) -> Iterator
             text = "".join(x.text or "" for x in el.iter() if local(x.tag) == "t")
         elif t == "n" and v is not None:
             text = render_number(v)
+            style = el.get("s")
+            if style is not None and style.isdigit() and (tpl := templates.get(int(style))) is not None:
+                text = apply_digit_template(text, tpl)
         elif t == "str" and v is not None:
             text = v
         el.clear()

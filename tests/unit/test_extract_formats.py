@@ -151,3 +151,31 @@ def test_hand_built_rar_is_read_by_another_rar_reader_too(tmp_path):
     assert listing.stdout.split() == ["a/b.txt", "c.txt"]
     out = subprocess.run(["bsdtar", "-xOf", str(path), "a/b.txt"], capture_output=True, check=True)
     assert out.stdout == b"hello rar\n"
+
+
+def test_ssn_stored_as_a_number_is_found_through_its_cell_format(classifier, tmp_path):
+    """Excel's "Special: Social Security Number" format shows 536221234 as 536-22-1234: so do we, so it is found.
+    Numbers in other formats keep their plain digits (no invented dashes)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Staff"
+    ws["A1"], ws["B1"], ws["C1"] = "name", "ssn", "amount"
+    ws["A2"], ws["B2"], ws["C2"] = "Ann", 536221234, 5
+    ws["B2"].number_format = "000-00-0000"
+    ws["C2"].number_format = "0.00"
+    ws["B3"] = 536221235  # same digits shape, no special format: not an SSN to a reader, not rendered as one
+    wb.save(tmp_path / "staff.xlsx")
+    found, _ = findings_of(tmp_path / "staff.xlsx", classifier)
+    ssn = [f for f in found if f[0] == "US_SSN"]
+    assert [(f[2].split(";")[0], f[3]) for f in ssn] == [("Staff!B2", "536-22-1234")]
+
+
+def test_digit_templates():
+    from scanner.extract.office import apply_digit_template, digit_template
+
+    assert apply_digit_template("536221234", digit_template("000\\-00\\-0000")) == "536-22-1234"
+    assert apply_digit_template("1234", digit_template("00000")) == "01234"
+    assert digit_template("0.00") is None and digit_template("General") is None
+    assert apply_digit_template("12345678901", digit_template("000-00-0000")) == "12345678901"  # too long: as is
