@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -84,3 +85,14 @@ def wait_mid_job(proc: subprocess.Popen, db: Path) -> int:
             return workers[0].pid
         time.sleep(0.05)  # polling interval of the wait above, not a stand-in for synchronisation
     raise AssertionError("the job never got mid-way")
+
+
+def fingerprint(root: Path) -> dict[str, tuple[str, int, int, int]]:
+    """Per file: content hash, mtime, ctime and mode (what a read-only scan must leave as it found it)."""
+    out = {}
+    for p in sorted(root.rglob("*")):
+        if p.is_file():
+            st = p.stat()
+            out[str(p.relative_to(root))] = (hashlib.sha256(p.read_bytes()).hexdigest(), st.st_mtime_ns,
+                                             st.st_ctime_ns, st.st_mode)
+    return out

@@ -10,9 +10,27 @@ from pathlib import Path
 import pytest
 import uvloop
 
+from tests import figures as _figures
 from tests.pgcluster import PgCluster
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+@pytest.fixture
+def figures():
+    """``figures(case, expected, **measured)``: record a reliability case's figures for the session's table."""
+    return _figures.record
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG001 - pytest hook signature
+    if not _figures.FIGURES:
+        return
+    tr = terminalreporter
+    tr.section(f"reliability figures ({'long' if _figures.LONG else 'short'} form)")
+    for line in _figures.summary_lines():
+        tr.write_line(line)
+    if _figures.LONG:
+        tr.write_line(f"written to {_figures.write_long_form()}")
 
 
 def pytest_asyncio_loop_factories(config, item):  # noqa: ARG001 - pytest-asyncio hook signature

@@ -158,7 +158,7 @@ def _findings_pg(url: str, job_id: int) -> Counter:
     return _identity([json.loads(line) for line in r.stdout.splitlines()])
 
 
-def test_a_worker_host_stopped_past_its_lease_cannot_write(small_corpus, baseline, shared_db, tmp_path):
+def test_a_worker_host_stopped_past_its_lease_cannot_write(small_corpus, baseline, shared_db, tmp_path, figures):
     """SIGSTOP a worker host while it holds a lease; the lease expires and another host takes the task over; after
     SIGCONT the stopped host's late writes are rejected (and logged) and the findings have no duplicates."""
     corpus, _ = small_corpus
@@ -205,9 +205,14 @@ def test_a_worker_host_stopped_past_its_lease_cannot_write(small_corpus, baselin
                 pass
         _stop(procs)
     log_text = (tmp_path / "a.log").read_text()
-    assert f"for task {task['id']}: lease token {task['fence']} was taken over" in log_text
     got = _findings_pg(url, job_id)
-    assert got == expected and max(got.values()) == 1
+    # An accepted stale write would have recorded an object a second time (reads counts accepted results).
+    reread = _q(dsn, "SELECT count(*) AS n FROM objects WHERE job_id = $1 AND reads > 1", job_id)[0]["n"]
+    figures("SIGSTOP a worker host past its lease", "its late writes rejected; 0 accepted",
+            stale_writes_rejected=log_text.count("rejected stale write"), stale_writes_accepted=reread,
+            duplicate_findings=sum(n - 1 for n in got.values() if n > 1))
+    assert f"for task {task['id']}: lease token {task['fence']} was taken over" in log_text
+    assert got == expected and max(got.values()) == 1 and reread == 0
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from scanner.classify.masking import key_from_env_value, value_hash
 from tests.cliutil import DATASCAN, KEY
 from tests.cliutil import env as _env
 from tests.cliutil import findings as _findings
-from tests.reliability.conftest import LONG, scale
+from tests.figures import LONG, scale
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "data" / "extract"))
 

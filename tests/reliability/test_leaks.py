@@ -17,11 +17,11 @@ import psutil
 import pytest
 
 from benchmarks.corpus import generate
-from tests.cliutil import DATASCAN, worker_processes
+from tests.cliutil import DATASCAN, fingerprint, worker_processes
 from tests.cliutil import env as _env
 from tests.cliutil import run as _run
+from tests.figures import scale
 from tests.integration.smb_server import PASSWORD, USER, make_server
-from tests.reliability.conftest import scale
 
 pytestmark = pytest.mark.timeout(900)
 
@@ -44,6 +44,7 @@ def test_no_raw_value_or_credential_anywhere(share, tmp_path, figures):
         p.chmod(0o755 if p.is_dir() else 0o644)
     local = tmp_path / "local"
     shutil.copytree(share.root / "leak", local)
+    share_before = fingerprint(share.root / "leak")
     job = tmp_path / "leak.yaml"
     job.write_text(
         "name: leak\ndatasources:\n"
@@ -71,6 +72,11 @@ def test_no_raw_value_or_credential_anywhere(share, tmp_path, figures):
     proc.wait()
     out, err = (tmp_path / "out.txt").read_bytes(), (tmp_path / "err.txt").read_bytes()
     assert proc.returncode == 0, err[-3000:]
+    share_after = fingerprint(share.root / "leak")
+    modified = sum(1 for k in share_before if share_before[k] != share_after.get(k))
+    figures("a scan over a share (SMB)", "content, mtime, ctime, permissions unchanged", files=len(share_before),
+            files_modified=modified)
+    assert modified == 0
     exported = _run("findings", "latest", "--db", str(db), "--format", "csv", env=env).stdout
     assert exported.count("\n") > len(manifest.planted)  # the scan really found the planted values
     blobs = {"stdout": out, "stderr": err, "export": exported.encode(), "process list": "\n".join(cmdlines).encode()}

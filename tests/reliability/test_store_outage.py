@@ -17,8 +17,8 @@ from tests.cliutil import findings as _findings
 from tests.cliutil import identity as _identity
 from tests.cliutil import job_file as _job
 from tests.cliutil import run as _run
+from tests.figures import scale
 from tests.pgcluster import PG_BIN, PgCluster, available
-from tests.reliability.conftest import scale
 
 pytestmark = pytest.mark.timeout(900)
 
