@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import uvloop
 
 from benchmarks.corpus import generate
-from benchmarks.report import merge_results
+from benchmarks.report import merge_results, timed_scan
 from scanner.config import FilesystemSource, SmbSource
 from scanner.connectors.base import FileConnector
 from scanner.connectors.filesystem import FilesystemConnector
@@ -31,14 +29,7 @@ def scan(job_sources: str, workers: int, tmp: Path, name: str, nbytes: int) -> d
     """One full scan in a fresh store; MB/s over the corpus bytes."""
     job = tmp / f"{name}.yaml"
     job.write_text(f"name: {name}\ndatasources:\n{job_sources}")
-    db = tmp / f"{name}.db"
-    env = dict(os.environ, DATASCAN_HMAC_KEY="00" * 32)
-    t0 = time.perf_counter()
-    r = subprocess.run([str(Path(sys.executable).parent / "datascan"), "scan", "--job", str(job), "--workers",
-                        str(workers), "--db", str(db), "--full"], env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    if r.returncode != 0:
-        raise SystemExit(f"{name} scan failed ({r.returncode}): {r.stderr[-2000:]}")
+    wall = timed_scan(job, workers, tmp / f"{name}.db")
     return {"seconds": round(wall, 2), "mb_per_s": round(nbytes / 1048576 / wall, 3)}
 
 

@@ -12,14 +12,12 @@ import argparse
 import contextlib
 import os
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from benchmarks.report import merge_results
+from benchmarks.report import merge_results, timed_scan
 from tests.conftest import postgres_url
 
 
@@ -47,15 +45,7 @@ def run_once(url: str, tmp: Path, workers: int, sample: int) -> float:
     job = tmp / f"sql-{workers}.yaml"
     job.write_text(f"name: benchsql\ndatasources:\n  - id: pg\n    type: sql\n    url: {url}\n"
                    f"    sample_rows: {sample}\n")
-    db = tmp / f"sql-{workers}.db"
-    env = dict(os.environ, DATASCAN_HMAC_KEY="00" * 32)
-    t0 = time.perf_counter()
-    r = subprocess.run([str(Path(sys.executable).parent / "datascan"), "scan", "--job", str(job), "--workers",
-                        str(workers), "--db", str(db), "--full"], env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    if r.returncode != 0:
-        raise SystemExit(f"scan failed ({r.returncode}): {r.stderr[-2000:]}")
-    return wall
+    return timed_scan(job, workers, tmp / f"sql-{workers}.db")
 
 
 def main() -> None:
