@@ -117,6 +117,24 @@ class _FileLease(Lease):
             self.release_now()
 
 
+async def _poll(attempt: Callable[[], Awaitable[Lease | None]], resource_key: str, limit: int,
+                poll_min_s: float, poll_max_s: float) -> Lease:
+    """Call ``attempt`` until it returns a lease, sleeping between tries with a doubling delay: neither flock nor
+    Redis can wait on "any one of N slots", so both coordinators poll (see their docstrings)."""
+    delay, waited = poll_min_s, False
+    while True:
+        lease = await attempt()
+        if lease is not None:
+            if waited:
+                log.debug("got slot %d of %s after waiting", lease.slot, resource_key)
+            return lease
+        if not waited:
+            log.debug("all %d slots of %s are held: waiting", limit, resource_key)
+            waited = True
+        await asyncio.sleep(delay)  # polling interval of the wait
+        delay = min(poll_max_s, delay * 2)
+
+
 class LocalCoordinator(ResourceCoordinator):
     """Host-local slots: ``flock`` on files ``slot-0 .. slot-(limit-1)`` in one folder per resource.
 
@@ -159,19 +177,11 @@ class LocalCoordinator(ResourceCoordinator):
 
     async def _acquire(self, resource_key: str, limit: int) -> Lease:
         d = self._dir(resource_key)
-        delay = self.poll_min_s
-        waited = False
-        while True:
-            lease = self._try(d, resource_key, limit)
-            if lease is not None:
-                if waited:
-                    log.debug("got slot %d of %s after waiting", lease.slot, resource_key)
-                return lease
-            if not waited:
-                log.debug("all %d slots of %s are held: waiting", limit, resource_key)
-                waited = True
-            await asyncio.sleep(delay)  # polling interval of the wait (see the class docstring)
-            delay = min(self.poll_max_s, delay * 2)
+
+        async def attempt() -> Lease | None:
+            return self._try(d, resource_key, limit)
+
+        return await _poll(attempt, resource_key, limit, self.poll_min_s, self.poll_max_s)
 
     def holders(self, resource_key: str, limit: int) -> int:
         d = self._dir(resource_key)
@@ -326,23 +336,16 @@ class RedisCoordinator(ResourceCoordinator):
 
         conn = self._connection()
         token = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(8)}"  # the holder, for a human
-        delay = self.poll_min_s
-        waited = False
-        while True:
+        keys = [self.slot_key(resource_key, i) for i in range(limit)]
+
+        async def attempt() -> Lease | None:
             try:
-                keys = [self.slot_key(resource_key, i) for i in range(limit)]
                 slot = int(await conn.acquire(keys=keys, args=[os.getpid() % limit, token, self.ttl_ms]))
             except redis.exceptions.RedisError as exc:
                 raise self._error(exc) from None
-            if slot >= 0:
-                if waited:
-                    log.debug("got slot %d of %s after waiting", slot, resource_key)
-                return _RedisLease(self, conn, resource_key, slot, token)
-            if not waited:
-                log.debug("all %d slots of %s are held: waiting", limit, resource_key)
-                waited = True
-            await asyncio.sleep(delay)  # polling interval of the wait (see the class docstring)
-            delay = min(self.poll_max_s, delay * 2)
+            return _RedisLease(self, conn, resource_key, slot, token) if slot >= 0 else None
+
+        return await _poll(attempt, resource_key, limit, self.poll_min_s, self.poll_max_s)
 
     def holders(self, resource_key: str, limit: int) -> int:
         import redis
