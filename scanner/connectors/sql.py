@@ -48,6 +48,10 @@ from scanner.tlspolicy import UnverifiedServerCertificate, apply_pg_tls_policy, 
 log = logging.getLogger(__name__)
 
 BLOCK_ROWS = 2000            # rows per block handed to the classifier (and per fetch from a server cursor)
+# Tasks never span discovery batches, so this bounds a classification task to a few tables: a sampled table costs
+# seconds of classification while its size estimate stays small, and byte-based batching alone put every table of
+# a database into one task, which only one worker could run (bench_sql: 2 workers were no faster than 1).
+_TABLES_PER_BATCH = 4
 _EST_BYTES_PER_VALUE = 32    # DiscoveredObject.size = sampled rows x read columns x this (only for task sizing)
 
 # Fixes named in connection errors, per ODBC driver family.
@@ -580,7 +584,7 @@ class SqlConnector(TableConnector):
             obj = await self._describe_table(ref, cols, read, stats.get((ref.schema, ref.name)))
             batch.append(obj)
             size += obj.size if obj.skip_reason is None else 0
-            if len(batch) >= batch_objects or size >= batch_bytes:
+            if len(batch) >= min(batch_objects, _TABLES_PER_BATCH) or size >= batch_bytes:
                 yield batch
                 batch, size = [], 0
         if batch:

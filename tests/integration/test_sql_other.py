@@ -73,3 +73,23 @@ async def test_mariadb(mariadb):  # noqa: F811
     await bad.close()
     assert "database sqlscan on 127.0.0.1" in str(ei.value) and "wrong-pw-123" not in str(ei.value)
     assert "login was refused" in str(ei.value)
+
+
+async def test_tables_are_planned_a_few_per_task(tmp_path):
+    """However small their size estimate, at most a few tables share a discovery batch (and so a task), so several
+    workers share a database's tables."""
+    import sqlite3
+
+    from scanner.connectors.sql import _TABLES_PER_BATCH, SqlConnector
+
+    db = tmp_path / "many.sqlite3"
+    with sqlite3.connect(db) as c:
+        for i in range(2 * _TABLES_PER_BATCH + 1):
+            c.execute(f"CREATE TABLE t{i} (id INTEGER PRIMARY KEY, email TEXT)")
+            c.execute(f"INSERT INTO t{i} (email) VALUES ('a{i}@example.com')")
+    conn = SqlConnector(job_for({"url": f"sqlite+aiosqlite:///{db}"}).datasources[0])
+    try:
+        sizes = [len(b) async for b in conn.enumerate_objects(1 << 40, 256)]
+    finally:
+        await conn.close()
+    assert sizes == [_TABLES_PER_BATCH, _TABLES_PER_BATCH, 1]
