@@ -54,7 +54,7 @@ def run_once(corpus: Path, workers: int, tmp: Path) -> dict[str, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--mb", type=float, default=8.0)
+    ap.add_argument("--mb", type=float, default=24.0)
     ap.add_argument("--workers", default="1,2")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()

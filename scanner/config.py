@@ -279,8 +279,11 @@ class RuntimeConfig(_Strict):
 
     max_attempts: int = Field(default=3, ge=1, le=100)
     lease_seconds: float = Field(default=120, ge=2)
-    batch_mb: float = Field(default=32, gt=0)          # classification task size, by bytes ...
-    batch_objects: int = Field(default=256, ge=1)      # ... or by object count, whichever comes first
+    # Classification task size, by bytes or by object count, whichever comes first. Small enough that a job of a few
+    # hundred files still gives every worker tasks (a task is seconds of work); big enough that the task table stays
+    # small (10M files are about 160k tasks).
+    batch_mb: float = Field(default=8, gt=0)
+    batch_objects: int = Field(default=64, ge=1)
 
 
 class JobConfig(_Strict):
