@@ -10,7 +10,7 @@ from scanner.models import DiscoveredObject
 
 
 class FileConnector(ABC):
-    """A source of file-like objects (local folders; SMB shares in a later issue)."""
+    """A source of file-like objects (local folders, SMB shares)."""
 
     datasource_id: str
 
