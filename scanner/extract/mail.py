@@ -85,13 +85,19 @@ def _part_text(p: Message) -> str:
         return ""
 
 
-def _attachments(items: list[tuple[str, bytes]], ctx: Ctx) -> Iterator[ContentComponent]:
-    if not items:
-        return
+def _may_extract_attachments(n: int, ctx: Ctx) -> bool:
+    """Whether a message's ``n`` attachments are extracted (EML and MSG alike): the job allows it and the archive
+    depth limit is not reached; a refusal is noted on the object."""
+    if not n:
+        return False
     if not ctx.cfg.attachments:
-        ctx.budget.note(f"{len(items)} attachment(s) not extracted (extraction.attachments is false)")
-        return
-    if not check_depth(ctx, "attachment"):
+        ctx.budget.note(f"{n} attachment(s) not extracted (extraction.attachments is false)")
+        return False
+    return check_depth(ctx, "attachment")
+
+
+def _attachments(items: list[tuple[str, bytes]], ctx: Ctx) -> Iterator[ContentComponent]:
+    if not _may_extract_attachments(len(items), ctx):
         return
     for name, payload in items:
         ctx.budget.count_member()
@@ -152,12 +158,7 @@ def extract_msg(ole: Any, prefix: str, ctx: Ctx) -> Iterator[ContentComponent]:
         data = stream(base[len(prefix):] + "__substg1.0_37010102")
         if data is not None:
             items.append((name, data))
-    if not items:
-        return
-    if not ctx.cfg.attachments:
-        ctx.budget.note(f"{len(items)} attachment(s) not extracted (extraction.attachments is false)")
-        return
-    if not check_depth(ctx, "attachment"):
+    if not _may_extract_attachments(len(items), ctx):
         return
     for name, payload in items:
         ctx.budget.count_member()
