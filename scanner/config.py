@@ -50,6 +50,8 @@ class SmbSource(_Strict):
     password: SecretStr
     domain: str | None = None
     encrypt: bool | None = None          # None: negotiate with the server; true: refuse an unencrypted session
+    # Unsigned sessions are refused unless this is true (then the server decides; a guest logon is never signed).
+    allow_unsigned: bool = False
     include: list[str] = Field(default_factory=lambda: ["**/*"])
     exclude: list[str] = Field(default_factory=list)
     max_file_mb: float = Field(default=100, gt=0)

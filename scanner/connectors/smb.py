@@ -114,7 +114,9 @@ class _SmbSession:
 
     def open(self) -> None:
         cfg = self.cfg
-        conn = Connection(uuid.uuid4(), cfg.host, cfg.port, require_signing=True)
+        # Signed by default: an unsigned SMB2 session can be altered in transit (and a guest logon cannot be signed,
+        # so a server that maps a rejected user to guest is refused rather than scanned as nobody).
+        conn = Connection(uuid.uuid4(), cfg.host, cfg.port, require_signing=not cfg.allow_unsigned)
         self.conn = conn
         conn.connect(timeout=_CONNECT_TIMEOUT_S)
         user = f"{cfg.domain}\\{cfg.username}" if cfg.domain else cfg.username
@@ -122,7 +124,9 @@ class _SmbSession:
                        require_encryption=cfg.encrypt is True)
         sess.connect()
         tree = TreeConnect(sess, rf"\\{cfg.host}\{cfg.share}")
-        tree.connect()
+        # Secure negotiate (the SMB 3.0 downgrade check) needs the session's signing key, which an unsigned guest
+        # session (allow_unsigned) has not got; every signed session keeps the check.
+        tree.connect(require_secure_negotiate=sess.signing_key is not None)
         if cfg.encrypt and not (sess.encrypt_data or tree.encrypt_data):
             raise _NoEncryption
         self.tree = tree
@@ -335,6 +339,10 @@ class SmbConnector(FileConnector):
             return f"{self.where}: the share {cfg.share!r} does not exist on {cfg.host}"
         if isinstance(exc, AccessDenied):
             return f"{self.where}: user {cfg.username!r} may not access share {cfg.share!r}"
+        if isinstance(exc, SMBException) and "authenticated as a guest" in str(exc):
+            return (f"{self.where}: the server logged user {cfg.username!r} on as a guest (it did not accept the "
+                    "credentials), and a guest session cannot be signed or encrypted: refused. Set allow_unsigned: "
+                    "true on this datasource only to scan such a share on purpose")
         if isinstance(exc, _NoEncryption) or (
                 cfg.encrypt and isinstance(exc, SMBException) and "encryption" in str(exc).lower()):
             return f"{self.where}: encrypt: true, but the server does not encrypt this session"

@@ -38,9 +38,13 @@ def port_open(port: int) -> bool:
 
 
 class SambaServer:
-    """One smbd; ``shares`` maps a share name to (a folder name under ``root``, extra smb.conf options)."""
+    """One smbd; ``shares`` maps a share name to (a folder name under ``root``, extra smb.conf options).
 
-    def __init__(self, root: Path, shares: dict[str, tuple[str, str]]):
+    ``guest=True`` maps a rejected user name to the guest account (``map to guest = Bad User``), and a share whose
+    options say ``guest ok = yes`` admits it: the only way to get an unsigned SMB2 session out of Samba.
+    """
+
+    def __init__(self, root: Path, shares: dict[str, tuple[str, str]], guest: bool = False):
         self.root = root
         self.port = _free_port()
         self.conf = root / "smb.conf"
@@ -65,13 +69,15 @@ class SambaServer:
             "   printcap name = /dev/null",
             "   disable spoolss = yes",
             "   server min protocol = SMB2_02",
-            "   map to guest = never",
+            f"   map to guest = {'Bad User' if guest else 'never'}",
         ]
         for name, (folder, extra) in shares.items():
             path = root / folder
             path.mkdir(exist_ok=True)
             path.chmod(0o755)
-            lines += [f"[{name}]", f"   path = {path}", "   read only = yes", f"   valid users = {USER}"]
+            lines += [f"[{name}]", f"   path = {path}", "   read only = yes"]
+            if "guest ok" not in extra:
+                lines.append(f"   valid users = {USER}")
             lines += [f"   {line.strip()}" for line in extra.splitlines() if line.strip()]
         self.conf.write_text("\n".join(lines) + "\n")
 
@@ -152,13 +158,13 @@ def samba_or_skip() -> None:
         pytest.skip(problem)
 
 
-def make_server(shares: dict[str, tuple[str, str]]) -> Iterator[SambaServer]:
+def make_server(shares: dict[str, tuple[str, str]], guest: bool = False) -> Iterator[SambaServer]:
     """Create the user, write the config, start smbd; stop it and remove everything afterwards."""
     samba_or_skip()
     root = Path(tempfile.mkdtemp(prefix="datascan-smbd-"))
     root.chmod(0o755)  # the share folders below it must be reachable by the test user
     created = _ensure_user()
-    server = SambaServer(root, shares)
+    server = SambaServer(root, shares, guest)
     try:
         subprocess.run(["smbpasswd", "-c", str(server.conf), "-s", "-a", USER], input=f"{PASSWORD}\n{PASSWORD}\n",
                        text=True, check=True, capture_output=True)

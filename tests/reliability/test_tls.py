@@ -1,8 +1,14 @@
-"""TLS to PostgreSQL with a self-signed certificate: refused by default, for the store and for a SQL datasource,
-accepted when the job or URL explicitly allows it, and verified when its CA is given."""
+"""Insecure transports are refused unless the job explicitly allows them.
+
+TLS to PostgreSQL with a self-signed certificate: refused by default, for the store and for a SQL datasource,
+accepted when the job or URL explicitly allows it, and verified when its CA is given. SMB without signing: a real
+Samba that maps a rejected user name to guest gives a session that cannot be signed (Samba always offers signing
+over SMB2 otherwise, so this is the unsigned session a scanner meets in the field); refused unless the datasource
+says ``allow_unsigned: true``."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -10,6 +16,7 @@ import pytest
 
 from tests.cliutil import env as _env
 from tests.cliutil import run as _run
+from tests.integration.smb_server import make_server
 from tests.pgcluster import PgCluster, available
 
 pytestmark = pytest.mark.timeout(300)
@@ -71,3 +78,32 @@ def test_sql_datasource_refuses_an_unverified_certificate_by_default(tls_cluster
             accepted_by_default=int(refused.returncode == 0), explicit_allow_works=int(allowed.returncode == 0))
     assert refused.returncode == 2 and "could not be verified" in refused.stderr, refused.stderr
     assert allowed.returncode == 0, allowed.stderr
+
+
+@pytest.fixture(scope="module")
+def guest_share():
+    yield from make_server({"open": ("open", "guest ok = yes")}, guest=True)
+
+
+def test_smb_session_without_signing_is_refused_by_default(guest_share, tmp_path, figures):
+    folder = guest_share.root / "open"
+    (folder / "card.txt").write_text("card 4111 1111 1111 1111\n")
+    (folder / "card.txt").chmod(0o644)
+    store = str(tmp_path / "s.db")
+
+    def scan(extra: str) -> subprocess.CompletedProcess[str]:
+        job = tmp_path / "smb.yaml"
+        # "nosuchuser" is not a Samba account: the server logs it on as guest instead of refusing it.
+        job.write_text(f"name: unsigned\ndatasources:\n  - {{id: open, type: smb, host: 127.0.0.1, "
+                       f"port: {guest_share.port}, share: open, username: nosuchuser, password: x{extra}}}\n")
+        return _run("scan", "--job", str(job), "--workers", "1", "--db", store)
+
+    refused = scan("")
+    allowed = scan(", allow_unsigned: true")
+    figures("SMB session without signing (guest logon)", "refused unless the job allows it",
+            accepted_by_default=int(refused.returncode == 0), explicit_allow_works=int(allowed.returncode == 0))
+    assert refused.returncode == 2, refused.stderr
+    assert "guest" in refused.stderr and "allow_unsigned" in refused.stderr, refused.stderr
+    assert allowed.returncode == 0, allowed.stderr
+    rows = [json.loads(line) for line in _run("findings", "latest", "--db", store).stdout.splitlines()]
+    assert [(r["object"], r["entity"]) for r in rows] == [("card.txt", "CREDIT_CARD")]
