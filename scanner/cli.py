@@ -1,8 +1,8 @@
 """The ``datascan`` command line. Commands parse options and the job file, call down, and map outcomes to exit codes.
 
 Exit codes: 0 done; 1 runtime failure (or the job was cancelled); 2 bad usage or job file; 3 done with findings and
-``--fail-on-findings``; 4 completed but some tasks failed (partial results); 75 another run of the job holds its
-run lock; 130 interrupted by SIGINT, 143 by SIGTERM (state kept: ``scan --resume ID`` continues).
+``--fail-on-findings``; 4 completed but some tasks or objects failed (partial results); 75 another run of the job
+holds its run lock; 130 interrupted by SIGINT, 143 by SIGTERM (state kept: ``scan --resume ID`` continues).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from scanner.logsetup import cap_library_logs
 from scanner.models import JobStatus
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_FINDINGS = 0, 1, 2, 3
-EXIT_PARTIAL = 4   # completed, but some tasks failed max_attempts times: the results are partial
+EXIT_PARTIAL = 4   # completed, but some tasks or objects failed max_attempts times: the results are partial
 EXIT_LOCKED = 75   # EX_TEMPFAIL: another run of this job holds its run lock (cron: try again next time)
 DEFAULT_DB = "datascan.db"
 out = Console()
@@ -158,8 +158,10 @@ def exit_code_for(summary: Any, fail_on_findings: bool) -> int:
         return EXIT_USAGE
     if job.status is not JobStatus.COMPLETED:
         return EXIT_FAILURE
-    if summary.failed_tasks:
-        click.echo(f"error: job {job.id} completed, but {len(summary.failed_tasks)} task(s) failed: "
+    if summary.failed_tasks or summary.failed_objects:
+        what = [f"{n} {w}" for n, w in ((len(summary.failed_tasks), "task(s)"), (summary.failed_objects, "object(s)"))
+                if n]
+        click.echo(f"error: job {job.id} completed, but {' and '.join(what)} failed: "
                    "results are partial (see `datascan report`)", err=True)
         return EXIT_PARTIAL
     return EXIT_FINDINGS if fail_on_findings and summary.total_findings else EXIT_OK

@@ -10,6 +10,7 @@ Hierarchy::
     │   ├── AuthenticationError  credentials refused / share or database missing (fails the job, exit 2)
     │   └── ObjectReadError      one object could not be read (that object is skipped, the scan goes on)
     ├── ExtractionError        one object's content could not be turned into text (skipped with the reason)
+    │   └── ExtractionAborted    the extraction process died, overran its time or its memory (retried, then FAILED)
     └── ClassificationError    the classifier could not be built from the template / job
 """
 
@@ -50,6 +51,12 @@ class ObjectReadError(ConnectorError):
 
 class ExtractionError(DatascanError):
     """One object's content could not be extracted; the scan skips it and goes on."""
+
+
+class ExtractionAborted(ExtractionError):
+    """The extraction subprocess was killed, crashed, overran ``timeout_s`` or exhausted ``max_memory_mb`` before
+    giving any text. It may be the machine (memory pressure, a loaded CPU), not the object: the worker tries again
+    with a fresh subprocess, up to ``runtime.max_attempts`` times, then records the object FAILED with the reason."""
 
 
 class ClassificationError(DatascanError):

@@ -146,3 +146,5 @@ class ObjectResult:
     skip_reason: str | None = None      # nothing could be read or extracted: the object is SKIPPED
     bytes_read: int = 0
     partial_reason: str | None = None   # some of it was classified, some not (a limit, an encrypted member): PARTIAL
+    failed_reason: str | None = None    # its extraction aborted on every one of ``attempts`` tries: FAILED
+    attempts: int = 1                   # how many times it was read and extracted in this task

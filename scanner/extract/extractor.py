@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from scanner.config import ExtractionConfig
-from scanner.exceptions import ExtractionError
+from scanner.exceptions import ExtractionAborted, ExtractionError
 from scanner.extract.detect import STREAMED, sniff
 from scanner.extract.sandbox import SandboxDied, SandboxProcess, SandboxTimeout, death_reason
 from scanner.extract.text import COMPONENT_CHARS, StreamDecoder, TextChunker
@@ -153,6 +153,7 @@ class ContentExtractor:
         sb = await self._ensure_sandbox()
         left = self.cfg.timeout_s
         reason: str | None = None
+        aborted = False  # the child died, overran or ran out of memory: another attempt may pass
         try:
             reply, dt = await loop.run_in_executor(self._io, sb.request,
                                                    ("start", name, data, self.cfg.model_dump()), left)
@@ -176,13 +177,16 @@ class ContentExtractor:
                 reason = reply[2]
                 report.inflated = reply[4]
                 if reply[3]:
+                    aborted = True
                     await loop.run_in_executor(self._io, self._drop)
         except SandboxTimeout:
             await loop.run_in_executor(self._io, self._drop)
             reason = f"extraction timed out after {self.cfg.timeout_s:g} s"
+            aborted = True
         except SandboxDied:
             code = await loop.run_in_executor(self._io, self._drop)
             reason = death_reason(code)
+            aborted = True
         except GeneratorExit:
             raise  # the consumer stopped between requests: the child is idle and the next "start" resets it
         except BaseException:
@@ -196,7 +200,7 @@ class ContentExtractor:
         if report.components:
             report.note(reason)  # what came before the failure was classified: a partial scan
             return
-        raise ExtractionError(reason)
+        raise ExtractionAborted(reason) if aborted else ExtractionError(reason)
 
     def _drop(self) -> int | None:
         sb, self._sandbox = self._sandbox, None

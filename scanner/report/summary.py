@@ -32,7 +32,7 @@ def summary_table(s: Summary) -> Group:
         t.add_row("unchanged", str(d.unchanged))
         t.add_row("skipped", "\n".join(f"{n} {r}" for r, n in sorted(d.skipped.items())) or "0")
         t.add_row("partial", "\n".join(f"{n} {r}" for r, n in sorted(d.partial.items())) or "0")
-        t.add_row("failed", str(d.failed))
+        t.add_row("failed", "\n".join(f"{n} {r}" for r, n in sorted(d.failed.items())) or "0")
         t.add_row("findings", "\n".join(f"{e}: {n}" for e, n in sorted(d.findings.items())) or "0")
         if d.hints:
             t.add_row("hints", "\n".join(f"{e}: {n}" for e, n in sorted(d.hints.items())))

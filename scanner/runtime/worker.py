@@ -24,7 +24,7 @@ from typing import Any
 from scanner.config import JobConfig
 from scanner.connectors.base import FileConnector, TableConnector
 from scanner.connectors.registry import create_connector
-from scanner.exceptions import AuthenticationError, ExtractionError, ObjectReadError
+from scanner.exceptions import AuthenticationError, ExtractionAborted, ExtractionError, ObjectReadError
 from scanner.extract import ContentExtractor, ExtractionReport
 from scanner.logsetup import cap_library_logs
 from scanner.models import ContentComponent, DiscoveredObject, Finding, ObjectResult, TaskType, WorkPacket
@@ -214,7 +214,7 @@ class Worker:
             for i, obj in enumerate(objs):
                 self._check_abort(packet)
                 current, nxt = nxt, (fetch(objs[i + 1]) if i + 1 < len(objs) else None)
-                done.append(await self._one_object(packet, obj, current))
+                done.append(await self._attempts(packet, obj, current))
                 if len(done) >= _FLUSH_OBJECTS or time.monotonic() - last_flush > _FLUSH_SECONDS:
                     self.send((M.OBJECTS, packet.task_id, packet.fence, done))
                     done, last_flush = [], time.monotonic()
@@ -223,6 +223,27 @@ class Worker:
                 nxt.cancel()
             if done:
                 self.send((M.OBJECTS, packet.task_id, packet.fence, done))
+
+    async def _attempts(self, packet: WorkPacket, obj: DiscoveredObject,
+                        read: asyncio.Task[bytes] | None) -> ObjectResult:
+        """One object, tried again (read again, fresh extraction process) while its extraction aborts.
+
+        Only this object is retried, at once, in this task: the other objects of the task are not redone. After
+        ``runtime.max_attempts`` aborted tries the object is FAILED with the reason and the task goes on.
+        """
+        most = self.job.runtime.max_attempts
+        result = await self._one_object(packet, obj, read)
+        tries = 1
+        while result.failed_reason and tries < most:
+            self._check_abort(packet)
+            log.warning("task %d: %s: %s; extraction attempt %d of %d", packet.task_id, obj.path,
+                        result.failed_reason, tries + 1, most)
+            tries += 1
+            result = await self._one_object(packet, obj, None)  # read again (streamed)
+        result.attempts = tries
+        if result.failed_reason:
+            result.failed_reason = f"{result.failed_reason} (on each of {tries} attempts)"
+        return result
 
     async def _one_object(self, packet: WorkPacket, obj: DiscoveredObject,
                           read: asyncio.Task[bytes] | None) -> ObjectResult:
@@ -262,6 +283,9 @@ class Worker:
                 findings.extend(self._findings(packet, obj, comp, dets))
         except ObjectReadError as exc:  # a streamed read failed part-way
             return ObjectResult(obj.path, obj.size, obj.mtime, [], skip_reason=str(exc), bytes_read=nbytes)
+        except ExtractionAborted as exc:
+            return ObjectResult(obj.path, nbytes, obj.mtime, [], content_hash=sha.hexdigest(),
+                                failed_reason=str(exc), bytes_read=nbytes)
         except ExtractionError as exc:
             return ObjectResult(obj.path, nbytes, obj.mtime, [], content_hash=sha.hexdigest(),
                                 skip_reason=str(exc), bytes_read=nbytes)

@@ -101,7 +101,7 @@ class DatasourceSummary:
     unchanged: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     partial: dict[str, int] = field(default_factory=dict)  # scanned in part, per reason (counted in ``scanned``)
-    failed: int = 0
+    failed: dict[str, int] = field(default_factory=dict)  # per reason
     findings: dict[str, int] = field(default_factory=dict)
     hints: dict[str, int] = field(default_factory=dict)  # columns named like an entity their values never held
 
@@ -127,6 +127,10 @@ class Summary:
     @property
     def total_findings(self) -> int:
         return sum(sum(d.findings.values()) for d in self.datasources)
+
+    @property
+    def failed_objects(self) -> int:
+        return sum(sum(d.failed.values()) for d in self.datasources)
 
 
 @dataclass(slots=True)
@@ -555,7 +559,9 @@ class DatabaseInterface:
             if rows:
                 await s.execute(self._insert(FindingRow).on_conflict_do_nothing(), rows)
             for r in results:
-                if r.skip_reason:
+                if r.failed_reason:
+                    status, reason = ObjectStatus.FAILED, r.failed_reason
+                elif r.skip_reason:
                     status, reason = ObjectStatus.SKIPPED, r.skip_reason
                 elif r.partial_reason:
                     status, reason = ObjectStatus.PARTIAL, r.partial_reason
@@ -566,7 +572,8 @@ class DatabaseInterface:
                     .where(ObjectRow.job_id == job_id, ObjectRow.datasource_id == datasource_id,
                            ObjectRow.path == r.path)
                     .values(status=status.value, reason=reason, content_hash=r.content_hash,
-                            findings=len(r.findings), reads=ObjectRow.reads + 1, size=r.size, mtime=r.mtime)
+                            findings=len(r.findings), reads=ObjectRow.reads + r.attempts, size=r.size,
+                            mtime=r.mtime)
                 )
             return True
 
@@ -747,7 +754,7 @@ class DatabaseInterface:
                 elif status == ObjectStatus.SKIPPED.value:
                     e.skipped[reason or "skipped"] = e.skipped.get(reason or "skipped", 0) + n
                 elif status == ObjectStatus.FAILED.value:
-                    e.failed += n
+                    e.failed[reason or "failed"] = e.failed.get(reason or "failed", 0) + n
             for d, entity, n in (await s.execute(
                 select(FindingRow.datasource_id, FindingRow.entity, func.count())
                 .where(FindingRow.job_id == job_id).group_by(FindingRow.datasource_id, FindingRow.entity)

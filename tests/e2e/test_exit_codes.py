@@ -86,7 +86,7 @@ def test_failed_task_means_partial_exit_4(corpus, tmp_path):
     os.kill(_wait_mid_job(proc, db), signal.SIGKILL)
     out, err = proc.communicate(timeout=240)
     assert proc.returncode == 4, err.decode()
-    assert b"task(s) failed: results are partial" in err
+    assert b" task(s) and " in err and b" object(s) failed: results are partial" in err
     with sqlite3.connect(db) as c:
         failed = c.execute("SELECT count(*) FROM tasks WHERE status='FAILED'").fetchone()[0]
         objs = c.execute("SELECT count(*) FROM objects WHERE status='FAILED'").fetchone()[0]
