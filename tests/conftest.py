@@ -27,7 +27,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG0
         return
     tr = terminalreporter
     tr.section(f"reliability figures ({'long' if _figures.LONG else 'short'} form)")
-    for line in _figures.summary_lines():
+    for line in _figures.table_lines(_figures.FIGURES):
         tr.write_line(line)
     if _figures.LONG:
         tr.write_line(f"written to {_figures.write_long_form()}")
