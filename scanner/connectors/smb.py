@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import socket
 import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -147,6 +148,14 @@ class _SmbSession:
                 c.disconnect(False)
             except Exception:  # noqa: BLE001,S110 - nothing more can be done about a broken socket
                 pass
+
+
+def _connect_failure(exc: Exception) -> str:
+    """A connect failure in words: the socket error when there is one (smbprotocol wraps it in ValueError)."""
+    cause = exc.__cause__
+    if isinstance(cause, OSError):
+        return f"cannot connect: {cause.strerror or cause.__class__.__name__}"
+    return exc.__class__.__name__
 
 
 class _NoEncryption(Exception):
@@ -323,7 +332,7 @@ class SmbConnector(FileConnector):
                 if fatal is not None:
                     await self._release_lease()
                     raise AuthenticationError(fatal) from None
-                raise _Lost(exc.__class__.__name__) from None
+                raise _Lost(_connect_failure(exc)) from None
             self._sess = sess
             log.debug("%s: session %d open", self.where, sess.generation)
             return sess
@@ -333,6 +342,9 @@ class SmbConnector(FileConnector):
         cfg = self.cfg
         if isinstance(exc, (LogonFailure, WrongPassword, SMBAuthenticationError)):
             return f"{self.where}: logon failure for user {cfg.username!r} (wrong user name or password)"
+        if isinstance(exc, ValueError) and isinstance(exc.__cause__, socket.gaierror) \
+                and exc.__cause__.errno == socket.EAI_NONAME:  # EAI_AGAIN (a DNS blip) is retried
+            return f"{self.where}: host {cfg.host!r} not found (name resolution failed)"
         if isinstance(exc, PasswordExpired):
             return f"{self.where}: the password of user {cfg.username!r} has expired"
         if isinstance(exc, BadNetworkName):

@@ -9,6 +9,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -323,3 +324,20 @@ def _wait_for_done_objects(proc: subprocess.Popen, db: Path, n: int) -> None:
             return
         time.sleep(0.02)  # polling interval of the wait above, not a stand-in for synchronisation
     raise AssertionError("the job never got mid-way")
+
+
+def test_unknown_host_fails_the_job_at_once_with_exit_2(tmp_path):
+    """A host name that does not resolve cannot start working on a retry: exit 2 naming the host, no backoff."""
+    try:
+        socket.getaddrinfo("no-such-host.invalid", 445)
+    except socket.gaierror as exc:
+        if exc.errno != socket.EAI_NONAME:  # no DNS answer at all: a temporary failure, which datascan retries
+            pytest.skip(f"this machine's resolver does not answer ({exc})")
+    job = tmp_path / "nohost.yaml"
+    job.write_text("name: nohost\ndatasources:\n  - {id: s, type: smb, host: no-such-host.invalid, share: x, "
+                   "username: u, password: '${SMB_PASSWORD}'}\n")
+    r = subprocess.run(DATASCAN + ["scan", "--job", str(job), "--workers", "1", "--db", str(tmp_path / "s.db")],
+                       capture_output=True, text=True, env=dict(_env(), SMB_PASSWORD="Pw-not-shown-1"), timeout=120)
+    assert r.returncode == 2, r.stderr
+    assert "host 'no-such-host.invalid' not found" in r.stderr and "reconnecting" not in r.stderr, r.stderr
+    assert "Pw-not-shown-1" not in r.stdout + r.stderr
