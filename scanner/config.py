@@ -94,6 +94,7 @@ class SqlSource(_Strict):
     query_timeout_s: float = Field(default=60, gt=0)                   # per table read
     connect_timeout_s: float = Field(default=15, gt=0)
     max_concurrent_queries: int = Field(default=2, ge=1, le=64)        # per worker process
+    max_active_queries: int = Field(default=4, ge=1, le=1024)          # at once, all workers and hosts together
     include_views: bool = False
     include_binary: bool = False
     max_value_chars: int = Field(default=1024, ge=16, le=1_000_000)    # longer values are cut (bounds memory)

@@ -444,13 +444,17 @@ class SqlConnector(TableConnector):
     """One SQL database: tables (and views, opt-in) filtered by the job's globs, sampled read only."""
 
     def __init__(self, cfg: SqlSource, coordinator: Any = None):
-        # ``coordinator`` (cross-worker session limits) is accepted for the registry's sake; the SQL connector
-        # bounds its queries per worker process with ``max_concurrent_queries``.
+        # Queries are bounded twice: per worker process (``max_concurrent_queries``, the size of its pool) and
+        # across workers and hosts through the coordinator's slots (``max_active_queries``).
         self.cfg = cfg
         self.datasource_id = cfg.id
+        self.coordinator = coordinator
         self.url = make_url(secret_value(cfg.url) or "")
         self.backend = self.url.get_backend_name()
         self.where = describe(self.url)
+        # The server and database, never the user or password (the key names slot files and Redis keys).
+        self.resource_key = (f"sql:{self.backend}:{(self.url.host or '').lower()}:{self.url.port or ''}/"
+                             f"{self.url.database or ''}")
         self.dialect_cls = dialect_for(self.backend)
         self._transport: _Transport | None = None
         self._sem: asyncio.Semaphore | None = None
@@ -479,6 +483,11 @@ class SqlConnector(TableConnector):
         if self._sem is None:
             self._sem = asyncio.Semaphore(self.cfg.max_concurrent_queries)
         async with self._sem, contextlib.AsyncExitStack() as stack:
+            if self.coordinator is not None:
+                t0 = time.monotonic()
+                await stack.enter_async_context(self.coordinator.acquire(self.resource_key,
+                                                                         self.cfg.max_active_queries))
+                deadline += time.monotonic() - t0  # waiting for a slot is not the query's time
             try:
                 sess = await stack.enter_async_context(transport.session())
             except (AuthenticationError, ConfigError):

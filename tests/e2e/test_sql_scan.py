@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sqlite3
@@ -60,3 +61,47 @@ def test_unreachable_server_exits_2_naming_host_and_database(sql_pg, tmp_path): 
     r = _run("scan", "--job", str(_job(tmp_path, url)), "--workers", "1", "--db", str(tmp_path / "s.db"), env=env)
     assert r.returncode == 2, (r.returncode, r.stderr)
     assert "hrdb on 127.0.0.1:1" in r.stderr and "pw-never-shown" not in r.stdout + r.stderr
+
+
+def _max_active(sql_pg, proc: subprocess.Popen) -> int:  # noqa: F811
+    """The most datascan queries seen running at once in pg_stat_activity while ``proc`` runs."""
+    import asyncpg
+
+    async def watch() -> int:
+        conn = await asyncpg.connect(sql_pg.admin_url.replace("postgresql+asyncpg", "postgresql"))
+        try:
+            most = 0
+            while proc.poll() is None:
+                n = await conn.fetchval("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'datascan' "
+                                        "AND state = 'active' AND query LIKE '%slow_%'")
+                most = max(most, n)
+                await asyncio.sleep(0.02)  # sampling interval; each watched query runs for about a second
+            return most
+        finally:
+            await conn.close()
+
+    return asyncio.run(watch())
+
+
+@pytest.mark.parametrize("limit", [1, 3])
+def test_max_active_queries_holds_across_workers(sql_pg, tmp_path, limit):  # noqa: F811
+    """Two workers, four queries per worker allowed: the job-wide max_active_queries is what the server sees.
+    Six views that take about a second each to read; the limit of 3 shows the watch can see more than one."""
+    sql_pg.run("CREATE SCHEMA IF NOT EXISTS slow", "GRANT USAGE ON SCHEMA slow TO reader",
+               *(f"CREATE OR REPLACE VIEW slow.slow_{i} AS SELECT pg_sleep(0.2)::text || 'row' || g AS note "
+                 f"FROM generate_series(1, 5) g" for i in range(6)),
+               "GRANT SELECT ON ALL TABLES IN SCHEMA slow TO reader")
+    job = tmp_path / "slow.yaml"
+    job.write_text(f"name: slow\ndatasources:\n  - id: pg\n    type: sql\n    url: {sql_pg.reader_url}\n"
+                   f"    schemas: [slow]\n    include_views: true\n    max_concurrent_queries: 4\n"
+                   f"    max_active_queries: {limit}\nruntime:\n  batch_objects: 1\n")
+    env = dict(os.environ, DATASCAN_HMAC_KEY="3c" * 32)
+    proc = subprocess.Popen(DATASCAN + ["scan", "--job", str(job), "--workers", "2", "--db", str(tmp_path / "s.db")],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    most = _max_active(sql_pg, proc)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    with sqlite3.connect(tmp_path / "s.db") as c:
+        done = c.execute("SELECT count(*) FROM objects WHERE status = 'DONE'").fetchone()[0]
+    assert done == 6
+    assert most == 1 if limit == 1 else most >= 2, most
