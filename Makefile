@@ -52,6 +52,9 @@ lint: install
 # Every benchmark prints its table and merges its figures into benchmarks/results/latest.json (one key each).
 # SMB, SQL and multi-host start their own smbd / PostgreSQL, hence system-packages (and root for smbd).
 bench: install system-packages
+	@# ripgrep: the classify benchmark's "how fast can plain regex search go" reference column.
+	@if ! command -v rg >/dev/null; then \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q ripgrep; fi
 	$(BIN)/python -m benchmarks.bench_scan
 	$(BIN)/python -m benchmarks.bench_classify
 	$(BIN)/python -m benchmarks.bench_extract
