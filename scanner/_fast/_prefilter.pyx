@@ -199,6 +199,20 @@ def _order(t):
     return (t[1], t[0])
 
 
+def widen(str text not None, Py_ssize_t s, Py_ssize_t e):
+    """Same as ``prefilter_ref.widen`` (called once per candidate: the prefilter's hottest Python-level step)."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = len(text)
+    s = min(max(s, 0), n)
+    e = min(max(e, 0), n)
+    while s > 0 and not Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, s - 1)):
+        s -= 1
+    while e < n and not Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, e)):
+        e += 1
+    return s, e
+
+
 def pad_back(str text not None, Py_ssize_t pos, int words, is_keyword) -> int:
     """Move ``pos`` back over whitespace-separated pieces until ``words`` of them passed ``is_keyword`` (or the
     text starts); returns the start of the last piece passed (or 0). Same as ``prefilter_ref.pad_back``."""

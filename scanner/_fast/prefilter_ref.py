@@ -116,6 +116,17 @@ def scan_shapes(
     return out
 
 
+def widen(text: str, s: int, e: int) -> tuple[int, int]:
+    """``s`` back and ``e`` forward to the nearest whitespace (or the text's ends): the whole pieces around."""
+    s, e = min(max(s, 0), len(text)), min(max(e, 0), len(text))
+    while s > 0 and not text[s - 1].isspace():
+        s -= 1
+    n = len(text)
+    while e < n and not text[e].isspace():
+        e += 1
+    return s, e
+
+
 def pad_back(text: str, pos: int, words: int, is_keyword: Callable[[str], bool]) -> int:
     """Move ``pos`` back over whitespace-separated pieces until ``words`` of them passed ``is_keyword`` (or the
     text starts); returns the start of the last piece passed (or 0)."""

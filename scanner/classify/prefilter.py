@@ -44,7 +44,7 @@ from presidio_analyzer.predefined_recognizers import (
 )
 from spacy.language import Language
 
-from scanner._fast import KIND_EMAIL, KIND_IBAN, KIND_IPV6, KIND_RUN, pad_back, pad_forward, scan_shapes
+from scanner._fast import KIND_EMAIL, KIND_IBAN, KIND_IPV6, KIND_RUN, pad_back, pad_forward, scan_shapes, widen
 
 BACK_KEYWORDS = 6
 FORWARD_KEYWORDS = 1
@@ -238,6 +238,9 @@ class Prefilter:
                 self._automata.append((ignore_case, auto))
         self._keyword_cache: dict[str, bool] = {}
         self._colon_cache: dict[str, tuple[str, ...]] = {}
+        # Which entities a digit run can feed depends only on its four counts, which take few distinct values.
+        self._run_cache: dict[tuple[int, int, int, int], frozenset[str]] = {}
+        self._confirmed = frozenset(e for e, sh in self.shapes.items() if sh.confirm is not None)
 
     # ------------------------------------------------------------------ candidates
 
@@ -249,7 +252,12 @@ class Prefilter:
                                  self._min_dots, bool(self._email), bool(self._iban), bool(self._ipv6))
             for kind, s, e, digits, consecutive, dots, plus in shapes:
                 if kind == KIND_RUN:
-                    ents = {ent for ent, sh in self._run_entities if sh.accepts_run(digits, consecutive, dots, plus)}
+                    counts = (digits, consecutive, dots, plus)
+                    accepted = self._run_cache.get(counts)
+                    if accepted is None:
+                        accepted = self._run_cache[counts] = frozenset(
+                            ent for ent, sh in self._run_entities if sh.accepts_run(digits, consecutive, dots, plus))
+                    ents = set(accepted)
                 elif kind == KIND_EMAIL:
                     ents = set(self._email)
                 elif kind == KIND_IBAN:
@@ -261,8 +269,8 @@ class Prefilter:
                 if ents:
                     out.append(Window(s, e, ents))
         for w in out:
-            w.start, w.end = _widen(chunk, w.start, w.end)
-            confirmed = [ent for ent in w.entities if self.shapes[ent].confirm is not None]
+            w.start, w.end = widen(chunk, w.start, w.end)
+            confirmed = w.entities & self._confirmed
             if confirmed:
                 piece = chunk[w.start:w.end]
                 for ent in confirmed:
@@ -280,7 +288,7 @@ class Prefilter:
                         e = len(chunk) if e < 0 else e
                     else:
                         s, e = max(0, start - reach), min(len(chunk), end_idx + 1 + reach)
-                    s, e = _widen(chunk, s, e)
+                    s, e = widen(chunk, s, e)
                     out.append(Window(s, e, {entity}))
         return out
 
@@ -421,12 +429,3 @@ class Prefilter:
         for piece in pieces:
             out.update(self._colon_cache[piece])
         return out
-
-
-def _widen(chunk: str, s: int, e: int) -> tuple[int, int]:
-    while s > 0 and not chunk[s - 1].isspace():
-        s -= 1
-    n = len(chunk)
-    while e < n and not chunk[e].isspace():
-        e += 1
-    return s, e

@@ -83,6 +83,18 @@ def test_pad_compiled_matches_reference() -> None:
         n = rng.randint(0, 7)
         assert compiled.pad_back(text, pos, n, _is_keyword) == ref.pad_back(text, pos, n, _is_keyword), (text, pos)
         assert compiled.pad_forward(text, pos, n, _is_keyword) == ref.pad_forward(text, pos, n, _is_keyword)
+        e = rng.randint(pos, len(text))
+        assert compiled.widen(text, pos, e) == ref.widen(text, pos, e), (text, pos, e)
+
+
+@IMPLS
+def test_widen_to_whole_pieces(impl) -> None:
+    text = "call 212-555-0173\u2003now, card:4111"
+    i = text.index("555")
+    assert text[slice(*impl.widen(text, i, i + 3))] == "212-555-0173"
+    j = text.index("4111")
+    assert text[slice(*impl.widen(text, j, j + 2))] == "card:4111"
+    assert impl.widen(text, -3, len(text) + 9) == (0, len(text))
 
 
 def test_colon_keywords_batched_equal_per_piece() -> None:
