@@ -117,6 +117,48 @@ async def test_timeout_kills_the_child_and_the_next_object_still_works(hostile):
         await ex.aclose()
 
 
+async def test_extraction_process_killed_mid_object_is_an_aborted_extraction(hostile):
+    """The extraction subprocess dies by a real SIGKILL while it parses (as under the kernel's OOM killer): the
+    object's extraction is aborted (so the worker tries it again), and the next object gets a fresh process."""
+    import asyncio
+    import signal
+
+    import psutil
+
+    from scanner.exceptions import ExtractionAborted
+
+    root, _, _ = hostile
+    cfg = ExtractionConfig(timeout_s=120, max_archive_depth=10, max_total_uncompressed_mb=10_000_000,
+                           max_compression_ratio=1e6, max_file_mb=100_000, max_members=1_000_000)
+    ex = ContentExtractor(cfg)
+    try:
+        await run(ex, "warm.txt.gz", fx.gzip.compress(b"warm up\n"))
+        child = psutil.Process(ex._sandbox.proc.pid)
+        busy_from = sum(child.cpu_times()[:2])
+        bomb = (root / "bomb-nested.zip").read_bytes()
+
+        async def consume() -> None:
+            async for _ in ex.extract("bomb.zip", bomb, ExtractionReport()):
+                pass
+
+        job = asyncio.ensure_future(consume())
+        # Kill once the child is visibly working on the bomb (half a CPU second spent on it).
+        while sum(child.cpu_times()[:2]) - busy_from < 0.5:
+            assert not job.done()
+            await asyncio.sleep(0.02)  # polling interval of the watch on the child's CPU time
+        os.kill(child.pid, signal.SIGKILL)
+        with pytest.raises(ExtractionAborted) as info:
+            await job
+        assert str(info.value) == "extraction process died (SIGKILL)"
+        assert ex._sandbox is None
+        value = fx.card(557)
+        outcome, _, _, comps = await run(ex, "after.zip", fx._zip({"a.txt": f"card {value}".encode()}))
+        assert outcome == "done" and value in comps[0].text
+        assert ex._sandbox.proc.pid != child.pid
+    finally:
+        await ex.aclose()
+
+
 async def test_memory_limit_costs_one_object(hostile):
     cfg = ExtractionConfig(max_memory_mb=64, max_compression_ratio=1e6, max_file_mb=4096,
                            max_total_uncompressed_mb=4096)
