@@ -62,10 +62,13 @@ bench: install system-packages
 	$(BIN)/python -m benchmarks.bench_sql
 	$(BIN)/python -m benchmarks.bench_multihost
 
-# The long form of the reliability suite (hundreds of kills); prints the figures table and writes
-# benchmarks/results/reliability.json. `make test` runs the short form of the same cases.
+# The long form of the reliability suite (500 kills, a 60 s store outage, a 200 MB line ...) plus the SIGSTOP case
+# of the multi-host tests; prints the figures table and merges it into benchmarks/results/reliability.json (make
+# reliability RELIABILITY_K=expr runs only the matching cases). `make test` runs the short form of the same cases.
 reliability: install system-packages
-	DATASCAN_RELIABILITY=long $(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability --timeout=7200
+	DATASCAN_RELIABILITY=long $(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability \
+	  tests/e2e/test_multihost.py::test_a_worker_host_stopped_past_its_lease_cannot_write --timeout=7200 \
+	  $(if $(RELIABILITY_K),-k "$(RELIABILITY_K)")
 
 # The extraction fuzz targets, run much longer than in `make test`.
 fuzz: install

@@ -98,10 +98,14 @@ def _scan(tmp: Path, job: Path, db: Path, *extra: str) -> subprocess.Popen:
 
 
 def test_random_worker_kills_lose_and_duplicate_nothing(corpus, baseline, tmp_path, figures):
-    runs, kills_per_run = scale(1, 5), scale(3, 100)
+    # Long form: at least 500 kills, over at least 5 runs. A kill waits until the job progressed since the last
+    # one, so a run takes a bounded number of kills (about one per object or two): runs go on until 500.
+    min_runs, target, kills_per_run = scale(1, 5), scale(3, 500), scale(3, 100)
     rng = random.Random(5)
-    total_kills = lost = dups = missing = 0
-    for run in range(runs):
+    total_kills = lost = dups = missing = runs = 0
+    while runs < min_runs or total_kills < target:
+        run, runs = runs, runs + 1
+        assert runs <= 40, f"only {total_kills} kills in {runs - 1} runs"
         db = tmp_path / f"k{run}.db"
         # Enough attempts that a task hit by several kills still completes: the figure is "lost", not "failed".
         job = _job(tmp_path, corpus, f"kills{run}", "  max_attempts: 100\n")
@@ -126,7 +130,7 @@ def test_random_worker_kills_lose_and_duplicate_nothing(corpus, baseline, tmp_pa
         assert got == baseline
     figures("random kill -9 of workers", "every task completes; 0 lost, 0 duplicates", kills=total_kills,
             runs=runs, tasks_lost=lost, duplicate_findings=dups, findings_missing=missing)
-    assert total_kills >= runs and lost == dups == missing == 0
+    assert total_kills >= target and lost == dups == missing == 0
 
 
 def test_kill_whole_tree_during_writes_then_resume(corpus, baseline, tmp_path, figures):
