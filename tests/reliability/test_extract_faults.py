@@ -109,11 +109,14 @@ def test_poison_objects_cost_one_object_each(tmp_path, figures):
     poison = {k: v for k, v in objs.items() if k.startswith("poison-")}
     others = [v for k, v in objs.items() if not k.startswith("poison-")]
     done = sum(1 for v in others if v[0] == "DONE")
+    with sqlite3.connect(tmp_path / "p.db") as c:
+        tasks = dict(c.execute("SELECT status, count(*) FROM tasks GROUP BY status"))
     figures("poison object (memory / time every time)", "attempts = max, object FAILED with reason, rest done (100%)",
+            tasks_completed=f"{tasks.get('COMPLETED', 0)}/{sum(tasks.values())}",
             other_objects_done=f"{done}/{len(others)}", max_attempts=3,
             attempts_used={k: v[2] for k, v in poison.items()}, task_attempts={k: v[3] for k, v in poison.items()},
             final={k: f"{v[0]}: {v[1]}" for k, v in poison.items()})
-    assert others and done == len(others)
+    assert others and done == len(others) and tasks == {"COMPLETED": sum(tasks.values())}
     assert poison["poison-memory.zip"][:2] == (
         "FAILED", "extraction exceeded memory limit (128 MB) (on each of 3 attempts)")
     assert poison["poison-time.zip"][:2] == ("FAILED", "extraction timed out after 3 s (on each of 3 attempts)")
