@@ -74,7 +74,7 @@ async def test_failed_task_after_max_attempts_and_incremental(db):
     [t] = await db.lease_tasks(job, "w", 10, 30)
     assert await db.fail_task(t.task_id, t.fence, "boom") is TaskStatus.FAILED
     s = await db.summary(job)
-    assert [f.error for f in s.failed_tasks] == ["boom"] and s.datasources[0].failed == 1
+    assert [f.error for f in s.failed_tasks] == ["boom"] and s.datasources[0].failed == {"task failed: boom": 1}
     await db.set_job_status(job, JobStatus.COMPLETED)
     # Next run: "a" unchanged (carried over with its finding), "b" failed last time so it is scanned again.
     job2 = await db.create_job(name, "src", "/x", ["ds"], max_attempts=2, options={})
