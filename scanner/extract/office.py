@@ -6,8 +6,8 @@ taken straight from the XML rather than through python-docx/openpyxl/odfpy, whic
 (slow and memory-hungry on big sheets) and do not all refuse entity declarations.
 
 Locations: DOCX ``body``/``header1``/``footer2``/``comments``/``footnotes`` with ``line`` = paragraph; XLSX/ODS
-``Sheet1!B7`` per cell, XLSX cell notes and threaded comments ``Sheet1!B7;comment``; PPTX/ODP ``slide=N`` and
-``slide=N;notes``; ODT ``body`` and ``styles`` (headers, footers).
+``Sheet1!B7`` per cell, XLSX cell notes and threaded comments and ODS annotations ``Sheet1!B7;comment``; PPTX/ODP
+``slide=N`` and ``slide=N;notes``; ODT ``body`` and ``styles`` (headers, footers).
 """
 
 from __future__ import annotations
@@ -541,18 +541,28 @@ def _odp(doc: _Doc) -> Iterator[ContentComponent]:
 
 
 def _ods(doc: _Doc) -> Iterator[ContentComponent]:
+    """Cells at ``Sheet!B7``; a cell's annotation (comment) at ``Sheet!B7;comment``, as XLSX notes, also on a
+    number cell, whose text is its value."""
     w: _SheetWriter | None = None
+    notes: _SheetWriter | None = None
     row = col = 0
-    cell_depth = 0
+    cell_depth = ann_depth = 0
     cell_text: list[str] = []
+    ann_text: list[str] = []
     for ev, el in doc.events("content.xml"):
         tag = local(el.tag)
         if tag == "table" and ev == "start":
-            w = _SheetWriter(doc.ctx, _attr(el, "name") or "Sheet")
+            name = _attr(el, "name") or "Sheet"
+            w, notes = _SheetWriter(doc.ctx, name), _SheetWriter(doc.ctx, name, suffix=";comment")
             row = 0
-        elif tag == "table" and ev == "end" and w is not None:
+        elif tag == "table" and ev == "end" and w is not None and notes is not None:
             yield from w.flush()
-            w = None
+            yield from notes.flush()
+            w = notes = None
+        elif tag == "annotation":
+            ann_depth += 1 if ev == "start" else -1
+            if ev == "end":
+                _clear(el)
         elif tag == "table-row" and ev == "start":
             col = 0
         elif tag == "table-row" and ev == "end":
@@ -561,18 +571,22 @@ def _ods(doc: _Doc) -> Iterator[ContentComponent]:
         elif tag in ("table-cell", "covered-table-cell"):
             if ev == "start":
                 cell_depth += 1
-                cell_text = []
+                cell_text, ann_text = [], []
                 continue
             cell_depth -= 1
             vtype = _attr(el, "value-type")
             value = _attr(el, "value")
             text = render_number(value) if vtype in ("float", "currency", "percentage") and value else \
                 " ".join(t for t in cell_text if t)
+            ref = f"{col_letters(col + 1)}{row + 1}"
             if w is not None and text:
-                yield from w.cell(row + 1, f"{col_letters(col + 1)}{row + 1}", text)
+                yield from w.cell(row + 1, ref, text)
+            note = " ".join(t for t in ann_text if t)
+            if notes is not None and note:
+                yield from notes.cell(row + 1, ref, note)
             col += min(int(_attr(el, "number-columns-repeated") or 1), 1 << 20)
             el.clear()
         elif tag in _ODF.para and ev == "end":
             if cell_depth:
-                cell_text.append(_render(el, _ODF))
+                (ann_text if ann_depth else cell_text).append(_render(el, _ODF))
             _clear(el)

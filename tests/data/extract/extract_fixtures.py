@@ -329,6 +329,7 @@ def build_formats(root: Path) -> list[Planted]:
     pr.save(str(root / "deck.pptx"))
 
     # OpenDocument.
+    from odf.office import Annotation
     from odf.opendocument import OpenDocumentSpreadsheet, OpenDocumentText
     from odf.table import Table, TableCell, TableRow
     from odf.text import P
@@ -345,6 +346,10 @@ def build_formats(root: Path) -> list[Planted]:
         for col in range(3):
             if (r, col) == (3, 1):
                 cell = TableCell(valuetype="float", value=plant("ledger.ods", "", "Ledger!B4", c.card()))
+                # A comment on a number cell: its own text, located like an XLSX note.
+                note = Annotation()
+                note.addElement(P(text="Checked card " + plant("ledger.ods", "", "Ledger!B4;comment", c.card())))
+                cell.addElement(note)
             elif (r, col) == (1, 2):
                 cell = TableCell(valuetype="string")
                 cell.addElement(P(text="SSN " + plant("ledger.ods", "", "Ledger!C2", ssn(3), "US_SSN")))
