@@ -126,8 +126,8 @@ class _SmbSession:
         sess.connect()
         tree = TreeConnect(sess, rf"\\{cfg.host}\{cfg.share}")
         # Secure negotiate (the SMB 3.0 downgrade check) needs the session's signing key, which an unsigned guest
-        # session (allow_unsigned) has not got; every signed session keeps the check.
-        tree.connect(require_secure_negotiate=sess.signing_key is not None)
+        # session has not got: skipped for that case only, and only when the job allowed unsigned sessions.
+        tree.connect(require_secure_negotiate=not (cfg.allow_unsigned and sess.signing_key is None))
         if cfg.encrypt and not (sess.encrypt_data or tree.encrypt_data):
             raise _NoEncryption
         self.tree = tree
