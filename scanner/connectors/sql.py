@@ -23,6 +23,7 @@ import time
 import zlib
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -331,8 +332,12 @@ class _OdbcSession(_Session):
         try:
             await _within(self.deadline, cur.execute(sql))
             return [tuple(r) for r in await _within(self.deadline, cur.fetchall())]
+        except TimeoutError:
+            _cancel(cur)
+            raise
         finally:
-            await cur.close()
+            with contextlib.suppress(Exception):
+                await cur.close()
 
     async def run(self, sql: str) -> None:
         """A statement that returns no rows (the fixed session set-up)."""
@@ -353,13 +358,27 @@ class _OdbcSession(_Session):
                     return
                 yield [tuple(r) for r in rows]
         except TimeoutError:
-            # pyodbc's cancel is the one call meant for another thread: it stops the statement on the server.
-            with contextlib.suppress(Exception):
-                cur._impl.cancel()
+            _cancel(cur)
             raise
         finally:
             with contextlib.suppress(Exception):
                 await cur.close()
+
+
+def _cancel(cur: Any) -> None:
+    """Stop a statement still running on the connection's thread after a client-side time-out. pyodbc's cancel
+    (SQLCancel) is the one ODBC call meant to come from another thread."""
+    with contextlib.suppress(Exception):
+        cur._impl.cancel()
+
+
+async def _close_odbc(conn: Any) -> None:
+    """Close an aioodbc connection, then the one thread it ran on (see ``_OdbcTransport._connect``)."""
+    with contextlib.suppress(Exception):
+        await conn.close()
+    executor = getattr(conn, "_executor", None)
+    if executor is not None:
+        executor.shutdown(wait=False)
 
 
 class _OdbcTransport(_Transport):
@@ -396,11 +415,17 @@ class _OdbcTransport(_Transport):
             raise AuthenticationError(
                 f"cannot connect to {self.where}: the ODBC driver {self.driver!r} is not installed on this host "
                 f"(installed: {', '.join(pyodbc.drivers()) or 'none'}). Install {_ODBC_PACKAGES[self.backend]}")
+        # One thread per ODBC connection, not the loop's shared pool: after a client-side time-out the timed-out
+        # call is still running in its thread, and the cursor or connection close that follows must wait for it.
+        # From another thread it would free the driver's statement under it (psqlODBC then crashes the process).
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="odbc")
         try:
             conn = await asyncio.wait_for(
-                aioodbc.connect(dsn=self.dsn, autocommit=True, timeout=max(1, int(self.cfg.connect_timeout_s))),
+                aioodbc.connect(dsn=self.dsn, autocommit=True, timeout=max(1, int(self.cfg.connect_timeout_s)),
+                                executor=executor),
                 self.cfg.connect_timeout_s + 5)
         except (pyodbc.Error, TimeoutError, OSError) as exc:
+            executor.shutdown(wait=False)
             raise AuthenticationError(
                 f"cannot connect to {self.where}: {_scrub(str(exc), self._password)}. Check host, port, "
                 "database, user and password (and TLS options) in the URL") from None
@@ -413,8 +438,7 @@ class _OdbcTransport(_Transport):
             for s in self.dialect.session_setup(self.cfg.query_timeout_s):
                 await sess.run(s)
         except BaseException:
-            with contextlib.suppress(Exception):
-                await conn.close()
+            await _close_odbc(conn)
             raise
         return conn
 
@@ -429,13 +453,11 @@ class _OdbcTransport(_Transport):
             if ok and not conn.closed:
                 self._idle.append(conn)
             else:
-                with contextlib.suppress(Exception):
-                    await conn.close()
+                await _close_odbc(conn)
 
     async def close(self) -> None:
         while self._idle:
-            with contextlib.suppress(Exception):
-                await self._idle.pop().close()
+            await _close_odbc(self._idle.pop())
 
 
 # ------------------------------------------------------------------------------------------------------ connector
