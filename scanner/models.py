@@ -76,6 +76,29 @@ class DiscoveredObject:
 
 
 @dataclass(slots=True)
+class TableInfo:
+    """The column structure of a component that holds a table (a CSV/TSV file, one spreadsheet sheet), so that a
+    column's header is context for every value below it, however far down, and columns get verdicts.
+
+    ``headers[i]`` is the header text of column ``i`` (0-based; ``""`` where the column has none). ``name`` names
+    the table in verdicts (the sheet name; ``""`` for a delimited file). The column of a value is found one of two
+    ways:
+
+    - cells as segments (sheets): ``segment_columns[k]`` is the column of ``ContentComponent.segments[k]``;
+    - delimited text (CSV/TSV): each line of the component's text is one record split by ``delimiter`` with
+      ``quotechar`` quoting (as :mod:`csv` reads it); ``header_line`` is the 1-based line of the header record in
+      the whole file (the component's own ``start_line`` tells where its text starts).
+    """
+
+    headers: list[str]
+    name: str = ""
+    segment_columns: list[int] | None = None
+    delimiter: str | None = None
+    quotechar: str = '"'
+    header_line: int = 1
+
+
+@dataclass(slots=True)
 class ContentComponent:
     """A piece of text extracted from an object.
 
@@ -86,7 +109,8 @@ class ContentComponent:
     ``[keep_from, keep_to)`` belong to this component (``keep_to`` ``None``: to the end), so a value straddling a
     cut is reported once, by the component that holds it whole. ``start_line``/``start_col`` are the 1-based line
     and column of ``text[0]`` in the whole text the component was cut from. ``segments`` (sorted start offsets
-    with their own location, e.g. one per spreadsheet cell ``Sheet1!B7``) replace line/column locations.
+    with their own location, e.g. one per spreadsheet cell ``Sheet1!B7``) replace line/column locations. ``table``
+    is set when the text is a table (see :class:`TableInfo`).
     """
 
     text: str
@@ -97,6 +121,7 @@ class ContentComponent:
     start_line: int = 1
     start_col: int = 1
     segments: list[tuple[int, str]] | None = None
+    table: TableInfo | None = None
 
 
 @dataclass(slots=True)
