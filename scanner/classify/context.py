@@ -19,7 +19,8 @@ the call. This module computes the same answer for one result in time proportion
 - **Cheap exits.** A context word can only be a substring of a lemma if it is a substring of the lower-cased text:
   a text without any of a rule's words is never tokenized for it.
 
-:func:`presidio_supportive` runs Presidio's own enhancer on the same input: the equality tests compare the two.
+``tests/unit/test_context.py`` holds this module to Presidio's own enhancer on random texts and on the benchmark
+corpora (every result of every rule with context words).
 """
 
 from __future__ import annotations
@@ -287,24 +288,3 @@ def external_supports(words: tuple[str, ...], external: Sequence[str]) -> bool:
     """True when one of ``words`` is a substring of one of the context words given with the call (lower-cased,
     as Presidio lower-cases them)."""
     return any(w in e.lower() for e in external for w in words)
-
-
-def presidio_supportive(text: str, results: Sequence[tuple[int, int, float]], context: Sequence[str],
-                        nlp_engine: Any, external: Sequence[str] = ()) -> list[float]:
-    """Scores Presidio's own ``LemmaContextAwareEnhancer`` gives ``results`` (start, end, score) of a recognizer
-    with ``context`` words over ``text``, with NLP artifacts built by Presidio's own ``SpacyNlpEngine`` code over
-    ``nlp_engine``'s pipeline: the reference the equality tests hold :class:`ContextScorer` to."""
-    from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
-    from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
-    from presidio_analyzer.nlp_engine import SpacyNlpEngine
-
-    rec = PatternRecognizer(supported_entity="X", patterns=[Pattern("x", "x", 0.1)], context=list(context))
-    artifacts = SpacyNlpEngine.process_text(nlp_engine, text, "en")
-    raw = [RecognizerResult("X", s, e, score,
-                            recognition_metadata={RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: rec.id,
-                                                  RecognizerResult.RECOGNIZER_NAME_KEY: rec.name})
-           for s, e, score in results]
-    for r in raw:
-        r.analysis_explanation = rec.build_regex_explanation(rec.name, "x", "x", r.score, None, 0)
-    out = LemmaContextAwareEnhancer().enhance_using_context(text, raw, artifacts, [rec], list(external) or None)
-    return [r.score for r in out]

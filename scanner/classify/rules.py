@@ -151,6 +151,11 @@ class PatternRule(Rule):
         self.best = max((s for _, _, s in self.patterns), default=0.0)
 
     @property
+    def guarded(self) -> bool:
+        """True for a job's custom regex (RE2, or the time-limited engine)."""
+        return bool(self._guarded)
+
+    @property
     def timeouts(self) -> int:
         """How many texts a guarded regex of this rule gave up on."""
         return sum(g.timeouts for g in self._guarded)
