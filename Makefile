@@ -55,6 +55,8 @@ bench: install system-packages
 	@# ripgrep: the classify benchmark's "how fast can plain regex search go" reference column.
 	@if ! command -v rg >/dev/null; then \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q ripgrep; fi
+	@# datafog-core: the classify benchmark's peer column (bench-only: not a dependency of datascan).
+	$(BIN)/pip install -q 'datafog-core==0.4.4'
 	$(BIN)/python -m benchmarks.bench_scan
 	$(BIN)/python -m benchmarks.bench_classify
 	$(BIN)/python -m benchmarks.bench_extract
