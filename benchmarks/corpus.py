@@ -1130,32 +1130,26 @@ def _export_row(rng: random.Random, row: int, cid: int) -> tuple[list[str], _Pai
         planted.append(("IP_ADDRESS", ip))
     spent = f"{rng.randint(0, 250000) / 10 ** rng.choice((0, 2)):.2f}"
     orders = str(rng.randint(0, 180))
-    card = expiry = ""
-    if row % 5 == 0:
-        digits, _, groups = _card_number(rng)
-        card = _format_card(rng, digits, groups)
-        planted.append(("CREDIT_CARD", card))
-    elif rng.random() < EXPORT_DECOY:
-        card = _luhn_fail_card(rng)
-        decoys.append(("luhn_fail", card))
-    elif rng.random() < 0.2:
+
+    def value_or_decoy(share: float, entity: str, kind: str) -> str:
+        """A valid value in ``share`` of the rows, else a decoy in EXPORT_DECOY of them, else nothing."""
+        if rng.random() < share:
+            value = _planted_value(rng, entity)[0]
+            planted.append((entity, value))
+        elif rng.random() < EXPORT_DECOY:
+            value = _decoy_value(rng, kind)
+            decoys.append((kind, value))
+        else:
+            value = ""
+        return value
+
+    card = value_or_decoy(1.0 if row % 5 == 0 else 0.0, "CREDIT_CARD", "luhn_fail")
+    if not card and rng.random() < 0.2:
         card = f"************{_digits(rng, 4)}"  # the masked card on file many shops export
-    if card:
-        expiry = f"{rng.randint(1, 12):02d}/{rng.randint(26, 31)}"
-    iban = ""
-    if rng.random() < EXPORT_IBAN:
-        iban = _iban(rng)
-        planted.append(("IBAN_CODE", iban))
-    elif rng.random() < EXPORT_DECOY:
-        iban = _bad_iban(rng)
-        decoys.append(("iban_bad_check", iban))
-    tax = ""
-    if country == "US" and rng.random() < EXPORT_SSN / 0.3:  # a third of the cities are in the US
-        tax = _ssn(rng)
-        planted.append(("US_SSN", tax))
-    elif rng.random() < EXPORT_DECOY:
-        tax = _bad_ssn(rng)
-        decoys.append(("ssn_bad_range", tax))
+    expiry = f"{rng.randint(1, 12):02d}/{rng.randint(26, 31)}" if card else ""
+    iban = value_or_decoy(EXPORT_IBAN, "IBAN_CODE", "iban_bad_check")
+    # About a third of the cities are in the US, where the tax id is an SSN.
+    tax = value_or_decoy(EXPORT_SSN / 0.3 if country == "US" else 0.0, "US_SSN", "ssn_bad_range")
     note = ""
     r = rng.random()
     if r < EXPORT_SECOND_EMAIL:
