@@ -81,7 +81,8 @@ class MeasuredRun:
     ``peak_rss`` is exact: the kernel's high-water mark of the largest single process among the child and the
     descendants it waited for (``wait4``'s ``ru_maxrss``), counted for this child alone, so an earlier, bigger
     row never shows up in a later one (``getrusage(RUSAGE_CHILDREN)`` would keep the maximum of every child
-    so far). ``processes`` holds each process's own high-water mark, read from ``/proc`` every
+    so far). Its floor is the launcher's own size, about 11 MB (see :class:`_Spawner`): a smaller program
+    shows 11 MB. ``processes`` holds each process's own high-water mark, read from ``/proc`` every
     ``sample_s`` while it ran (growth in its last ``sample_s`` before it exited can be missed), and
     ``tree_peak_rss`` the largest sum of the tree's resident sizes seen at one sample. ``cpu_s`` is user plus
     system time of the child and its waited-for descendants.
@@ -117,32 +118,98 @@ def _status_kb(pid: int, field: str) -> int | None:
     return None
 
 
+# The launcher every measured command is started from (see _Spawner). It runs stdlib only, without site.
+_SPAWNER_CODE = """
+import json, os, subprocess, sys
+for line in sys.stdin:
+    req = json.loads(line)
+    try:
+        with open(req["stdout"], "wb") as out, open(req["stderr"], "wb") as err:
+            p = subprocess.Popen(req["cmd"], env=req["env"], cwd=req["cwd"], stdin=subprocess.DEVNULL,
+                                 stdout=out, stderr=err)
+    except OSError as exc:
+        print(json.dumps({"error": f"{req['cmd'][0]}: {exc.strerror}"}), flush=True)
+        continue
+    print(json.dumps({"pid": p.pid}), flush=True)
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    print(json.dumps({"returncode": p.returncode, "maxrss_kb": ru.ru_maxrss,
+                      "cpu_s": ru.ru_utime + ru.ru_stime}), flush=True)
+"""
+
+
+class _Spawner:
+    """A small long-lived process that starts each measured command and reports its ``wait4`` rusage.
+
+    Why not start the command from here: at exec Linux records the old address space's high-water mark as the
+    new program's ``ru_maxrss``, and a command that Python starts (vfork, then exec) leaves this process's
+    address space, so every row would report at least this process's own peak (a benchmark holding its corpora
+    in memory: hundreds of MB). The launcher's address space is a few MB, so that floor stays negligible.
+    """
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", _SPAWNER_CODE], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        self.lock = threading.Lock()
+
+    def request(self, req: dict[str, Any]) -> dict[str, Any]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(req) + "\n")
+        self.proc.stdin.flush()
+        return self.reply()
+
+    def reply(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the benchmark launcher process died")
+        reply: dict[str, Any] = json.loads(line)
+        return reply
+
+
+_spawner: _Spawner | None = None
+
+
+def _get_spawner() -> _Spawner:
+    global _spawner
+    if _spawner is None or _spawner.proc.poll() is not None:
+        _spawner = _Spawner()
+    return _spawner
+
+
 def run_measured(cmd: list[str], *, env: dict[str, str] | None = None, cwd: str | Path | None = None,
                  role: Callable[[psutil.Process], str] | None = None, sample_s: float = 0.05) -> MeasuredRun:
     """Run ``cmd`` to completion in a fresh process and measure it (see :class:`MeasuredRun`).
 
     ``role`` names each process of the tree (called at every sample, since a process started by fork shows
     its parent's command line until it execs; default: "main" for the child, "child" for the others). Output
-    is kept in temporary files, so a chatty child cannot block on a full pipe.
+    is kept in temporary files, so a chatty child cannot block on a full pipe. Runs one command at a time.
     """
-    out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
-    with out, err:
+    spawner = _get_spawner()
+    with spawner.lock, tempfile.TemporaryDirectory(prefix="datascan-bench-run-") as tmp:
+        out, err = Path(tmp) / "stdout", Path(tmp) / "stderr"
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        started = spawner.request({"cmd": [str(c) for c in cmd], "env": dict(os.environ if env is None else env),
+                                   "cwd": str(cwd or os.getcwd()), "stdout": str(out), "stderr": str(err)})
+        if "error" in started:
+            raise OSError(started["error"])
+        pid = int(started["pid"])
         done = threading.Event()
-        result: list[tuple[int, int, Any]] = []
+        result: list[dict[str, Any]] = []
 
-        def reap() -> None:
-            # wait4, not Popen.wait: only it returns the rusage of this child (and its reaped descendants).
-            result.append(os.wait4(proc.pid, 0))
+        def wait() -> None:
+            result.append(spawner.reply())
             done.set()
 
-        threading.Thread(target=reap, daemon=True).start()
-        root = psutil.Process(proc.pid)
+        threading.Thread(target=wait, daemon=True).start()
         roles: dict[int, str] = {}
         peaks: dict[int, int] = {}
         tree_peak = 0
-        while not done.is_set():
+        try:
+            root: psutil.Process | None = psutil.Process(pid)
+        except psutil.Error:
+            root = None  # already gone
+        while root is not None and not done.is_set():
             try:
                 tree = [root, *root.children(recursive=True)]
             except psutil.Error:
@@ -152,7 +219,7 @@ def run_measured(cmd: list[str], *, env: dict[str, str] | None = None, cwd: str 
                 try:
                     if p.status() == psutil.STATUS_ZOMBIE or not p.cmdline():
                         continue  # exiting or exited: no command line (nor memory) left to read
-                    roles[p.pid] = role(p) if role else ("main" if p.pid == proc.pid else "child")
+                    roles[p.pid] = role(p) if role else ("main" if p.pid == pid else "child")
                 except psutil.Error:
                     continue  # gone: keep what it was
                 hwm, rss = _status_kb(p.pid, b"VmHWM:"), _status_kb(p.pid, b"VmRSS:")
@@ -161,15 +228,13 @@ def run_measured(cmd: list[str], *, env: dict[str, str] | None = None, cwd: str 
                 total += (rss or 0) * 1024
             tree_peak = max(tree_peak, total)
             done.wait(sample_s)
+        done.wait()
         wall = time.perf_counter() - t0
-        _, status, usage = result[0]
-        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped above: tell Popen, so it does not wait
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read(), err.read()
-    peak = usage.ru_maxrss * 1024  # kilobytes on Linux
+        usage = result[0]
+        stdout, stderr = out.read_bytes(), err.read_bytes()
+    peak = int(usage["maxrss_kb"]) * 1024  # kilobytes on Linux
     return MeasuredRun(
-        returncode=proc.returncode, stdout=stdout, stderr=stderr, wall_s=wall,
-        cpu_s=usage.ru_utime + usage.ru_stime, peak_rss=peak, tree_peak_rss=max(tree_peak, peak),
+        returncode=int(usage["returncode"]), stdout=stdout, stderr=stderr, wall_s=wall,
+        cpu_s=float(usage["cpu_s"]), peak_rss=peak, tree_peak_rss=max(tree_peak, peak),
         processes=tuple(ProcessPeak(pid, roles.get(pid, "child"), rss) for pid, rss in sorted(peaks.items())),
     )

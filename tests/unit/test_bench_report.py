@@ -55,3 +55,14 @@ def test_exit_code_and_error_output_come_back(tmp_path: Path) -> None:
     run = run_measured([sys.executable, "-c", "import sys; sys.stderr.write('boom'); sys.exit(3)"])
     assert run.returncode == 3
     assert run.stderr == b"boom"
+
+
+def test_a_big_parent_does_not_inflate_a_small_row(tmp_path: Path) -> None:
+    # Linux hands a vfork+exec'd child its parent's high-water mark as its own starting ru_maxrss: a benchmark
+    # that has loaded its corpora must still see a small child as small.
+    ballast = bytearray(200 * MIB)
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    small = run_measured([sys.executable, _eat(tmp_path), "10"])
+    assert small.returncode == 0
+    assert small.peak_rss < 80 * MIB
+    del ballast
