@@ -398,14 +398,14 @@ def print_table(rows: dict[str, dict[str, Any]]) -> None:
         print(f"{name:<9}{'ripgrep':<16}{r['mb']:>7}{rg.get('cpu_s', '-'):>9}{rg['mb_per_s'] or '-':>10}"
               f"{rg.get('peak_rss_mb', '-'):>13}{rg.get('matches', '-'):>10}")
     print()
-    head = (f"{'corpus':<9}{'MB':>7}{'digits':>8}{'planted':>9}{'c/a':>8}{'c/b':>7}{'c/d':>7}{'rg/c':>8}"
+    head = (f"{'corpus':<9}{'MB':>7}{'digits':>8}{'planted':>9}{'c/a':>10}{'c/b':>10}{'c/d':>10}{'rg/c':>10}"
             f"{'b==c differing':>16}{'windows':>9}{'sent':>7}")
     print(head)
     print("-" * len(head))
     for name, r in rows.items():
         c = r["sides"]["c"]
-        print(f"{name:<9}{r['mb']:>7}{r['digit_share']:>8.1%}{r['planted']:>9}{r['c_over_a'] or '-':>8}"
-              f"{r['c_over_b'] or '-':>7}{r['c_over_d'] or '-':>7}{r['ripgrep_over_c'] or '-':>8}"
+        print(f"{name:<9}{r['mb']:>7}{r['digit_share']:>8.1%}{r['planted']:>9}{r['c_over_a'] or '-':>10}"
+              f"{r['c_over_b'] or '-':>10}{r['c_over_d'] or '-':>10}{r['ripgrep_over_c'] or '-':>10}"
               f"{r['differing_findings_b_c']:>16}{c.get('windows', '-'):>9}{c.get('bytes_sent_share', 0):>7.1%}")
 
 
