@@ -4,6 +4,7 @@ and reports its CPU time and peak RSS (the whole process tree's, and each proces
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import subprocess
@@ -151,6 +152,15 @@ class _Spawner:
         self.proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", _SPAWNER_CODE], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True)
         self.lock = threading.Lock()
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        """End the launcher: it leaves its loop when its input closes."""
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
     def request(self, req: dict[str, Any]) -> dict[str, Any]:
         assert self.proc.stdin is not None
