@@ -90,7 +90,7 @@ COMPONENT = 1_000_000
 PER_FAMILY = 30
 PER_FAMILY_KEYS = 12
 # Bytes per family at scale 1.0 (filler makes up what the values do not); about 35 MB in all.
-FAMILY_BYTES = {"prose": 3.0, "log": 3.5, "csv": 3.5, "tsv": 2.0, "json": 3.0, "xml": 2.0, "html": 2.0,
+FAMILY_BYTES = {"prose": 4.0, "log": 4.5, "csv": 3.5, "tsv": 2.0, "json": 3.0, "xml": 2.0, "html": 2.0,
                 "docx": 1.5, "xlsx": 2.5, "xls": 2.0, "ods": 1.2, "odt": 1.0, "pptx": 1.2, "pdf": 1.5, "rtf": 1.2,
                 "eml": 2.0, "archive": 3.0}
 
@@ -801,7 +801,7 @@ class PrivateKeys:
 
     def _prime(self, bits: int) -> int:
         rng = self.rng
-        small = (3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97)
+        small = [q for q in range(3, 2000, 2) if all(q % d for d in range(3, int(q**0.5) + 1, 2))]
         while True:
             p = rng.getrandbits(bits) | (1 << (bits - 1)) | (1 << (bits - 2)) | 1
             if any(p % q == 0 for q in small):
@@ -1530,7 +1530,7 @@ def make_sheets(rng: random.Random, items: list[Item], big_rows: int, name_prefi
     sheets = []
     for k, schema in enumerate(s for s in _SCHEMAS if s in by_schema):
         its = by_schema[schema]
-        rows = big_rows if k < 2 else max(20, len(its) * rng.randint(2, 12))
+        rows = big_rows if k < 2 and big_rows else max(20, len(its) * rng.randint(2, 12))
         sheet = Sheet(f"{name_prefix}{schema.title()}", schema, rows)
         for it in its:
             c = _column_of(schema, it)
@@ -1817,7 +1817,7 @@ def render_json(rng: random.Random, items: list[Item], target: int) -> tuple[str
             it = queue.pop(0)
             if rng.random() < 0.25 and it.entity != "PRIVATE_KEY" and it.kind not in ("pem_public", "pem_placeholder"):
                 text, sit = sentence(rng, it)
-                rec["note"] = text
+                rec["note"] = rec["note"] + " " + text if "note" in rec else text
                 marks.append(Mark(it, "", sit, json.dumps(it.value)[1:-1]))
                 continue
             key = _field_name(rng, it)
@@ -1825,7 +1825,7 @@ def render_json(rng: random.Random, items: list[Item], target: int) -> tuple[str
                 key += f"_{len(rec)}"
             val: Any = int(it.value) if it.form == "bare" and it.value.isdigit() and it.value[0] != "0" and \
                 rng.random() < 0.3 else it.value
-            if it.entity == "CREDIT_CARD" and not it.decoy and rng.random() < 0.5:
+            if it.entity == "CREDIT_CARD" and not it.decoy and "payment" not in rec and rng.random() < 0.5:
                 rec["payment"] = {"method": "card", key: val, "exp": f"{it.extra['mm']}/{it.extra['yy']}"}
             else:
                 rec[key] = val
@@ -1995,7 +1995,7 @@ class Builder:
             text = render_text(doc, ext == "md", 78 if rng.random() < 0.5 else None)
             return text.encode(), doc.all_marks()
         if ext == "csv":
-            sheets = make_sheets(rng, items, max(50, target // 80))
+            sheets = make_sheets(rng, items, max(50, target // 80)) or [Sheet("Customers", "customers", 50)]
             parts, marks = [], []
             for sh in sheets[:1]:
                 t, m = render_delimited(rng, sh, ",")
@@ -2008,7 +2008,7 @@ class Builder:
                 return (parts[0] + "\n" + t).encode(), marks + doc.all_marks()
             return parts[0].encode(), marks
         if ext == "xlsx":
-            return render_xlsx(rng, make_sheets(rng, items, max(40, target // 100)))
+            return render_xlsx(rng, make_sheets(rng, items, max(40, target // 100)) or [Sheet("Data", "network", 40)])
         if ext == "json":
             t, m = render_json(rng, items, target)
             return t.encode(), m
@@ -2193,6 +2193,9 @@ def _write_family(b: Builder, fam: str, items: list[Item], budget: int) -> list[
         out.append((f"boundary/{'single-line' if kind != 'log' else 'multi-line'}-{fam}.{ext}", text.encode(), marks))
         budget -= len(text)
         n_files = max(1, round(budget / (120 * KB)))
+    tabular = fam in ("csv", "tsv", "xlsx", "xls", "ods")
+    if tabular:  # a few files of big tables (their size comes from rows, see below), not many small ones
+        n_files = max(1, round(4 * min(1.0, scale)))
     groups = _split(items, n_files)
     per = max(4 * KB, budget // n_files)
     for i, g in enumerate(groups, 1):
@@ -2208,13 +2211,16 @@ def _write_family(b: Builder, fam: str, items: list[Item], budget: int) -> list[
             text, marks = render_log(rng, g, min(size, 40 * KB) if access else size, access)
             out.append((f"logs/{'access' if access else rng.choice(SERVICES)}-{i:03d}.log", text.encode(), marks))
         elif fam in ("csv", "tsv"):
-            big = max(200, round(6000 * min(1.0, scale)))
+            # The first two files hold tables of thousands of rows: most of their values sit far below the header.
+            big = max(200, round((8000 if fam == "csv" else 6000) * min(1.0, scale))) if i <= 2 else 0
             for j, sh in enumerate(make_sheets(rng, g, big)):
                 delim = "\t" if fam == "tsv" else (";" if (i + j) % 4 == 3 else ",")
                 text, marks = render_delimited(rng, sh, delim)
                 out.append((f"exports/{sh.schema}-{i:02d}{j}.{fam}", text.encode(), marks))
         elif fam in ("xlsx", "xls", "ods"):
-            big = max(200, round({"xlsx": 6000, "xls": 5000, "ods": 5000}[fam] * min(1.0, scale)))
+            # odfpy is slow: one ODS file of big tables is enough.
+            big = max(200, round({"xlsx": 6000, "xls": 5000, "ods": 5000}[fam] * min(1.0, scale))) \
+                if i <= (1 if fam == "ods" else 2) else 0
             sheets = make_sheets(rng, g, big)
             render = {"xlsx": render_xlsx, "xls": render_xls, "ods": render_ods}[fam]
             for j in range(0, len(sheets), 2):
