@@ -1322,12 +1322,28 @@ def _fixed_zip_times_odf(data: bytes) -> bytes:
     with zipfile.ZipFile(out, "w") as z:
         for info in src.infolist():
             body = src.read(info.filename)
+            if info.filename.endswith(".xml"):
+                body = _sorted_namespaces(body)
             if info.filename == "meta.xml":
                 body = re.sub(rb"(<(meta:creation-date|dc:date)>)[^<]*", rb"\g<1>2024-01-01T00:00:00", body)
                 body = re.sub(rb"<meta:generator>[^<]*", b"<meta:generator>quality-corpus", body)
             zi = zipfile.ZipInfo(info.filename, (1980, 1, 1, 0, 0, 0))
             z.writestr(zi, body, zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED)
     return out.getvalue()
+
+
+def _sorted_namespaces(xml: bytes) -> bytes:
+    """The root element's ``xmlns:`` declarations that the document uses, sorted (odfpy declares every namespace
+    the process has used so far, in no fixed order)."""
+    import re
+
+    m = re.search(rb"<[A-Za-z:-]+((?:\s+xmlns:[A-Za-z0-9-]+=\"[^\"]*\")+)", xml)
+    if not m:
+        return xml
+    rest = xml[:m.start(1)] + xml[m.end(1):]
+    used = set(re.findall(rb"[<\s/]([A-Za-z0-9-]+):[A-Za-z]", rest))
+    decls = sorted(d for d in re.findall(rb'xmlns:([A-Za-z0-9-]+)(="[^"]*")', m.group(1)) if d[0] in used)
+    return xml[:m.start(1)] + b"".join(b" xmlns:" + p + v for p, v in decls) + xml[m.end(1):]
 
 
 def _pdf_lines(doc: Doc, width: int = 95) -> tuple[list[str], list[tuple[int, Mark]]]:
@@ -1487,8 +1503,10 @@ def _column_of(schema: str, item: Item) -> int:
     cols = _SCHEMAS[schema]
     want = "" if item.kind in _GENERIC_TABLE or item.entity not in _ENTITY_SCHEMA else _COLUMN_OF.get(item.entity,
                                                                                                       item.entity)
-    if item.kind in ("secret_placeholder",):
+    if item.kind == "secret_placeholder":
         want = "GENERIC_SECRET"
+    if item.kind == "card_in_iban":  # it is an IBAN: it sits in the IBAN column
+        want = "IBAN_CODE"
     if item.entity == "PHONE_NUMBER" and schema == "employees":
         want = "PHONE_NUMBER"
     return next(i for i, (_, k) in enumerate(cols) if k == want)
@@ -1557,10 +1575,14 @@ def render_delimited(rng: random.Random, sheet: Sheet, delimiter: str) -> tuple[
     marks = []
     for r in range(1, sheet.rows + 1):
         w.writerow(["" if v is None else v for v in sheet.row(rng, r)])
-    for (r, _c), it in sorted(sheet.cells.items()):
+    cols = []
+    for (r, c), it in sorted(sheet.cells.items()):
         marks.append(Mark(it, "", _situation(r)))
+        cols.append(c)
     text = buf.getvalue()
     _line_hints(text, marks)
+    for m, c in zip(marks, cols, strict=True):  # the column's header ends the hint: scoring of column verdicts
+        m.where += f" ({sheet.header()[c]})"
     return text, marks
 
 
@@ -1598,7 +1620,7 @@ def render_xlsx(rng: random.Random, sheets: list[Sheet]) -> tuple[bytes, list[Ma
                     row[c] = _cell_value(it)
             ws.append(row)
         for (r, c), it in sorted(sh.cells.items()):
-            marks.append(Mark(it, f"{sh.name}!{_cell_ref(r, c)}", _situation(r)))
+            marks.append(Mark(it, f"{sh.name}!{_cell_ref(r, c)} ({sh.header()[c]})", _situation(r)))
     buf = io.BytesIO()
     wb.save(buf)
     return _fixed_zip_times(buf.getvalue()), marks
@@ -1623,7 +1645,7 @@ def render_xls(rng: random.Random, sheets: list[Sheet]) -> tuple[bytes, list[Mar
                 if v is not None:
                     ws.write(r, c, v)
         for (r, c), it in sorted(sh.cells.items()):
-            marks.append(Mark(it, f"{sh.name}!{_cell_ref(r, c)}", _situation(r)))
+            marks.append(Mark(it, f"{sh.name}!{_cell_ref(r, c)} ({sh.header()[c]})", _situation(r)))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue(), marks
@@ -1660,7 +1682,7 @@ def render_ods(rng: random.Random, sheets: list[Sheet]) -> tuple[bytes, list[Mar
             t.addElement(tr)
         ods.spreadsheet.addElement(t)
         for (r, c), it in sorted(sh.cells.items()):
-            marks.append(Mark(it, f"{sh.name}!{_cell_ref(r, c)}", _situation(r)))
+            marks.append(Mark(it, f"{sh.name}!{_cell_ref(r, c)} ({sh.header()[c]})", _situation(r)))
     return _odf_bytes(ods), marks
 
 
@@ -1680,7 +1702,7 @@ _LOG_COLD: dict[str, tuple[str, ...]] = {
 _LOG_HOT: dict[str, tuple[str, ...]] = {
     "CREDIT_CARD": ("payment declined card_number={v} reason=do_not_honor", "DEBUG request body card={v}"),
     "US_SSN": ("kyc check ssn={v} result=match", "validation failed for SSN {v}"),
-    "EMAIL_ADDRESS": ("password reset mail sent to {v}", "email={v} verified"),
+    "EMAIL_ADDRESS": ("password reset mail sent to {v}", "verified email={v}"),
     "PHONE_NUMBER": ("callback requested tel={v}", "mobile={v} verified by otp", "phone: {v} updated"),
     "IBAN_CODE": ("iban={v} validated", "IBAN {v} added to payee list"),
     "IP_ADDRESS": ("client_ip={v} rate limited", "blocked ip {v}"),
@@ -2073,6 +2095,8 @@ class Builder:
             for mk in inner:
                 mk.member = name + ("!/" + mk.member if mk.member else "")
             marks += inner
+        if m.is_multipart():  # the email package draws boundaries from the global random module
+            m.set_boundary(f"==={rng.randbytes(12).hex()}===")
         return m.as_bytes(), marks
 
     def archive(self, kind: str, items: list[Item], target: int, depth: int = 0) -> tuple[bytes, list[Mark]]:
@@ -2208,7 +2232,7 @@ def _write_family(b: Builder, fam: str, items: list[Item], budget: int) -> list[
                         text.encode(), doc.all_marks()))
         elif fam == "log":
             access = i == 1
-            text, marks = render_log(rng, g, min(size, 40 * KB) if access else size, access)
+            text, marks = render_log(rng, g, min(size, 12 * KB) if access else size, access)
             out.append((f"logs/{'access' if access else rng.choice(SERVICES)}-{i:03d}.log", text.encode(), marks))
         elif fam in ("csv", "tsv"):
             # The first two files hold tables of thousands of rows: most of their values sit far below the header.
