@@ -178,14 +178,15 @@ def score(manifest: Manifest, findings: Iterable[Found], entities: Iterable[str]
             verdicts.append(f)
             continue
         else:
+            hit_planted = False
             for p in planted.get((f.object, f.member, f.entity), ()):
                 if id(p) not in matched and same_value(f.entity, f.value, p.value):
                     matched.add(id(p))
+                    hit_planted = True
                     break
-            else:
-                fps.append((f, manifest.objects.get(f.object, "?")))
-            if fps and fps[-1][0] is not f:
-                continue  # found a planted value: it reports no decoy
+            if hit_planted:
+                continue  # a planted value found reports no decoy
+            fps.append((f, manifest.objects.get(f.object, "?")))
         for d in decoys.get((f.object, f.member), ()):
             if id(d) not in hit and hits_decoy(f.entity, f.value, d.value):
                 hit.add(id(d))

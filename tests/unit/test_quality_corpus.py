@@ -183,6 +183,9 @@ def test_scorer_counts_hits_misses_false_positives_and_decoys():
     assert s["overall"]["tp"] == 4 and s["overall"]["fn"] == 2 and s["overall"]["fp"] == 2
     assert s["decoys"]["reported"] == 2 and s["decoys"]["by_kind"]["aws_placeholder"] == [1, 1]
     assert s["other_entities"] == {"US_BANK_NUMBER": 1}
+    # The planted card's digits also lie inside the digit-run decoy: finding the card reports no decoy.
+    without_bank = score(m, [f for f in found if f.entity != "US_BANK_NUMBER"], ENTITIES)
+    assert without_bank["decoys"]["by_kind"] == {"aws_placeholder": [1, 1], "card_in_digit_run": [0, 1]}
 
 
 def test_scorer_takes_a_column_verdict_for_the_values_of_its_column():
