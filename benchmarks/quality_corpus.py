@@ -1259,24 +1259,27 @@ def render_docx(doc: Doc) -> bytes:
     return _fixed_zip_times(buf.getvalue())
 
 
-def _fixed_zip_times(data: bytes) -> bytes:
-    """The same zip with every member dated 1980-01-01 (python-docx and python-pptx stamp the clock)."""
+def _fixed_zip_times(data: bytes, odf: bool = False) -> bytes:
+    """The same zip with every member dated 1980-01-01 and the clock taken out of the document properties
+    (python-docx, python-pptx, openpyxl and odfpy stamp it); for OpenDocument (``odf``) the ``mimetype`` member
+    stays first and stored, and the XML parts' namespace declarations are made canonical."""
+    import re
+
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    with zipfile.ZipFile(out, "w") as z:
         for info in src.infolist():
-            z.writestr(zipfile.ZipInfo(info.filename, (1980, 1, 1, 0, 0, 0)), _strip_dates(info.filename,
-                                                                                          src.read(info.filename)),
-                       zipfile.ZIP_DEFLATED)
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>2024-01-01T00:00:00Z", body)
+            if odf and info.filename.endswith(".xml"):
+                body = _sorted_namespaces(body)
+            if odf and info.filename == "meta.xml":
+                body = re.sub(rb"(<(meta:creation-date|dc:date)>)[^<]*", rb"\g<1>2024-01-01T00:00:00", body)
+                body = re.sub(rb"<meta:generator>[^<]*", b"<meta:generator>quality-corpus", body)
+            z.writestr(zipfile.ZipInfo(info.filename, (1980, 1, 1, 0, 0, 0)), body,
+                       zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED)
     return out.getvalue()
-
-
-def _strip_dates(name: str, data: bytes) -> bytes:
-    if name == "docProps/core.xml":
-        import re
-
-        return re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>2024-01-01T00:00:00Z", data)
-    return data
 
 
 def render_odt(doc: Doc) -> bytes:
@@ -1313,26 +1316,7 @@ def render_odt(doc: Doc) -> bytes:
 def _odf_bytes(doc: Any) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
-    return _fixed_zip_times_odf(buf.getvalue())
-
-
-def _fixed_zip_times_odf(data: bytes) -> bytes:
-    # The mimetype member must stay first and stored; odfpy also writes the clock into meta.xml.
-    import re
-
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename.endswith(".xml"):
-                body = _sorted_namespaces(body)
-            if info.filename == "meta.xml":
-                body = re.sub(rb"(<(meta:creation-date|dc:date)>)[^<]*", rb"\g<1>2024-01-01T00:00:00", body)
-                body = re.sub(rb"<meta:generator>[^<]*", b"<meta:generator>quality-corpus", body)
-            zi = zipfile.ZipInfo(info.filename, (1980, 1, 1, 0, 0, 0))
-            z.writestr(zi, body, zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED)
-    return out.getvalue()
+    return _fixed_zip_times(buf.getvalue(), odf=True)
 
 
 def _sorted_namespaces(xml: bytes) -> bytes:
