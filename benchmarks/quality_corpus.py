@@ -5,7 +5,7 @@ values planted in the situations where scanners miss them, and decoys a correct 
 ``<out_dir>.manifest.json``) a :class:`Manifest`: every object with its format family, every planted value and
 every decoy with its object, member (inside an archive or a mail, ``!/``-joined as the scanner names members),
 entity, exact text as written in the file, a location hint for humans, and the situation it was planted in.
-About 35 MB at scale 1.0; scale 0.02 is a tiny corpus for tests. Everything is drawn from one
+About 31 MB at scale 1.0; scale 0.02 is a tiny corpus for tests. Everything is drawn from one
 ``random.Random(seed)`` in a fixed order: the same arguments give byte-identical files and manifest.
 
 What a correct scanner can know is the rule for what is planted where: a value is planted without a context word
@@ -87,7 +87,7 @@ COMPONENT = 1_000_000
 # Planted values per entity and format family at scale 1.0 (private keys are long: fewer of them).
 PER_FAMILY = 30
 PER_FAMILY_KEYS = 12
-# Bytes per family at scale 1.0 (filler makes up what the values do not); about 35 MB in all.
+# Bytes per family at scale 1.0 (filler makes up what the values do not); about 31 MB of files in all.
 FAMILY_BYTES = {"prose": 4.0, "log": 4.5, "csv": 3.5, "tsv": 2.0, "json": 3.0, "xml": 2.0, "html": 2.0,
                 "docx": 1.5, "xlsx": 2.5, "xls": 2.0, "ods": 1.2, "odt": 1.0, "pptx": 1.2, "pdf": 1.5, "rtf": 1.2,
                 "eml": 2.0, "archive": 3.0}
