@@ -63,6 +63,7 @@ bench: install system-packages
 	$(BIN)/python -m benchmarks.bench_smb
 	$(BIN)/python -m benchmarks.bench_sql
 	$(BIN)/python -m benchmarks.bench_multihost
+	$(BIN)/python -m benchmarks.bench_quality
 
 # The long form of the reliability suite (500 kills, a 60 s store outage, a 200 MB line ...) plus the SIGSTOP case
 # of the multi-host tests; prints the figures table and merges it into benchmarks/results/reliability.json (make
