@@ -28,8 +28,8 @@ from scanner.exceptions import ExtractionError
 from scanner.extract.archives import DECOMPRESS_ERRORS, check_zip_overlap, extract_zip_archive, read_zip_member
 from scanner.extract.core import Ctx, text_components
 from scanner.extract.limits import LimitExceeded
-from scanner.extract.text import COMPONENT_CHARS
-from scanner.models import ContentComponent
+from scanner.extract.tables import HeaderFinder
+from scanner.models import ContentComponent, TableInfo
 
 _ODF_TYPES = {
     "application/vnd.oasis.opendocument.text": "odt",
@@ -242,6 +242,19 @@ def _docx(doc: _Doc) -> Iterator[ContentComponent]:
 
 # ---------------------------------------------------------------------------------------------------------- xlsx
 
+def col_index(ref: str) -> int:
+    """``B7`` -> 1 (the 0-based column of a cell reference; 0 when it has no letters)."""
+    n = 0
+    for ch in ref:
+        if "A" <= ch <= "Z":
+            n = n * 26 + ord(ch) - 64
+        elif "a" <= ch <= "z":
+            n = n * 26 + ord(ch) - 96
+        else:
+            break
+    return max(n - 1, 0)
+
+
 def col_letters(n: int) -> str:
     """1 -> A, 27 -> AA."""
     s = ""
@@ -337,31 +350,83 @@ def sheet_ref(sheet: str, cell: str) -> str:
     return "'" + sheet.replace("'", "''") + "'!" + cell
 
 
-class _SheetWriter:
-    """Builds sheet components: one line per row, tab-separated cells, one segment (location) per cell."""
+class SheetWriter:
+    """Builds sheet components: one line per row, tab-separated cells, one segment (location) per cell.
 
-    def __init__(self, ctx: Ctx, sheet: str, suffix: str = ""):
+    Every component carries the sheet's :class:`TableInfo`: its header row (decided by a :class:`HeaderFinder`
+    from the first rows) and the column of each segment. Components cut before the header is decided wait for it
+    (at most :data:`HEADER_SCAN_ROWS` non-empty rows). A comments writer borrows the cells writer's finder
+    (``finder``) so notes carry the same headers.
+    """
+
+    def __init__(self, ctx: Ctx, sheet: str, suffix: str = "", finder: HeaderFinder | None = None,
+                 decides_header: bool = True):
         self.ctx, self.sheet, self.suffix = ctx, sheet, suffix
+        self.prefix = sheet_ref(sheet, "")
+        self.finder = finder if finder is not None else HeaderFinder()
+        self._owns_finder = decides_header
         self.parts: list[str] = []
         self.segments: list[tuple[int, str]] = []
+        self.columns: list[int] = []
         self.size = 0
         self.row: int | None = None
+        self._row_cols: list[int] = []
+        self._row_texts: list[str] = []
+        self._row_all_text = True
+        self._pending: list[ContentComponent] = []
 
-    def cell(self, row: int, ref: str, text: str) -> Iterator[ContentComponent]:
+    def _end_row(self) -> None:
+        if self._row_cols and self._owns_finder and not self.finder.decided:
+            self.finder.row(self._row_cols, self._row_texts, self._row_all_text)
+        self._row_cols, self._row_texts, self._row_all_text = [], [], True
+
+    def cell(self, row: int, col: int, ref: str, text: str, is_text: bool = True) -> Iterator[ContentComponent]:
+        """One cell (``col`` 0-based; ``is_text`` False for numbers, dates and booleans)."""
         if not text:
             return
         if self.row is not None:
             sep = "\n" if row != self.row else "\t"
             self.parts.append(sep)
             self.size += 1
+        if row != self.row:
+            self._end_row()
         self.row = row
-        self.segments.append((self.size, sheet_ref(self.sheet, ref) + self.suffix))
+        if self._owns_finder and not self.finder.decided:
+            self._row_cols.append(col)
+            self._row_texts.append(text)
+            self._row_all_text = self._row_all_text and is_text
+        self.segments.append((self.size, self.prefix + ref + self.suffix))
+        self.columns.append(col)
         self.parts.append(text)
         self.size += len(text)
-        if self.size >= COMPONENT_CHARS:
-            yield from self.flush()
+        if self.size >= self.ctx.component_chars:
+            yield from self._cut()
 
-    def flush(self) -> Iterator[ContentComponent]:
+    def add_row(self, row: int, cols: list[int], texts: list[str], all_text: bool) -> Iterator[ContentComponent]:
+        """A whole row of non-empty cells at once (the calamine path: no per-cell generator call)."""
+        if not cols:
+            return
+        if self.row is not None:
+            self.parts.append("\n")
+            self.size += 1
+        self._end_row()
+        self.row = row
+        if self._owns_finder and not self.finder.decided:
+            self.finder.row(cols, texts, all_text)
+        rs = str(row) + self.suffix
+        prefixes = _col_prefixes(self.prefix, cols[-1] + 1)
+        pos = self.size
+        segs = self.segments
+        for c, t in zip(cols, texts, strict=True):
+            segs.append((pos, prefixes[c] + rs))
+            pos += len(t) + 1
+        self.size = pos - 1
+        self.columns += cols
+        self.parts.append("\t".join(texts))
+        if self.size >= self.ctx.component_chars:
+            yield from self._cut()
+
+    def _cut(self) -> Iterator[ContentComponent]:
         if not self.parts:
             return
         text = "".join(self.parts)
@@ -373,8 +438,40 @@ class _SheetWriter:
             text = text[:room]
             budget.note(f"text limit reached (max_text_chars={self.ctx.cfg.max_text_chars})")
         budget.chars += len(text)
-        yield ContentComponent(text, "", self.ctx.member, segments=self.segments)
-        self.parts, self.segments, self.size, self.row = [], [], 0, None
+        comp = ContentComponent(text, "", self.ctx.member, segments=self.segments,
+                                table=TableInfo([], name=self.sheet, segment_columns=self.columns))
+        self.parts, self.segments, self.columns, self.size, self.row = [], [], [], 0, None
+        self._pending.append(comp)
+        yield from self._release()
+
+    def _release(self) -> Iterator[ContentComponent]:
+        if self.finder.headers is None:
+            return
+        pending, self._pending = self._pending, []
+        for comp in pending:
+            comp.table.headers = self.finder.headers  # type: ignore[union-attr]
+            yield comp
+
+    def flush(self) -> Iterator[ContentComponent]:
+        """The rest of the sheet (its last component), and any component still waiting for the header."""
+        self._end_row()
+        self.finder.finish()
+        yield from self._cut()
+        yield from self._release()
+
+
+_PREFIX_CACHE: dict[str, list[str]] = {}
+
+
+def _col_prefixes(prefix: str, width: int) -> list[str]:
+    """``Sheet!A``, ``Sheet!B`` ... for the first ``width`` columns (cached per sheet prefix)."""
+    cached = _PREFIX_CACHE.get(prefix)
+    if cached is None or len(cached) < width:
+        if len(_PREFIX_CACHE) > 64:
+            _PREFIX_CACHE.clear()
+        cached = [prefix + col_letters(i + 1) for i in range(max(width, 64))]
+        _PREFIX_CACHE[prefix] = cached
+    return cached
 
 
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
@@ -398,11 +495,12 @@ def _xlsx(doc: _Doc) -> Iterator[ContentComponent]:
                 sheets.append((el.get("name") or target, target))
     templates = _xlsx_templates(doc)
     for sheet, part in sheets:
-        yield from doc.optional(part, lambda p, s=sheet: _xlsx_sheet(doc, p, s, shared, templates))
-        yield from _xlsx_comments(doc, part, sheet)
+        finder = HeaderFinder()
+        yield from doc.optional(part, lambda p, s=sheet, f=finder: _xlsx_sheet(doc, p, s, shared, templates, f))
+        yield from _xlsx_comments(doc, part, sheet, finder)
 
 
-def _xlsx_comments(doc: _Doc, part: str, sheet: str) -> Iterator[ContentComponent]:
+def _xlsx_comments(doc: _Doc, part: str, sheet: str, finder: HeaderFinder) -> Iterator[ContentComponent]:
     """A sheet's threaded comments (Excel 365) and notes (the older comments), located at their cell.
 
     Excel stores a plain-text copy of every threaded comment as a note too, for older readers: a note at a cell
@@ -413,7 +511,7 @@ def _xlsx_comments(doc: _Doc, part: str, sheet: str) -> Iterator[ContentComponen
     except ExtractionError as exc:
         doc.ctx.budget.note(str(exc))
         return
-    w = _SheetWriter(doc.ctx, sheet, suffix=";comment")
+    w = SheetWriter(doc.ctx, sheet, suffix=";comment", finder=finder, decides_header=False)
     seen: set[str] = set()
     line = 0
 
@@ -430,7 +528,7 @@ def _xlsx_comments(doc: _Doc, part: str, sheet: str) -> Iterator[ContentComponen
             text = "".join(t.text or "" for t in el.iter() if local(t.tag) == text_tag)
             el.clear()
             line += 1  # one line per comment: the writer separates rows with newlines
-            yield from w.cell(line, ref, text)
+            yield from w.cell(line, col_index(ref), ref, text)
 
     for typ, target in rels:
         if typ.endswith("/threadedComment") and target in doc.names:
@@ -441,9 +539,9 @@ def _xlsx_comments(doc: _Doc, part: str, sheet: str) -> Iterator[ContentComponen
     yield from w.flush()
 
 
-def _xlsx_sheet(doc: _Doc, part: str, sheet: str, shared: list[str],
-                templates: dict[int, str]) -> Iterator[ContentComponent]:
-    w = _SheetWriter(doc.ctx, sheet)
+def _xlsx_sheet(doc: _Doc, part: str, sheet: str, shared: list[str], templates: dict[int, str],
+                finder: HeaderFinder) -> Iterator[ContentComponent]:
+    w = SheetWriter(doc.ctx, sheet, finder=finder)
     auto_row = 0
     for ev, el in doc.events(part):
         tag = local(el.tag)
@@ -457,6 +555,7 @@ def _xlsx_sheet(doc: _Doc, part: str, sheet: str, shared: list[str],
         t = el.get("t") or "n"
         v = next((c.text for c in el if local(c.tag) == "v"), None)
         text = ""
+        is_text = t != "n"
         if t == "s" and v is not None:
             try:
                 text = shared[int(v)]
@@ -472,7 +571,7 @@ def _xlsx_sheet(doc: _Doc, part: str, sheet: str, shared: list[str],
         elif t == "str" and v is not None:
             text = v
         el.clear()
-        yield from w.cell(row, ref, text)
+        yield from w.cell(row, col_index(ref), ref, text, is_text)
     yield from w.flush()
 
 
@@ -543,8 +642,8 @@ def _odp(doc: _Doc) -> Iterator[ContentComponent]:
 def _ods(doc: _Doc) -> Iterator[ContentComponent]:
     """Cells at ``Sheet!B7``; a cell's annotation (comment) at ``Sheet!B7;comment``, as XLSX notes, also on a
     number cell, whose text is its value."""
-    w: _SheetWriter | None = None
-    notes: _SheetWriter | None = None
+    w: SheetWriter | None = None
+    notes: SheetWriter | None = None
     row = col = 0
     cell_depth = ann_depth = 0
     cell_text: list[str] = []
@@ -553,7 +652,8 @@ def _ods(doc: _Doc) -> Iterator[ContentComponent]:
         tag = local(el.tag)
         if tag == "table" and ev == "start":
             name = _attr(el, "name") or "Sheet"
-            w, notes = _SheetWriter(doc.ctx, name), _SheetWriter(doc.ctx, name, suffix=";comment")
+            w = SheetWriter(doc.ctx, name)
+            notes = SheetWriter(doc.ctx, name, suffix=";comment", finder=w.finder, decides_header=False)
             row = 0
         elif tag == "table" and ev == "end" and w is not None and notes is not None:
             yield from w.flush()
@@ -580,10 +680,10 @@ def _ods(doc: _Doc) -> Iterator[ContentComponent]:
                 " ".join(t for t in cell_text if t)
             ref = f"{col_letters(col + 1)}{row + 1}"
             if w is not None and text:
-                yield from w.cell(row + 1, ref, text)
+                yield from w.cell(row + 1, col, ref, text, vtype in (None, "string"))
             note = " ".join(t for t in ann_text if t)
             if notes is not None and note:
-                yield from notes.cell(row + 1, ref, note)
+                yield from notes.cell(row + 1, col, ref, note)
             col += min(int(_attr(el, "number-columns-repeated") or 1), 1 << 20)
             el.clear()
         elif tag in _ODF.para and ev == "end":
