@@ -12,12 +12,17 @@ Locations: DOCX ``body``/``header1``/``footer2``/``comments``/``footnotes`` with
 
 from __future__ import annotations
 
+import datetime
+import gc
 import io
 import posixpath
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+import operator
+from bisect import bisect_left
+from itertools import accumulate, chain, compress, repeat
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
@@ -65,7 +70,7 @@ def extract_zip_family(data: bytes, ctx: Ctx) -> Iterator[ContentComponent]:
             yield from extract_zip_archive(zf, ctx)
             return
         check_zip_overlap(zf)
-        doc = _Doc(zf, names, ctx)
+        doc = _Doc(zf, names, ctx, data)
         if kind in ("odt", "ods", "odp") and "META-INF/manifest.xml" in names:
             # An encrypted ODF package keeps its manifest readable and says so there; its parts are ciphertext.
             if b"encryption-data" in doc.read("META-INF/manifest.xml"):
@@ -106,6 +111,7 @@ class _Doc:
     zf: zipfile.ZipFile
     names: set[str]
     ctx: Ctx
+    data: bytes = b""
     failed: list[str] = field(default_factory=list)
 
     def read(self, name: str) -> bytes:
@@ -402,34 +408,15 @@ class SheetWriter:
         if self.size >= self.ctx.component_chars:
             yield from self._cut()
 
-    def add_row(self, row: int, cols: list[int], texts: list[str], all_text: bool) -> Iterator[ContentComponent]:
-        """A whole row of non-empty cells at once (the calamine path: no per-cell generator call)."""
-        if not cols:
-            return
-        if self.row is not None:
-            self.parts.append("\n")
-            self.size += 1
-        self._end_row()
-        self.row = row
-        if self._owns_finder and not self.finder.decided:
-            self.finder.row(cols, texts, all_text)
-        rs = str(row) + self.suffix
-        prefixes = _col_prefixes(self.prefix, cols[-1] + 1)
-        pos = self.size
-        segs = self.segments
-        for c, t in zip(cols, texts, strict=True):
-            segs.append((pos, prefixes[c] + rs))
-            pos += len(t) + 1
-        self.size = pos - 1
-        self.columns += cols
-        self.parts.append("\t".join(texts))
-        if self.size >= self.ctx.component_chars:
-            yield from self._cut()
-
     def _cut(self) -> Iterator[ContentComponent]:
         if not self.parts:
             return
-        text = "".join(self.parts)
+        text, segments, columns = "".join(self.parts), self.segments, self.columns
+        self.parts, self.segments, self.columns, self.size, self.row = [], [], [], 0, None
+        yield from self.emit(text, segments, columns)
+
+    def emit(self, text: str, segments: list[tuple[int, str]], columns: list[int]) -> Iterator[ContentComponent]:
+        """One component of this sheet (charged to the text budget), held back until the header is known."""
         budget = self.ctx.budget
         room = budget.remaining_chars()
         if room <= 0:
@@ -438,9 +425,8 @@ class SheetWriter:
             text = text[:room]
             budget.note(f"text limit reached (max_text_chars={self.ctx.cfg.max_text_chars})")
         budget.chars += len(text)
-        comp = ContentComponent(text, "", self.ctx.member, segments=self.segments,
-                                table=TableInfo([], name=self.sheet, segment_columns=self.columns))
-        self.parts, self.segments, self.columns, self.size, self.row = [], [], [], 0, None
+        comp = ContentComponent(text, "", self.ctx.member, segments=segments,
+                                table=TableInfo([], name=self.sheet, segment_columns=columns))
         self._pending.append(comp)
         yield from self._release()
 
@@ -478,12 +464,6 @@ _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
 
 def _xlsx(doc: _Doc) -> Iterator[ContentComponent]:
-    shared: list[str] = []
-    if "xl/sharedStrings.xml" in doc.names:
-        for ev, el in doc.events("xl/sharedStrings.xml"):
-            if ev == "end" and local(el.tag) == "si":
-                shared.append("".join(t.text or "" for t in el.iter() if local(t.tag) == "t"))
-                el.clear()
     wb = doc.parse("xl/workbook.xml")
     rels = doc.rels("xl/workbook.xml")
     sheets = []
@@ -494,10 +474,237 @@ def _xlsx(doc: _Doc) -> Iterator[ContentComponent]:
             if target in doc.names:
                 sheets.append((el.get("name") or target, target))
     templates = _xlsx_templates(doc)
+    book = calamine_book(doc) if doc.ctx.fast else None
+    shared: list[str] | None = None
     for sheet, part in sheets:
         finder = HeaderFinder()
-        yield from doc.optional(part, lambda p, s=sheet, f=finder: _xlsx_sheet(doc, p, s, shared, templates, f))
+        rows = _calamine_sheet(book, doc, sheet, part, templates) if book is not None else None
+        if rows is not None:
+            yield from doc.optional(part, lambda p, s=sheet, f=finder, r=rows: sheet_from_rows(doc.ctx, s, r, f))
+        else:
+            if shared is None:
+                shared = _xlsx_shared(doc)
+            yield from doc.optional(part, lambda p, s=sheet, f=finder, sh=shared: _xlsx_sheet(doc, p, s, sh,
+                                                                                             templates, f))
         yield from _xlsx_comments(doc, part, sheet, finder)
+
+
+def _xlsx_shared(doc: _Doc) -> list[str]:
+    shared: list[str] = []
+    if "xl/sharedStrings.xml" in doc.names:
+        for ev, el in doc.events("xl/sharedStrings.xml"):
+            if ev == "end" and local(el.tag) == "si":
+                shared.append("".join(t.text or "" for t in el.iter() if local(t.tag) == "t"))
+                el.clear()
+    return shared
+
+
+# --------------------------------------------------------------------------------------- xlsx through calamine
+# calamine (Rust) reads a sheet's cell values some 10x faster than our XML walk, but it gives neither number
+# formats nor comments, inflates the parts itself and holds a sheet as a dense grid. So it is only asked for a
+# sheet when: no part it reads declares a DTD (the defused path refuses entities and says so), the declared part
+# sizes pass the object's inflation limits, the sheet's <dimension> (when it has one: streaming writers omit it)
+# says the grid is small enough (a lone far cell makes it allocate rows x columns, and an allocation failure in
+# Rust aborts the process: a sheet that lies about its dimension costs that object, as any parser crash does), and
+# none of its cells uses a digit-template style (see digit_template). Any other sheet, and any sheet calamine
+# fails on, takes the XML path.
+
+_MAX_DENSE_CELLS = 8_000_000
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=[\"']([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})(\d{1,7}))?[\"']")
+_CALAMINE_PARTS = ("xl/workbook.xml", "xl/sharedStrings.xml", "xl/styles.xml", "xl/_rels/workbook.xml.rels")
+
+
+def _head(doc: _Doc, name: str, n: int = 4096) -> bytes:
+    with doc.zf.open(name) as f:
+        return f.read(n)
+
+
+def declares_dtd(head: bytes) -> bool:
+    """True when an XML part's prolog declares a DTD, or cannot be told apart from one in ``head`` (UTF-16,
+    an unterminated prolog): such parts go to the defused parser, which refuses entity declarations."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head[:64]:
+        return True
+    i = 0
+    n = len(head)
+    while True:
+        j = head.find(b"<", i)
+        if j < 0 or j + 1 >= n:
+            return True  # no element start in the head: not something to hand to a fast parser
+        nxt = head[j + 1:j + 4]
+        if nxt.startswith(b"?"):
+            end = head.find(b"?>", j)
+        elif nxt == b"!--":
+            end = head.find(b"-->", j)
+        elif nxt.startswith(b"!"):
+            return True  # <!DOCTYPE (or anything else declared before the root)
+        else:
+            return False
+        if end < 0:
+            return True
+        i = end + 2
+
+
+def calamine_book(doc: _Doc) -> Any | None:
+    """The workbook opened with python-calamine, or None when it must not or cannot be."""
+    try:
+        for name in _CALAMINE_PARTS:
+            if name not in doc.names:
+                continue
+            info = doc.zf.getinfo(name)
+            if not doc.ctx.budget.fits(info.file_size, info.compress_size) or declares_dtd(_head(doc, name)):
+                return None
+        import python_calamine
+
+        return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(doc.data))
+    except Exception:  # noqa: BLE001 - whatever calamine refuses, the XML path reads (or explains)
+        return None
+
+
+def _uses_template_style(data: bytes, templates: dict[int, str]) -> bool:
+    styles = "|".join(str(i) for i in templates)
+    return re.search(rb"\ss\s*=\s*[\"'](?:" + styles.encode() + rb")[\"']", data) is not None
+
+
+def _calamine_sheet(book: Any, doc: _Doc, sheet: str, part: str,
+                    templates: dict[int, str]) -> tuple[tuple[int, int], list[list[Any]]] | None:
+    """``((first row, first column), rows of values)`` of one sheet from calamine, or None for the XML path."""
+    try:
+        info = doc.zf.getinfo(part)
+        budget = doc.ctx.budget
+        if not budget.fits(info.file_size, info.compress_size):
+            return None
+        head = _head(doc, part)
+        if declares_dtd(head):
+            return None
+        m = _DIMENSION.search(head)
+        if m is not None:
+            rows = int(m.group(4) or m.group(2))
+            cols = col_index((m.group(3) or m.group(1)).decode()) + 1
+            if rows * cols > _MAX_DENSE_CELLS:
+                return None
+        if templates and _uses_template_style(doc.read(part), templates):
+            return None
+        sh = book.get_sheet_by_name(sheet)
+        values = sh.to_python(skip_empty_area=True)
+        start = sh.start or (0, 0)
+    except Exception:  # noqa: BLE001 - calamine's errors (and a damaged part) send the sheet to the XML path
+        return None
+    budget.inflate(info.file_size)
+    return start, values
+
+
+def _cell_texts(values: list[Any]) -> list[str | None]:
+    """:func:`_cell_text` of every value, with the common cases (text, whole numbers) done in bulk."""
+    types = list(map(type, values))
+    if str not in types or float in types or int in types:
+        others = [i for i, t in enumerate(types) if t is not str]
+    else:
+        return values
+    texts: list[Any] = list(values)
+    nums = [values[i] for i in others]
+    if set(map(type, nums)) == {float} and all(map(float.is_integer, nums)) and max(map(abs, nums)) < 1e18:
+        for i, t in zip(others, map(str, map(int, nums)), strict=True):
+            texts[i] = t
+    else:
+        for i in others:
+            texts[i] = _cell_text(values[i])
+    return texts
+
+
+def _cell_text(v: Any) -> str | None:
+    """A calamine value as the XML path shows it; None for what it does not show (booleans, errors)."""
+    cls = v.__class__
+    if cls is float:
+        return str(int(v)) if v.is_integer() and -1e18 < v < 1e18 else repr(v)
+    if cls is int:
+        return str(v)
+    if cls is datetime.datetime:
+        return v.isoformat(" ")
+    if cls in (datetime.date, datetime.time):
+        return v.isoformat()  # type: ignore[no-any-return]
+    return None
+
+
+def sheet_from_rows(ctx: Ctx, sheet: str, rows: tuple[tuple[int, int], list[list[Any]]],
+                    finder: HeaderFinder | None = None) -> Iterator[ContentComponent]:
+    """Sheet components from calamine's grid of typed values (``(first row, first column)`` 0-based, rows), laid
+    out as :class:`SheetWriter` lays out cells (a row per line, cells separated by tabs, a segment per cell).
+
+    Everything per cell runs in C-level map/zip/accumulate: a Python statement per cell costs more than calamine
+    spends reading the sheet.
+    """
+    (r0, c0), grid = rows
+    w = SheetWriter(ctx, sheet, finder=finder)
+    width = max(map(len, grid), default=0)
+    if not width:
+        yield from w.flush()
+        return
+    if len(set(map(len, grid))) > 1:
+        grid = [r + [""] * (width - len(r)) for r in grid]
+    gc_was_on = gc.isenabled()
+    # The bulk lists below are hundreds of thousands of tuples and strings with no reference cycles: a cyclic
+    # collection cannot free any of them, yet each one walks the growing heap (about a fifth of the build time).
+    gc.disable()
+    try:
+        laid = _lay_out(w, r0, c0, width, grid)
+    finally:
+        if gc_was_on:
+            gc.enable()
+    if laid is None:
+        yield from w.flush()
+        return
+    text, starts, ends, refs, cols = laid
+    size = ctx.component_chars
+    a, n = 0, len(starts)
+    while a < n:
+        base = starts[a]
+        b = min(bisect_left(ends, base + size) + 1, n)
+        segs = list(zip(map(base.__rsub__, starts[a:b]), refs[a:b], strict=True))
+        yield from w.emit(text[base:ends[b - 1]], segs, cols[a:b])
+        a = b
+    yield from w.flush()
+
+
+def _lay_out(w: SheetWriter, r0: int, c0: int, width: int, grid: list[list[Any]]
+             ) -> tuple[str, list[int], list[int], list[str], list[int]] | None:
+    """The sheet's text with each non-empty cell's start, end, name and column; None when no cell shows."""
+    cells = list(chain.from_iterable(grid))
+    idx = list(compress(range(len(cells)), map(operator.ne, cells, repeat(""))))  # the non-empty cells
+    values = list(map(cells.__getitem__, idx))
+    del cells
+    texts = _cell_texts(values)
+    if None in texts:  # booleans and errors are not shown
+        keep = [i for i, t in enumerate(texts) if t is not None]
+        idx, values, texts = [idx[i] for i in keep], [values[i] for i in keep], [texts[i] for i in keep]
+    if not idx:
+        return None
+    row_of = list(map(width.__rfloordiv__, idx))
+    cols = list(map(c0.__add__, map(width.__rmod__, idx)))
+    _find_header(w.finder, row_of, cols, texts, values)
+    prefixes = _col_prefixes(w.prefix, max(cols) + 1)
+    row_names = list(map(str, range(r0 + 1, r0 + 2 + row_of[-1])))
+    refs = list(map(operator.add, map(prefixes.__getitem__, cols), map(row_names.__getitem__, row_of)))
+    seps = ["", *map(_SEPARATOR.__getitem__, map(operator.ne, row_of[1:], row_of[:-1]))]
+    # Cell i starts after the i cells before it and their i separators (one character each).
+    starts = list(map(operator.add, accumulate(map(len, texts[:-1]), initial=0), range(len(texts))))
+    ends = list(map(operator.add, starts, map(len, texts)))
+    text = "".join(chain.from_iterable(zip(seps, texts, strict=True)))
+    return text, starts, ends, refs, cols
+
+
+_SEPARATOR = ("\t", "\n")
+
+
+def _find_header(finder: HeaderFinder, row_of: list[int], cols: list[int], texts: list[str | None],
+                 values: list[Any]) -> None:
+    """Feed the sheet's first rows (at most the ones the header is looked for in) to ``finder``."""
+    i, n = 0, len(row_of)
+    while i < n and not finder.decided:
+        j = i
+        while j < n and row_of[j] == row_of[i]:
+            j += 1
+        finder.row(cols[i:j], texts[i:j], all(v.__class__ is str for v in values[i:j]))  # type: ignore[arg-type]
+        i = j
 
 
 def _xlsx_comments(doc: _Doc, part: str, sheet: str, finder: HeaderFinder) -> Iterator[ContentComponent]:
