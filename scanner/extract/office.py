@@ -15,13 +15,13 @@ from __future__ import annotations
 import datetime
 import gc
 import io
+import operator
 import posixpath
 import re
 import zipfile
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-import operator
-from bisect import bisect_left
 from itertools import accumulate, chain, compress, repeat
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
@@ -34,6 +34,7 @@ from scanner.extract.archives import DECOMPRESS_ERRORS, check_zip_overlap, extra
 from scanner.extract.core import Ctx, text_components
 from scanner.extract.limits import LimitExceeded
 from scanner.extract.tables import HeaderFinder
+from scanner.extract.xmltext import declares_dtd, paragraph_text, parse_part
 from scanner.models import ContentComponent, TableInfo
 
 _ODF_TYPES = {
@@ -120,9 +121,11 @@ class _Doc:
         except DECOMPRESS_ERRORS as exc:
             raise ExtractionError(f"damaged document part {name} ({exc.__class__.__name__})") from None
 
-    def parse(self, name: str) -> Element:
-        """A whole part as a tree (for small parts: rels, workbook, shared strings, slides)."""
-        data = self.read(name)
+    def parse(self, name: str, data: bytes | None = None) -> Element:
+        """A whole part as a tree (for small parts: rels, workbook, shared strings, slides); ``data``: its bytes,
+        already read."""
+        if data is None:
+            data = self.read(name)
         try:
             return DET.fromstring(data)
         except DefusedXmlException as exc:
@@ -130,9 +133,11 @@ class _Doc:
         except ParseError:
             raise ExtractionError(f"malformed XML in {name}") from None
 
-    def events(self, name: str) -> Iterator[tuple[str, Element]]:
-        """start/end events of a part, parsed incrementally (big sheets never become a whole tree)."""
-        data = self.read(name)
+    def events(self, name: str, data: bytes | None = None) -> Iterator[tuple[str, Element]]:
+        """start/end events of a part (``data``: its bytes, already read), parsed incrementally (big sheets never
+        become a whole tree)."""
+        if data is None:
+            data = self.read(name)
         try:
             yield from DET.iterparse(io.BytesIO(data), events=("start", "end"))
         except DefusedXmlException as exc:
@@ -158,7 +163,15 @@ class _Doc:
         if rel_name not in self.names:
             return {}
         out = {}
-        for r in self.parse(rel_name).iter():
+        root: Any = None
+        if self.ctx.fast:
+            data = self.read(rel_name)
+            root = parse_part(data)
+            if root is None:  # the defused parser decides (and says why it refuses)
+                root = self.parse(rel_name, data)
+        else:
+            root = self.parse(rel_name)
+        for r in root.iter():
             if local(r.tag) == "Relationship" and r.get("TargetMode") != "External":
                 target = r.get("Target") or ""
                 resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
@@ -233,6 +246,22 @@ def _lines_component(doc: _Doc, lines: Iterable[str], location: str) -> Iterator
         yield from text_components(text, doc.ctx, location)
 
 
+def _part_text(doc: _Doc, name: str, spec: _Spec) -> str:
+    """A part's paragraphs joined by newlines: through lxml + XSLT, or the ElementTree walk where that refuses."""
+    data = doc.read(name)
+    if doc.ctx.fast and (root := parse_part(data)) is not None:
+        text = paragraph_text(data, root, spec.para, spec.text, spec.mixed, spec.skip)
+        if text is not None:
+            return text
+    return "\n".join(_paragraphs(doc.events(name, data), spec))
+
+
+def _part_component(doc: _Doc, name: str, spec: _Spec, location: str) -> Iterator[ContentComponent]:
+    text = _part_text(doc, name, spec)
+    if text.strip():
+        yield from text_components(text, doc.ctx, location)
+
+
 # ---------------------------------------------------------------------------------------------------------- docx
 
 _DOCX_PART = re.compile(r"^word/(header\d*|footer\d*|comments|footnotes|endnotes)\.xml$")
@@ -240,10 +269,10 @@ _DOCX_PART = re.compile(r"^word/(header\d*|footer\d*|comments|footnotes|endnotes
 
 def _docx(doc: _Doc) -> Iterator[ContentComponent]:
     # The body is the document: when it cannot be read, the object is skipped with the reason.
-    yield from _lines_component(doc, _paragraphs(doc.events("word/document.xml"), _W), "body")
+    yield from _part_component(doc, "word/document.xml", _W, "body")
     for name in sorted(n for n in doc.names if _DOCX_PART.match(n)):
         loc = _DOCX_PART.match(name).group(1)  # type: ignore[union-attr]
-        yield from doc.optional(name, lambda n, loc=loc: _lines_component(doc, _paragraphs(doc.events(n), _W), loc))
+        yield from doc.optional(name, lambda n, loc=loc: _part_component(doc, n, _W, loc))
 
 
 # ---------------------------------------------------------------------------------------------------------- xlsx
@@ -519,31 +548,6 @@ def _head(doc: _Doc, name: str, n: int = 4096) -> bytes:
         return f.read(n)
 
 
-def declares_dtd(head: bytes) -> bool:
-    """True when an XML part's prolog declares a DTD, or cannot be told apart from one in ``head`` (UTF-16,
-    an unterminated prolog): such parts go to the defused parser, which refuses entity declarations."""
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head[:64]:
-        return True
-    i = 0
-    n = len(head)
-    while True:
-        j = head.find(b"<", i)
-        if j < 0 or j + 1 >= n:
-            return True  # no element start in the head: not something to hand to a fast parser
-        nxt = head[j + 1:j + 4]
-        if nxt.startswith(b"?"):
-            end = head.find(b"?>", j)
-        elif nxt == b"!--":
-            end = head.find(b"-->", j)
-        elif nxt.startswith(b"!"):
-            return True  # <!DOCTYPE (or anything else declared before the root)
-        else:
-            return False
-        if end < 0:
-            return True
-        i = end + 2
-
-
 def calamine_book(doc: _Doc) -> Any | None:
     """The workbook opened with python-calamine, or None when it must not or cannot be."""
     try:
@@ -797,8 +801,7 @@ def _pptx(doc: _Doc) -> Iterator[ContentComponent]:
         order = sorted((n for n in doc.names if re.fullmatch(r"ppt/slides/slide\d+\.xml", n)),
                        key=lambda n: int(re.sub(r"\D", "", n.rsplit("/", 1)[-1]) or 0))
     for i, part in enumerate(order, 1):
-        yield from doc.optional(part, lambda p, i=i: _lines_component(doc, _paragraphs(doc.events(p), _A),
-                                                                      f"slide={i}"))
+        yield from doc.optional(part, lambda p, i=i: _part_component(doc, p, _A, f"slide={i}"))
         notes = [t for typ, t in doc.rels(part).values() if typ.endswith("/notesSlide") and t in doc.names]
         for n in notes:
             yield from doc.optional(n, lambda p, i=i: _lines_component(doc, _notes_paragraphs(doc, p),
@@ -807,7 +810,7 @@ def _pptx(doc: _Doc) -> Iterator[ContentComponent]:
 
 def _notes_paragraphs(doc: _Doc, part: str) -> Iterator[str]:
     """Notes text without the slide-number and slide-image placeholders."""
-    for line in _paragraphs(doc.events(part), _A):
+    for line in _part_text(doc, part, _A).split("\n"):
         if not line.strip().isdigit():
             yield line
 
@@ -820,10 +823,9 @@ def _odf(doc: _Doc, kind: str) -> Iterator[ContentComponent]:
     elif kind == "odp":
         yield from _odp(doc)
     else:
-        yield from _lines_component(doc, _paragraphs(doc.events("content.xml"), _ODF), "body")
+        yield from _part_component(doc, "content.xml", _ODF, "body")
     if "styles.xml" in doc.names:  # headers and footers live with the page styles
-        yield from doc.optional("styles.xml", lambda n: _lines_component(doc, _paragraphs(doc.events(n), _ODF),
-                                                                         "styles"))
+        yield from doc.optional("styles.xml", lambda n: _part_component(doc, n, _ODF, "styles"))
 
 
 def _odp(doc: _Doc) -> Iterator[ContentComponent]:
