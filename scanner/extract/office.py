@@ -27,6 +27,7 @@ from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as DET
+import python_calamine
 from defusedxml import DefusedXmlException
 
 from scanner.exceptions import ExtractionError
@@ -557,8 +558,6 @@ def calamine_book(doc: _Doc) -> Any | None:
             info = doc.zf.getinfo(name)
             if not doc.ctx.budget.fits(info.file_size, info.compress_size) or declares_dtd(_head(doc, name)):
                 return None
-        import python_calamine
-
         return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(doc.data))
     except Exception:  # noqa: BLE001 - whatever calamine refuses, the XML path reads (or explains)
         return None
