@@ -151,21 +151,20 @@ def _in_fresh_process(path: Path, fast: bool) -> dict[str, Any]:
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
-async def _worker_path(path: Path) -> dict[str, Any]:
+async def _worker_path(path: Path, data: bytes) -> dict[str, Any]:
     """The new path as a worker runs it; CPU and peak RSS of the process that extracted."""
     import psutil
 
     from scanner.config import ExtractionConfig
     from scanner.extract import ContentExtractor, ExtractionReport
 
-    data = path.read_bytes()
     ex = ContentExtractor(ExtractionConfig(timeout_s=600, max_text_chars=1 << 30))
     try:
         async for _ in ex.extract("warm.zip", b"PK\x05\x06" + b"\x00" * 18, ExtractionReport()):
             pass  # start the extraction subprocess outside the timings
         me = psutil.Process()
         child = next(p for p in me.children() if "scanner.extract.sandbox" in " ".join(p.cmdline()))
-        for run in range(2):  # the second run is timed (warm), as in the fresh-process columns
+        for _ in range(2):  # the second run is timed (warm), as in the fresh-process columns
             proc = me if path.suffix in (".txt", ".csv") else child
             c0 = sum(proc.cpu_times()[:2])
             t0 = time.perf_counter()
@@ -189,7 +188,7 @@ def run(mb: int) -> dict[str, dict[str, Any]]:
             mbytes = len(data) / 1048576
             old = _in_fresh_process(path, fast=False)
             new = _in_fresh_process(path, fast=True)
-            worker = asyncio.run(_worker_path(path))
+            worker = asyncio.run(_worker_path(path, data))
             out[family] = {
                 "input_mb": round(mbytes, 2), "text_mchars": round(new["chars"] / 1e6, 2),
                 "old_cpu_s": round(old["cpu_s"], 3), "old_mb_per_s": round(mbytes / max(old["cpu_s"], 1e-6), 2),

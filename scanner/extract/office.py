@@ -23,7 +23,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, compress, repeat
-from typing import Any
+from typing import Any, cast
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as DET
@@ -675,10 +675,11 @@ def _lay_out(w: SheetWriter, r0: int, c0: int, width: int, grid: list[list[Any]]
     idx = list(compress(range(len(cells)), map(operator.ne, cells, repeat(""))))  # the non-empty cells
     values = list(map(cells.__getitem__, idx))
     del cells
-    texts = _cell_texts(values)
-    if None in texts:  # booleans and errors are not shown
-        keep = [i for i, t in enumerate(texts) if t is not None]
-        idx, values, texts = [idx[i] for i in keep], [values[i] for i in keep], [texts[i] for i in keep]
+    shown = _cell_texts(values)
+    if None in shown:  # booleans and errors are not shown
+        keep = [i for i, t in enumerate(shown) if t is not None]
+        idx, values, shown = [idx[i] for i in keep], [values[i] for i in keep], [shown[i] for i in keep]
+    texts = cast(list[str], shown)
     if not idx:
         return None
     row_of = list(map(width.__rfloordiv__, idx))
@@ -698,7 +699,7 @@ def _lay_out(w: SheetWriter, r0: int, c0: int, width: int, grid: list[list[Any]]
 _SEPARATOR = ("\t", "\n")
 
 
-def _find_header(finder: HeaderFinder, row_of: list[int], cols: list[int], texts: list[str | None],
+def _find_header(finder: HeaderFinder, row_of: list[int], cols: list[int], texts: list[str],
                  values: list[Any]) -> None:
     """Feed the sheet's first rows (at most the ones the header is looked for in) to ``finder``."""
     i, n = 0, len(row_of)
@@ -706,7 +707,7 @@ def _find_header(finder: HeaderFinder, row_of: list[int], cols: list[int], texts
         j = i
         while j < n and row_of[j] == row_of[i]:
             j += 1
-        finder.row(cols[i:j], texts[i:j], all(v.__class__ is str for v in values[i:j]))  # type: ignore[arg-type]
+        finder.row(cols[i:j], texts[i:j], all(v.__class__ is str for v in values[i:j]))
         i = j
 
 
