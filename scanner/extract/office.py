@@ -184,19 +184,21 @@ class _Doc:
 # --------------------------------------------------------------------------------------------------- paragraphs
 
 @dataclass(frozen=True)
-class _Spec:
+class ParagraphSpec:
+    """Which elements (by local name) make paragraphs and their text in one document family."""
+
     para: frozenset[str]
     text: frozenset[str]          # elements whose .text is content (all of them when ``mixed``)
     mixed: bool                   # ODF: text and tails interleave with child elements
     skip: frozenset[str] = frozenset()
 
 
-_W = _Spec(frozenset({"p"}), frozenset({"t", "delText"}), False, frozenset({"instrText"}))
-_A = _Spec(frozenset({"p"}), frozenset({"t"}), False)
-_ODF = _Spec(frozenset({"p", "h"}), frozenset(), True, frozenset({"annotation"}))
+WORD_SPEC = ParagraphSpec(frozenset({"p"}), frozenset({"t", "delText"}), False, frozenset({"instrText"}))
+DRAWING_SPEC = ParagraphSpec(frozenset({"p"}), frozenset({"t"}), False)
+ODF_SPEC = ParagraphSpec(frozenset({"p", "h"}), frozenset(), True, frozenset({"annotation"}))
 
 
-def _render(el: Element, spec: _Spec) -> str:
+def _render(el: Element, spec: ParagraphSpec) -> str:
     """The text of one paragraph element (nested paragraphs were rendered and cleared already)."""
     parts: list[str] = []
     stack: list[tuple[Element, bool]] = [(el, False)]
@@ -229,7 +231,9 @@ def _clear(el: Element) -> None:
     el.tail = tail  # the enclosing paragraph still needs the text after this element
 
 
-def _paragraphs(events: Iterable[tuple[str, Element]], spec: _Spec) -> Iterator[str]:
+def paragraph_lines(events: Iterable[tuple[str, Element]], spec: ParagraphSpec) -> Iterator[str]:
+    """The text of every paragraph of a part's start/end events, each when it closes (nested ones first); the
+    pure-Python walk that :mod:`scanner.extract.xmltext` reproduces in XSLT and falls back to."""
     depth = 0
     for ev, el in events:
         if local(el.tag) in spec.para:
@@ -247,17 +251,17 @@ def _lines_component(doc: _Doc, lines: Iterable[str], location: str) -> Iterator
         yield from text_components(text, doc.ctx, location)
 
 
-def _part_text(doc: _Doc, name: str, spec: _Spec) -> str:
+def _part_text(doc: _Doc, name: str, spec: ParagraphSpec) -> str:
     """A part's paragraphs joined by newlines: through lxml + XSLT, or the ElementTree walk where that refuses."""
     data = doc.read(name)
     if doc.ctx.fast and (root := parse_part(data)) is not None:
         text = paragraph_text(data, root, spec.para, spec.text, spec.mixed, spec.skip)
         if text is not None:
             return text
-    return "\n".join(_paragraphs(doc.events(name, data), spec))
+    return "\n".join(paragraph_lines(doc.events(name, data), spec))
 
 
-def _part_component(doc: _Doc, name: str, spec: _Spec, location: str) -> Iterator[ContentComponent]:
+def _part_component(doc: _Doc, name: str, spec: ParagraphSpec, location: str) -> Iterator[ContentComponent]:
     text = _part_text(doc, name, spec)
     if text.strip():
         yield from text_components(text, doc.ctx, location)
@@ -270,10 +274,10 @@ _DOCX_PART = re.compile(r"^word/(header\d*|footer\d*|comments|footnotes|endnotes
 
 def _docx(doc: _Doc) -> Iterator[ContentComponent]:
     # The body is the document: when it cannot be read, the object is skipped with the reason.
-    yield from _part_component(doc, "word/document.xml", _W, "body")
+    yield from _part_component(doc, "word/document.xml", WORD_SPEC, "body")
     for name in sorted(n for n in doc.names if _DOCX_PART.match(n)):
         loc = _DOCX_PART.match(name).group(1)  # type: ignore[union-attr]
-        yield from doc.optional(name, lambda n, loc=loc: _part_component(doc, n, _W, loc))
+        yield from doc.optional(name, lambda n, loc=loc: _part_component(doc, n, WORD_SPEC, loc))
 
 
 # ---------------------------------------------------------------------------------------------------------- xlsx
@@ -801,7 +805,7 @@ def _pptx(doc: _Doc) -> Iterator[ContentComponent]:
         order = sorted((n for n in doc.names if re.fullmatch(r"ppt/slides/slide\d+\.xml", n)),
                        key=lambda n: int(re.sub(r"\D", "", n.rsplit("/", 1)[-1]) or 0))
     for i, part in enumerate(order, 1):
-        yield from doc.optional(part, lambda p, i=i: _part_component(doc, p, _A, f"slide={i}"))
+        yield from doc.optional(part, lambda p, i=i: _part_component(doc, p, DRAWING_SPEC, f"slide={i}"))
         notes = [t for typ, t in doc.rels(part).values() if typ.endswith("/notesSlide") and t in doc.names]
         for n in notes:
             yield from doc.optional(n, lambda p, i=i: _lines_component(doc, _notes_paragraphs(doc, p),
@@ -810,7 +814,7 @@ def _pptx(doc: _Doc) -> Iterator[ContentComponent]:
 
 def _notes_paragraphs(doc: _Doc, part: str) -> Iterator[str]:
     """Notes text without the slide-number and slide-image placeholders."""
-    for line in _part_text(doc, part, _A).split("\n"):
+    for line in _part_text(doc, part, DRAWING_SPEC).split("\n"):
         if not line.strip().isdigit():
             yield line
 
@@ -823,9 +827,9 @@ def _odf(doc: _Doc, kind: str) -> Iterator[ContentComponent]:
     elif kind == "odp":
         yield from _odp(doc)
     else:
-        yield from _part_component(doc, "content.xml", _ODF, "body")
+        yield from _part_component(doc, "content.xml", ODF_SPEC, "body")
     if "styles.xml" in doc.names:  # headers and footers live with the page styles
-        yield from doc.optional("styles.xml", lambda n: _part_component(doc, n, _ODF, "styles"))
+        yield from doc.optional("styles.xml", lambda n: _part_component(doc, n, ODF_SPEC, "styles"))
 
 
 def _odp(doc: _Doc) -> Iterator[ContentComponent]:
@@ -840,8 +844,8 @@ def _odp(doc: _Doc) -> Iterator[ContentComponent]:
             slides, notes = [], []
         elif tag == "notes":
             in_notes += 1 if ev == "start" else -1
-        elif tag in _ODF.para and ev == "end":
-            (notes if in_notes else slides).append(_render(el, _ODF))
+        elif tag in ODF_SPEC.para and ev == "end":
+            (notes if in_notes else slides).append(_render(el, ODF_SPEC))
             _clear(el)
         elif tag == "page" and ev == "end":
             yield from _lines_component(doc, slides, f"slide={page}")
@@ -895,7 +899,7 @@ def _ods(doc: _Doc) -> Iterator[ContentComponent]:
                 yield from notes.cell(row + 1, col, ref, note)
             col += min(int(_attr(el, "number-columns-repeated") or 1), 1 << 20)
             el.clear()
-        elif tag in _ODF.para and ev == "end":
+        elif tag in ODF_SPEC.para and ev == "end":
             if cell_depth:
-                (ann_text if ann_depth else cell_text).append(_render(el, _ODF))
+                (ann_text if ann_depth else cell_text).append(_render(el, ODF_SPEC))
             _clear(el)

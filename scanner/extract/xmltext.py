@@ -71,7 +71,7 @@ def _namespaces(data: bytes) -> frozenset[str] | None:
 @lru_cache(maxsize=32)
 def _stylesheet(para: frozenset[str], text: frozenset[str], mixed: bool, skip: frozenset[str],
                 namespaces: frozenset[str]) -> etree.XSLT:
-    """The XSLT equivalent of ``office._paragraphs`` + ``office._render`` for one paragraph spec.
+    """The XSLT equivalent of ``office.paragraph_lines`` for one paragraph spec.
 
     Paragraphs come out in the order the old walk closes them (a nested paragraph, e.g. in a text box or an
     annotation, before the one holding it), each followed by a newline; inside a paragraph a nested one adds
