@@ -20,6 +20,7 @@ import posixpath
 import re
 import zipfile
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, compress, repeat
@@ -600,22 +601,27 @@ def _calamine_sheet(book: Any, doc: _Doc, sheet: str, part: str,
     return start, values
 
 
-def _cell_texts(values: list[Any]) -> list[str | None]:
-    """:func:`_cell_text` of every value, with the common cases (text, whole numbers) done in bulk."""
-    types = list(map(type, values))
-    if str not in types or float in types or int in types:
-        others = [i for i, t in enumerate(types) if t is not str]
-    else:
-        return values
-    texts: list[Any] = list(values)
-    nums = [values[i] for i in others]
-    if set(map(type, nums)) == {float} and all(map(float.is_integer, nums)) and max(map(abs, nums)) < 1e18:
-        for i, t in zip(others, map(str, map(int, nums)), strict=True):
-            texts[i] = t
-    else:
-        for i in others:
-            texts[i] = _cell_text(values[i])
+def _cell_texts(cells: list[Any]) -> list[Any]:
+    """:func:`_cell_text` of every cell ("" stays "", what is not shown becomes None), with text and whole numbers
+    done by C-level map/compress (no Python statement per cell) and only the rare other types one by one."""
+    texts = list(cells)
+    types = list(map(type, cells))
+    n = len(cells)
+    for kind in (float, int):
+        pos = list(compress(range(n), map(operator.is_, types, repeat(kind))))
+        if not pos:
+            continue
+        nums = list(map(cells.__getitem__, pos))
+        if (kind is int or all(map(float.is_integer, nums))) and max(map(abs, nums)) < 1e18:
+            deque(map(texts.__setitem__, pos, map(str, map(int, nums))), maxlen=0)
+        else:
+            deque(map(texts.__setitem__, pos, map(_cell_text, nums)), maxlen=0)
+    odd = list(compress(range(n), map(operator.not_, map(operator.contains, repeat(_PLAIN), types))))
+    deque(map(texts.__setitem__, odd, map(_cell_text, map(cells.__getitem__, odd))), maxlen=0)
     return texts
+
+
+_PLAIN = frozenset({str, float, int})
 
 
 def _cell_text(v: Any) -> str | None:
@@ -676,14 +682,12 @@ def _lay_out(w: SheetWriter, r0: int, c0: int, width: int, grid: list[list[Any]]
              ) -> tuple[str, list[int], list[int], list[str], list[int]] | None:
     """The sheet's text with each non-empty cell's start, end, name and column; None when no cell shows."""
     cells = list(chain.from_iterable(grid))
-    idx = list(compress(range(len(cells)), map(operator.ne, cells, repeat(""))))  # the non-empty cells
+    flat = _cell_texts(cells)
+    idx = list(compress(range(len(flat)), flat))  # the cells that show something ("" and None do not)
     values = list(map(cells.__getitem__, idx))
     del cells
-    shown = _cell_texts(values)
-    if None in shown:  # booleans and errors are not shown
-        keep = [i for i, t in enumerate(shown) if t is not None]
-        idx, values, shown = [idx[i] for i in keep], [values[i] for i in keep], [shown[i] for i in keep]
-    texts = cast(list[str], shown)
+    texts = cast(list[str], list(map(flat.__getitem__, idx)))
+    del flat
     if not idx:
         return None
     row_of = list(map(width.__rfloordiv__, idx))
