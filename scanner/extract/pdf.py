@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pypdfium2
 
@@ -32,42 +32,53 @@ def extract_pdf(data: bytes, ctx: Ctx) -> Iterator[ContentComponent]:
         except (pypdfium2.PdfiumError, ValueError, OSError):
             pdf = None  # pypdf decides (and says why it cannot)
         if pdf is not None:
+            given = 0
             try:
-                yield from _pdfium_pages(pdf, ctx)
+                for comp in _pdfium_pages(pdf, ctx):
+                    given += 1
+                    yield comp
+                return
+            except ExtractionError:
+                if given:
+                    raise
+                # PDFium opened the file but could read no page of it: pypdf may still (or will say why not).
             finally:
                 pdf.close()
-            return
     yield from _pypdf_pages(data, ctx)
 
 
 def _pdfium_pages(pdf: pypdfium2.PdfDocument, ctx: Ctx) -> Iterator[ContentComponent]:
-    n = len(pdf)
+    def read(i: int) -> str:
+        page = pdf[i]
+        try:
+            textpage = page.get_textpage()
+            try:
+                text = textpage.get_text_range()
+            finally:
+                textpage.close()
+        finally:
+            page.close()
+        return text.replace("\r\n", "\n").replace("\r", "\n").translate(_PDFIUM_TEXT)
+
+    yield from _pages(len(pdf), read, ctx)
+
+
+def _pages(n: int, read: Callable[[int], str], ctx: Ctx) -> Iterator[ContentComponent]:
+    """Components of pages ``0 .. n-1`` read by ``read``; a page that fails is counted and noted, all failing is
+    an error."""
     if n == 0:
         raise ExtractionError("damaged PDF (no pages found)")
     failed = 0
     for i in range(n):
         try:
-            page = pdf[i]
-            try:
-                textpage = page.get_textpage()
-                try:
-                    text = textpage.get_text_range()
-                finally:
-                    textpage.close()
-            finally:
-                page.close()
+            text = read(i)
         except MemoryError:
             raise
         except Exception:  # noqa: BLE001 - one bad page costs that page
             failed += 1
             continue
         if text.strip():
-            text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_PDFIUM_TEXT)
             yield from text_components(text, ctx, f"page={i + 1}")
-    _note_failed(failed, n, ctx)
-
-
-def _note_failed(failed: int, n: int, ctx: Ctx) -> None:
     if failed:
         if failed == n:
             raise ExtractionError(f"damaged PDF (no page could be read, {n} page(s))")
@@ -96,17 +107,4 @@ def _pypdf_pages(data: bytes, ctx: Ctx) -> Iterator[ContentComponent]:
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
             RecursionError, AssertionError, ZeroDivisionError) as exc:
         raise ExtractionError(f"damaged PDF ({exc.__class__.__name__})") from None
-    if n == 0:
-        raise ExtractionError("damaged PDF (no pages found)")
-    failed = 0
-    for i in range(n):
-        try:
-            text = pages[i].extract_text() or ""
-        except MemoryError:
-            raise
-        except Exception:  # noqa: BLE001 - one bad page costs that page
-            failed += 1
-            continue
-        if text.strip():
-            yield from text_components(text, ctx, f"page={i + 1}")
-    _note_failed(failed, n, ctx)
+    yield from _pages(n, lambda i: pages[i].extract_text() or "", ctx)
