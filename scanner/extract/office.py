@@ -414,6 +414,7 @@ class SheetWriter:
         self._row_cols: list[int] = []
         self._row_texts: list[str] = []
         self._row_all_text = True
+        self._finder_row: int | None = None
         self._pending: list[ContentComponent] = []
 
     def _end_row(self) -> None:
@@ -429,10 +430,11 @@ class SheetWriter:
             sep = "\n" if row != self.row else "\t"
             self.parts.append(sep)
             self.size += 1
-        if row != self.row:
-            self._end_row()
         self.row = row
         if self._owns_finder and not self.finder.decided:
+            if row != self._finder_row:  # not self.row: a cut in the middle of a row must not end it
+                self._end_row()
+                self._finder_row = row
             self._row_cols.append(col)
             self._row_texts.append(text)
             self._row_all_text = self._row_all_text and is_text

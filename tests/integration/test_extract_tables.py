@@ -187,3 +187,21 @@ def test_ods_components_carry_the_header():
     ods.write(b)
     comps = _sheet_components("ledger.ods", b.getvalue(), fast=True)
     _check_sheet(comps, "Customers", value, f"Customers!C{PLANT_AT + 4}")
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["calamine", "xml"])
+def test_header_row_cut_across_components_is_still_one_row(fast):
+    """Components so small that the header row itself is cut: its cells still count as one row."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws.append(["customer_name", "card_number"])
+    ws.append([1, fx.card(905)])
+    b = io.BytesIO()
+    wb.save(b)
+    ctx = Ctx(Budget(ExtractionConfig()), "s.xlsx", fast=fast, component_chars=10)
+    comps = list(extract_bytes(b.getvalue(), ctx))
+    assert len(comps) >= 3
+    assert all(c.table is not None and c.table.headers == ["customer_name", "card_number"] for c in comps)
