@@ -10,8 +10,9 @@ Three rows, each through the worker's real entry point (``ContentExtractor``):
 - ``large text``: the same text as a plain file, which is decoded in the worker and never crosses the boundary.
 
 CPU seconds are counted on both sides (the worker: ``time.process_time``; the extraction process: its own CPU
-times read from ``/proc``), because the machine is shared and wall time is not comparable across runs. Prints a
-table and merges its figures under the key "sandbox" into benchmarks/results/latest.json.
+times read from ``/proc``), because the machine is shared and wall time is not comparable across runs; each row is
+run ``--repeat`` times and the run with the least CPU is kept (other load only ever adds). Prints a table and
+merges its figures under the key "sandbox" into benchmarks/results/latest.json.
 """
 
 from __future__ import annotations
@@ -76,7 +77,12 @@ async def _run(ex: ContentExtractor, objects: list[tuple[str, bytes]]) -> dict[s
             "cpu_ms_per_object": round((worker_cpu + child_cpu) * 1000 / n, 3)}
 
 
-async def main_async(objects: int, mb: int) -> dict[str, dict[str, float]]:
+async def _best(ex: ContentExtractor, objects: list[tuple[str, bytes]], repeat: int) -> dict[str, float]:
+    runs = [await _run(ex, objects) for _ in range(repeat)]
+    return min(runs, key=lambda r: r["worker_cpu_s"] + r["extraction_cpu_s"])
+
+
+async def main_async(objects: int, mb: int, repeat: int = 3) -> dict[str, dict[str, float]]:
     docs = [(f"memo{i}.docx", _docx(i)) for i in range(objects)]
     text = _text(mb)
     zb = io.BytesIO()
@@ -86,9 +92,9 @@ async def main_async(objects: int, mb: int) -> dict[str, dict[str, float]]:
     out = {}
     try:
         await _run(ex, docs[:5])  # start the extraction process outside the timings
-        out["small docx"] = await _run(ex, docs)
-        out["large text in zip"] = await _run(ex, [("export.zip", zb.getvalue())])
-        out["large text"] = await _run(ex, [("export.txt", text)])
+        out["small docx"] = await _best(ex, docs, repeat)
+        out["large text in zip"] = await _best(ex, [("export.zip", zb.getvalue())], repeat)
+        out["large text"] = await _best(ex, [("export.txt", text)], repeat)
     finally:
         await ex.aclose()
     return out
@@ -98,8 +104,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--objects", type=int, default=400, help="how many small DOCX files")
     ap.add_argument("--mb", type=int, default=32, help="size of the large text")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per row (the least CPU is kept)")
     args = ap.parse_args()
-    figures = asyncio.run(main_async(args.objects, args.mb))
+    figures = asyncio.run(main_async(args.objects, args.mb, args.repeat))
     print(f"{'row':18} {'objects':>7} {'in MB':>7} {'worker cpu s':>12} {'extract cpu s':>13} {'wall s':>8} "
           f"{'cpu ms/object':>13}")
     for row, f in figures.items():
