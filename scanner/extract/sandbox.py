@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import re
@@ -157,6 +158,38 @@ def describe_invalid(exc: msgspec.DecodeError) -> str:
     return f"{kind} at {where}" if _SAFE_PATH.fullmatch(where) else kind
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def scrub_surrogates(value: Any) -> Any:
+    """``value`` with lone surrogates replaced one for one by U+FFFD (offsets keep): UTF-8 cannot carry them.
+
+    They come from file names that are not valid UTF-8 and from text a broken document maps to surrogates.
+    """
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list | tuple):
+        return type(value)(scrub_surrogates(v) for v in value)
+    if isinstance(value, msgspec.Struct):
+        fields = value.__struct_fields__
+        return msgspec.structs.replace(value, **{f: scrub_surrogates(getattr(value, f)) for f in fields})
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = [f.name for f in dataclasses.fields(value)]
+        return dataclasses.replace(value, **{n: scrub_surrogates(getattr(value, n)) for n in names})
+    return value
+
+
+def encode_frame(enc: msgspec.msgpack.Encoder, msg: msgspec.Struct) -> bytearray:
+    """One message as a frame: its length (8 bytes, big-endian), then its MessagePack encoding."""
+    buf = bytearray(_HEADER.size)
+    try:
+        enc.encode_into(msg, buf, _HEADER.size)
+    except UnicodeEncodeError:
+        enc.encode_into(scrub_surrogates(msg), buf, _HEADER.size)
+    _HEADER.pack_into(buf, 0, len(buf) - _HEADER.size)
+    return buf
+
+
 class SandboxProcess:
     """Parent-side handle of one extraction child; its requests run on the worker's event loop."""
 
@@ -171,8 +204,11 @@ class SandboxProcess:
         ids = sandbox_ids()
         argv = [sys.executable, "-P", "-m", child_module, "", str(cfg.max_memory_mb)]
         if ids is not None:
-            os.chown(self._tmp.name, *ids)  # the child's only writable place, under its own uid
-            argv += [str(ids[0]), str(ids[1])]
+            try:
+                os.chown(self._tmp.name, *ids)  # the child's only writable place, under its own uid
+                argv += [str(ids[0]), str(ids[1])]
+            except OSError as exc:
+                log_once(f"separate uid not used: cannot give it the temp dir ({exc.strerror})")
         parent_sock, child_sock = socket.socketpair()
         argv[4] = str(child_sock.fileno())
         try:
@@ -227,10 +263,7 @@ class SandboxProcess:
         return reply, time.monotonic() - t0
 
     async def _send(self, msg: Request) -> None:
-        buf = bytearray(_HEADER.size)
-        self._enc.encode_into(msg, buf, _HEADER.size)
-        _HEADER.pack_into(buf, 0, len(buf) - _HEADER.size)
-        await asyncio.get_running_loop().sock_sendall(self.sock, buf)
+        await asyncio.get_running_loop().sock_sendall(self.sock, encode_frame(self._enc, msg))
 
     async def _recv(self, decoder: msgspec.msgpack.Decoder[Any]) -> Any:
         (size,) = _HEADER.unpack(await self._read_exact(_HEADER.size))
@@ -492,24 +525,6 @@ def _prepare(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _scrub(value: Any) -> Any:
-    """``value`` with lone surrogates (from broken PDFs, tar names) replaced one for one: UTF-8 cannot carry them."""
-    import dataclasses
-
-    if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
-    if isinstance(value, list | tuple):
-        return type(value)(_scrub(v) for v in value)
-    if isinstance(value, msgspec.Struct):
-        return msgspec.structs.replace(value, **{f: _scrub(getattr(value, f)) for f in value.__struct_fields__})
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.replace(value, **{f.name: _scrub(getattr(value, f.name)) for f in dataclasses.fields(value)})
-    return value
-
-
 class _Channel:
     """The child's end of the socket: blocking frame reads and writes."""
 
@@ -519,13 +534,7 @@ class _Channel:
         self.dec = msgspec.msgpack.Decoder(Request)
 
     def send(self, msg: msgspec.Struct) -> None:
-        buf = bytearray(_HEADER.size)
-        try:
-            self.enc.encode_into(msg, buf, _HEADER.size)
-        except UnicodeEncodeError:
-            self.enc.encode_into(_scrub(msg), buf, _HEADER.size)
-        _HEADER.pack_into(buf, 0, len(buf) - _HEADER.size)
-        self.sock.sendall(buf)
+        self.sock.sendall(encode_frame(self.enc, msg))
 
     def recv(self) -> Request | None:
         """The next request; None when the parent closed the socket. Raises msgspec.DecodeError."""
