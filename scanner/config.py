@@ -103,11 +103,12 @@ class SqlSource(_Strict):
     @field_validator("url")
     @classmethod
     def _known_scheme(cls, v: SecretStr) -> SecretStr:
-        from sqlalchemy.engine import make_url
         from sqlalchemy.exc import ArgumentError
 
+        from scanner.dburl import parse_url
+
         try:
-            url = make_url(v.get_secret_value())
+            url = parse_url(v.get_secret_value())
         except (ArgumentError, ValueError):
             # The message never repeats the URL: it may hold a password.
             raise ValueError("not a valid database URL (expected e.g. postgresql+asyncpg://user@host/db)") from None
