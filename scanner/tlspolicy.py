@@ -135,7 +135,8 @@ _PUBLIC_KEY_REQUESTS = (b"\x01", b"\x02")  # sha256_password / caching_sha2_pass
 
 def mysql_connector(params: Mapping[str, Any], *, require_tls: bool, readable_ok: bool,
                     where: str) -> Callable[[], Awaitable[Any]]:
-    """An ``async_creator`` for SQLAlchemy's aiomysql dialect: an aiomysql connection that keeps the rules above.
+    """An ``async_creator`` for SQLAlchemy's aiomysql dialect: an aiomysql connection that keeps the rules above
+    (and sends one statement per query: multi-statement support is switched off).
 
     ``params`` are aiomysql's ``connect`` arguments (``ssl`` included); ``require_tls`` refuses a server without
     TLS before anything is sent (aiomysql itself silently goes on in plain text); ``readable_ok`` (the job said
@@ -152,6 +153,12 @@ def mysql_connector(params: Mapping[str, Any], *, require_tls: bool, readable_ok
         """aiomysql with the password rules enforced where it answers the server's authentication requests."""
 
         _in_auth = False
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            # aiomysql always asks for multi-statement support; the scanner never sends two statements in one
+            # string, so a name that escaped its quoting could not append one either.
+            self.client_flag &= ~CLIENT.MULTI_STATEMENTS
 
         def _safe(self) -> bool:
             # A verified TLS link or a local socket: the other side is the server we meant.

@@ -116,6 +116,9 @@ class TableRef:
 
 def sql_table(ref: TableRef, *columns: str) -> TableClause:
     """The table (and the columns we name) as a FROM clause, every identifier quoted by us."""
+    if not ref.schema:
+        # No database allows one, and SQLAlchemy would drop it and read the default schema's table instead.
+        raise ValueError("empty schema name")
     return table(ident(ref.name), *[column(ident(c)) for c in columns], schema=ident(ref.schema))
 
 
