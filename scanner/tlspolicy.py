@@ -31,8 +31,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 _NO_TLS = "rejected SSL upgrade"  # asyncpg's ConnectionError when the server answers the TLS request with 'N'
-_ALLOW_PLAIN = ("allow plain text explicitly: ssl=disable (or prefer) in the store URL, tls: {mode: disable} (or "
-                "prefer) on the datasource")
+STORE_ALLOW = "ssl=disable (or prefer) in the store URL"
+DATASOURCE_ALLOW = "tls: {mode: disable} (or prefer) on the datasource"
 
 
 class TlsRefused(ConnectionError):
@@ -95,9 +95,11 @@ def _password_wanted(exc: BaseException) -> bool:
     return False
 
 
-def apply_pg_tls_policy(engine: AsyncEngine, where: str, context: ssl.SSLContext | None = None) -> None:
+def apply_pg_tls_policy(engine: AsyncEngine, where: str, context: ssl.SSLContext | None = None,
+                        allow: str = STORE_ALLOW) -> None:
     """Install the policy on an asyncpg engine; ``where`` names the server in errors (a redacted URL), ``context``
-    replaces the default verifying context (a datasource's CA or client certificate)."""
+    replaces the default verifying context (a datasource's CA or client certificate), ``allow`` says how the user
+    allows plain text explicitly."""
     if engine.dialect.name != "postgresql" or os.environ.get("PGSSLMODE"):
         return
 
@@ -122,7 +124,8 @@ def apply_pg_tls_policy(engine: AsyncEngine, where: str, context: ssl.SSLContext
                 raise PlaintextPasswordRefused(
                     f"{where}: the server offers no TLS, and a password sent without it can be read (whole, if "
                     "the server or a machine in the middle asks for a clear-text password); datascan sent none and "
-                    f"the server wants one. Enable TLS on the server, or {_ALLOW_PLAIN}") from None
+                    f"the server wants one. Enable TLS on the server, or allow plain text explicitly: {allow}"
+                ) from None
             raise
 
 
@@ -147,7 +150,7 @@ def mysql_connector(params: Mapping[str, Any], *, require_tls: bool, readable_ok
 
     refusal = (f"{where}: the server asked for the password in a form it (or a machine in the middle) could read, "
                "over a connection without verified TLS; refused. Use TLS with a verified certificate (tls: "
-               "{ca_file: ..., mode: verify-full}), or " + _ALLOW_PLAIN)
+               "{ca_file: ..., mode: verify-full}), or allow it explicitly: " + DATASOURCE_ALLOW)
 
     class GuardedConnection(aiomysql.Connection):  # type: ignore[misc]  # aiomysql is untyped
         """aiomysql with the password rules enforced where it answers the server's authentication requests."""

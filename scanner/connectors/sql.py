@@ -48,6 +48,7 @@ from scanner.dburl import parse_url
 from scanner.exceptions import AuthenticationError, ConfigError, ConnectorError, ObjectReadError
 from scanner.models import DiscoveredObject
 from scanner.tlspolicy import (
+    DATASOURCE_ALLOW,
     PlaintextPasswordRefused,
     UnverifiedServerCertificate,
     apply_pg_tls_policy,
@@ -338,7 +339,7 @@ class _SaTransport(_Transport):
         if backend == "postgresql" and default_tls:
             # Verified TLS, or plain text without a password (scanner/tlspolicy.py), with the datasource's files.
             ctx = _tls_context(tls) if tls is not None and (tls.ca_file or tls.cert_file) else None
-            apply_pg_tls_policy(self.engine, where, ctx)
+            apply_pg_tls_policy(self.engine, where, ctx, allow=DATASOURCE_ALLOW)
         self.sa_dialect = self.engine.dialect
         self.backend = backend
         self._setup: list[str] | None = None

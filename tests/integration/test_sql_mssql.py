@@ -98,7 +98,8 @@ BASE = "DRIVER={ODBC Driver 18 for SQL Server};Server=sql01.corp,1433;Database=H
     (SqlTlsConfig(mode="verify-full", ca_file="/etc/ssl/sql.pem"), "",
      ";Encrypt=yes;TrustServerCertificate=no;ServerCertificate=/etc/ssl/sql.pem;ApplicationIntent=ReadOnly"),
     (SqlTlsConfig(mode="disable"), "", ";Encrypt=no;ApplicationIntent=ReadOnly"),
-    (SqlTlsConfig(trust_server_certificate=True), "", ";Encrypt=yes;TrustServerCertificate=yes;ApplicationIntent=ReadOnly"),
+    (SqlTlsConfig(trust_server_certificate=True), "",
+     ";Encrypt=yes;TrustServerCertificate=yes;ApplicationIntent=ReadOnly"),
     # Options written in the URL win; the TLS block does not repeat them.
     (SqlTlsConfig(encrypt="strict"), "&Encrypt=no&TrustServerCertificate=yes",
      ";Encrypt=no;TrustServerCertificate=yes;ApplicationIntent=ReadOnly"),

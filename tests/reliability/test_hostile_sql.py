@@ -63,6 +63,11 @@ def _lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _values(emails: list[str]) -> str:
+    """``(1, 'e1'), (2, 'e2') ...``: one table's rows."""
+    return ", ".join(f"({r}, {_lit(e)})" for r, e in enumerate(emails, 1))
+
+
 def _random_names(n: int, seed: int, max_len: int) -> list[str]:
     rnd = random.Random(seed)
     alphabet = list("ab.'\"`[];-/*%?$:\\ ") + ["ü", "名", "--", "].[", "\";", "';", "`;"]
@@ -154,7 +159,7 @@ def test_hostile_names_postgresql(postgres_url, figures):
                     sql.append(f"CREATE SCHEMA {_quote(name)}")
                 sql += [f"CREATE TABLE {_quote(schema)}.{_quote(name)} (id INTEGER PRIMARY KEY, {_quote(name)} TEXT)",
                         f"INSERT INTO {_quote(schema)}.{_quote(name)} VALUES "
-                        + ", ".join(f"({r}, {_lit(e)})" for r, e in enumerate(emails, 1))]
+                        + _values(emails)]
         # The review's pair: two tables that both used to be called x.y.a'b.
         for schema, table in (("x.y", "a'b"), ("x", "y.a'b")):
             n += 1
@@ -162,7 +167,7 @@ def test_hostile_names_postgresql(postgres_url, figures):
             sql += [f"CREATE SCHEMA IF NOT EXISTS {_quote(schema)}",
                     f"CREATE TABLE {_quote(schema)}.{_quote(table)} (id INTEGER PRIMARY KEY, email TEXT)",
                     f"INSERT INTO {_quote(schema)}.{_quote(table)} VALUES "
-                    + ", ".join(f"({r}, {_lit(e)})" for r, e in enumerate(emails, 1))]
+                    + _values(emails)]
         _psql(postgres_url, "hostile", *sql)
         # The superuser: allowed to write server files, so an injected COPY would leave its canary behind.
         url = str(make_url(postgres_url).set(database="hostile"))
@@ -212,14 +217,14 @@ def test_hostile_names_mariadb(mariadb: MariaDb, figures):  # noqa: F811
                     continue
                 n += 1
                 emails = estate.add(schema, name, n)
-                mariadb.run(f"INSERT INTO {tb} VALUES " + ", ".join(f"({r}, {_lit(e)})" for r, e in enumerate(emails, 1)))
+                mariadb.run(f"INSERT INTO {tb} VALUES " + _values(emails))
         for schema, table in (("x.y", "a'b"), ("x", "y.a'b")):  # the review's pair, as for PostgreSQL
             n += 1
             emails = estate.add(schema, table, n)
             tb = f"{_quote(schema, '`')}.{_quote(table, '`')}"
             mariadb.run(f"CREATE DATABASE IF NOT EXISTS {_quote(schema, '`')}",
                         f"CREATE TABLE {tb} (id INTEGER PRIMARY KEY, email TEXT)",
-                        f"INSERT INTO {tb} VALUES " + ", ".join(f"({r}, {_lit(e)})" for r, e in enumerate(emails, 1)))
+                        f"INSERT INTO {tb} VALUES " + _values(emails))
         url = f"mysql+aiomysql://owner:Owner-pw-1@127.0.0.1:{mariadb.port}/hostile"
         results, _, _ = asyncio.run(scan_tables({"url": url, "exclude_tables": ["victim"],
                                                  "exclude_schemas": ["mysql", "sys", "performance_schema",
