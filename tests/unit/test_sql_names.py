@@ -13,6 +13,7 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy.engine import make_url
 
 from scanner.classify.masking import value_hash
 from scanner.connectors.sql_dialects import (
@@ -24,7 +25,8 @@ from scanner.connectors.sql_dialects import (
     split_object_name,
 )
 from scanner.dburl import parse_url, redacted
-from scanner.runtime.columns import ColumnVerdict, _EntityHits, table_findings
+from scanner.runtime.columns import ColumnVerdict, column_text, table_findings
+from scanner.store.interface import normalise_url
 from tests.integration.sql_servers import HOSTILE_NAMES, hostile_sql_dialects, read_sql
 
 DIALECTS = hostile_sql_dialects()
@@ -121,20 +123,29 @@ def test_an_at_sign_in_the_password_stays_in_the_password():
     # An "@" after the host (in the query) is not part of the user; an escaped one keeps working.
     url = parse_url("mssql+aioodbc://u:p%40w@h/db?driver=X&app=a@b")
     assert (url.password, url.host, url.query["app"]) == ("p@w", "h", "a@b")
+    # The store's URL, as given to --db: every later parse (engine, lock, messages) sees the same parts.
+    store = make_url(normalise_url("postgresql://scan:Winter@Secret@db01:5432/datascan"))
+    assert (store.drivername, store.password, store.host) == ("postgresql+asyncpg", "Winter@Secret", "db01")
 
 
 # ------------------------------------------------------------------------------------------------ row keys
 
 class _Det:
-    def __init__(self, value: str):
-        self.masked, self.value_hash, self.value = "j***@example.com", value_hash(KEY, "EMAIL_ADDRESS", value), None
+    """A detection as the classifier hands it to a column verdict."""
+
+    def __init__(self, entity: str, start: int, value: str):
+        self.entity, self.start, self.score = entity, start, 0.9
+        self.masked, self.value_hash, self.value = "j***@example.com", value_hash(KEY, entity, value), None
 
 
 def _verdict(name: str, keys: list[str], entity: str | None = "EMAIL_ADDRESS") -> ColumnVerdict:
-    v = ColumnVerdict(name, "text", "text", rows=3, nonempty=3)
-    if entity:
-        v.entities[entity] = _EntityHits(rows=3, score_sum=2.7, keys=keys, example=_Det("a@example.com"),
-                                         example_score=0.9)
+    """A column whose every row holds ``entity`` (or nothing), rows named by ``keys``."""
+    keys = keys or ["row=1"]
+    values = [f"a{i}@example.com" for i in range(len(keys))]
+    text, prefix_len, line_rows = column_text(name, values)
+    dets = [_Det(entity, text.index(v), v) for v in values] if entity else []
+    v = ColumnVerdict(name, "text", "text")
+    v.add(values, keys, dets, text, prefix_len, line_rows)
     return v
 
 
