@@ -8,8 +8,9 @@ Two transports run the statements of :mod:`scanner.connectors.sql_dialects`:
 
 Every session is read only where the database has the notion (PostgreSQL ``default_transaction_read_only``,
 MySQL ``SET SESSION TRANSACTION READ ONLY``, SQLite ``mode=ro`` (``immutable=1`` unless a writer is active) +
-``query_only``; SQL Server has none: give the login db_datareader only). Each table read is bounded by ``sample_rows``, ``max_value_chars`` and
-``query_timeout_s`` (enforced by the server where it can, and by the client in every case).
+``query_only``; SQL Server has none: give the login db_datareader only). Each table read is bounded by
+``sample_rows``, ``max_value_chars`` and ``query_timeout_s`` (enforced by the server where it can, and by the
+client in every case).
 """
 
 from __future__ import annotations

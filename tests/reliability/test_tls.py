@@ -131,6 +131,11 @@ def test_a_downgraded_connection_never_gets_the_password(tmp_path, figures):
         with running(fake()) as server:
             asyncio.run(_connect(url.format(pw=PASSWORD, port=server.port), allow))
             readable_allowed += server.readable(PASSWORD)
+        # A job that requires TLS is not talked out of it either (aiomysql alone goes on in plain text).
+        with running(fake()) as server:
+            asyncio.run(_connect(url.format(pw=PASSWORD, port=server.port), {"mode": "require"}))
+            readable_default += server.readable(PASSWORD)
+            attempts += server.connections
     # The store, through the CLI: its URL on the command line, plain text refused with how to allow it.
     cli = [("store (datascan jobs list --db)", None)] + ([("SQL datasource (datascan scan)", "job")] if LONG else [])
     for what, kind in cli:
