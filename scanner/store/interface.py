@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from scanner.dburl import parse_url, redacted, url_text
 from scanner.exceptions import StoreError
 from scanner.models import (
     HINT_PREFIX,
@@ -42,7 +43,7 @@ from scanner.models import (
 )
 from scanner.store import migrations
 from scanner.store.tables import FindingRow, Job, ObjectRow, OutputRecord, Suppression, Task
-from scanner.tlspolicy import UnverifiedServerCertificate, apply_pg_tls_policy, chain_has
+from scanner.tlspolicy import TlsRefused, apply_pg_tls_policy, chain_has
 
 log = logging.getLogger(__name__)
 
@@ -182,16 +183,17 @@ def normalise_url(url: str) -> str:
     for plain, async_ in (("sqlite://", "sqlite+aiosqlite://"), ("postgresql://", "postgresql+asyncpg://"),
                           ("postgres://", "postgresql+asyncpg://")):
         if url.startswith(plain):
-            return async_ + url[len(plain):]
-    return url
+            url = async_ + url[len(plain):]
+            break
+    try:  # an unescaped "@" in the password re-escaped (scanner/dburl.py), so every later parse agrees
+        return url_text(parse_url(url))
+    except Exception:  # noqa: BLE001 - reported, without the URL, where the store opens it
+        return url
 
 
 def redact_url(url: str) -> str:
     """The URL with its password hidden, for messages."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - a malformed URL must still never leak what it holds
-        return "<unparsable database URL>"
+    return redacted(url)
 
 
 _RETRY_FIRST_S, _RETRY_MAX_S = 0.5, 10.0
@@ -203,8 +205,8 @@ def _is_transient(exc: BaseException) -> bool:
 
     Anything else (a constraint, a bug, a schema problem) is raised at once: retrying would only hide it.
     """
-    if chain_has(exc, UnverifiedServerCertificate):
-        return False  # a refused certificate does not get better by waiting
+    if chain_has(exc, TlsRefused):
+        return False  # a refused certificate or plain-text password does not get better by waiting
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     chain: list[BaseException] = []
