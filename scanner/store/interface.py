@@ -16,6 +16,7 @@ import inspect
 import json
 import logging
 import os
+import re
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
@@ -52,6 +53,7 @@ _OBJECTS_PER_STATEMENT = 400  # keeps IN (...) lists and multi-row inserts well 
 KEY_FINGERPRINT = "hmac_key_fingerprint"  # schema_meta key: the HMAC key every value hash here was made with
 UNKNOWN_KEY = "unknown"  # jobs.key_fingerprint of jobs older than the first recorded key, after a rotation
 _ERROR_CHARS = 300  # a stored task error is a short reason, not a dump
+_STATEMENT_ECHO = re.compile(r"\s*(?:\[SQL: |\[parameters: |\(Background on this error at: ).*")
 
 
 @dataclass(slots=True)
@@ -183,8 +185,13 @@ def _job_info(row: Job) -> JobInfo:
 
 
 def short_error(error: str) -> str:
-    """A stored error: its first line, cut to a few hundred characters (the worker log has the rest)."""
+    """A stored error: its first line, without an echoed statement, cut to a few hundred characters.
+
+    SQLAlchemy appends the statement, its bound parameters (values!) and a help link to a driver error's text;
+    a connector that quotes that text must not get them into ``tasks.error``. The worker log has the rest at -vv.
+    """
     line = error.strip().splitlines()[0] if error.strip() else "failed"
+    line = _STATEMENT_ECHO.sub("", line).rstrip() or "failed"
     return line if len(line) <= _ERROR_CHARS else line[:_ERROR_CHARS - 1] + "\u2026"
 
 
