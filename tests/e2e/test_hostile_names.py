@@ -4,13 +4,15 @@ not followed are listed as skipped with the reason. Two real runs of one job ove
 
 from __future__ import annotations
 
+import asyncio
 import os
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from scanner.connectors.filesystem import LINK_NOT_FOLLOWED
+from scanner.models import ObjectStatus
+from scanner.store import DatabaseInterface
 from tests.cliutil import findings, job_file, run
 
 pytestmark = pytest.mark.timeout(300)
@@ -50,11 +52,17 @@ def test_a_name_that_is_not_utf8_is_scanned_and_stored_escaped(scanned):
     assert objects == {*NAMES.values(), "plain.txt"}
 
 
+async def _skipped(db: Path) -> list[tuple[str, str, str, str | None]]:
+    store = await DatabaseInterface.open(str(db))
+    try:
+        return list(await store.objects_in_status(1, [ObjectStatus.SKIPPED]))
+    finally:
+        await store.close()
+
+
 def test_symlinks_not_followed_are_listed_as_skipped_with_the_reason(scanned):
     _, db = scanned
-    with sqlite3.connect(db) as c:
-        rows = c.execute("SELECT path, status, reason FROM objects WHERE job_id = 1 AND path = 'link.txt'").fetchall()
-    assert rows == [("link.txt", "SKIPPED", LINK_NOT_FOLLOWED)]
+    assert asyncio.run(_skipped(db)) == [("corpus", "link.txt", "SKIPPED", LINK_NOT_FOLLOWED)]
     r = run("report", "1", "--db", str(db))
     assert LINK_NOT_FOLLOWED in " ".join(r.stdout.split()), r.stdout
 

@@ -9,6 +9,7 @@ redis-server that requires it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from scanner.store import DatabaseInterface
 from tests.cliutil import env, run
 from tests.redisserver import redis_server
 
@@ -28,6 +30,14 @@ def _sql_job(tmp: Path, name: str, db_file: Path) -> Path:
     job = tmp / f"{name}.yaml"
     job.write_text(f"name: {name}\ndatasources:\n  - id: db\n    type: sql\n    url: sqlite+aiosqlite:///{db_file}\n")
     return job
+
+
+async def _failed_tasks(db: Path) -> list:
+    store = await DatabaseInterface.open(str(db))
+    try:
+        return (await store.summary(1)).failed_tasks
+    finally:
+        await store.close()
 
 
 def test_a_failed_task_leaves_no_traceback_in_log_messages_and_a_short_stored_error(tmp_path):
@@ -44,8 +54,8 @@ def test_a_failed_task_leaves_no_traceback_in_log_messages_and_a_short_stored_er
     records = [json.loads(line) for line in r.stderr.splitlines() if line.startswith("{")]
     assert records and not [x for x in records if "Traceback" in x["message"]]
     assert any("Traceback (most recent call last)" in x.get("traceback", "") for x in records)  # -vv: kept apart
-    with sqlite3.connect(db) as c:
-        [(error,)] = c.execute("SELECT error FROM tasks WHERE status = 'FAILED'").fetchall()
+    [failed] = asyncio.run(_failed_tasks(db))
+    error = failed.error
     assert "\n" not in error and "[SQL:" not in error and "SELECT" not in error and len(error) <= 300, error
 
 

@@ -45,6 +45,11 @@ async def _read(c: FilesystemConnector, o: DiscoveredObject) -> bytes | str:
         return str(exc)
 
 
+def _write(raw_path: bytes, data: bytes) -> None:
+    with open(raw_path, "wb") as fh:
+        fh.write(data)
+
+
 def _swap_for_link(path: Path, target: Path) -> None:
     """Replace ``path`` (file or folder) by a symlink to ``target`` in one rename, as an attacker would."""
     tmp = path.with_name(path.name + ".swap")
@@ -134,9 +139,7 @@ async def test_a_stored_path_that_climbs_out_of_the_root_is_refused(tree):
 
 async def test_a_name_that_is_not_utf8_is_listed_escaped_and_read(tree):
     root, _ = tree
-    raw = os.path.join(os.fsencode(root), b"bad\xff\xfe.txt")
-    with open(raw, "wb") as fh:
-        fh.write(b"card 4111 1111 1111 1111\n")
+    _write(os.path.join(os.fsencode(root), b"bad\xff\xfe.txt"), b"card 4111 1111 1111 1111\n")
     c = _connector(root)
     objs = await _list(c)
     stored = "bad\ufffdFF\ufffdFE.txt"
