@@ -24,7 +24,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import CursorResult, case, delete, event, func, literal, null, or_, select, text, update
+from sqlalchemy import CursorResult, case, delete, event, func, literal, null, or_, select, text, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -392,7 +392,7 @@ class DatabaseInterface:
     def _same_key(key: str | None) -> Any:
         """Jobs hashed under ``key`` (jobs from before fingerprints were kept count as the same key)."""
         if key is None:
-            return literal(True)
+            return true()
         return or_(Job.key_fingerprint == key, Job.key_fingerprint.is_(None))
 
     async def _key_fingerprint(self, s: AsyncSession) -> str | None:
