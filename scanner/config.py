@@ -33,8 +33,16 @@ class FilesystemSource(_Strict):
     path: str
     include: list[str] = Field(default_factory=lambda: ["**/*"])
     exclude: list[str] = Field(default_factory=list)
-    follow_symlinks: bool = False
+    follow_symlinks: bool = Field(default=False, description="follow symbolic links (false: list them as skipped)")
+    allow_outside_root: bool = Field(default=False, description="with follow_symlinks: also follow links whose "
+                                     "target is outside path (false: list them as skipped)")
     max_file_mb: float = Field(default=100, gt=0)
+
+    @model_validator(mode="after")
+    def _outside_needs_follow(self) -> FilesystemSource:
+        if self.allow_outside_root and not self.follow_symlinks:
+            raise ValueError("allow_outside_root: true needs follow_symlinks: true")
+        return self
 
 
 class SmbSource(_Strict):
