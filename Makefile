@@ -55,12 +55,15 @@ bench: install system-packages
 	@# ripgrep: the classify benchmark's "how fast can plain regex search go" reference column.
 	@if ! command -v rg >/dev/null; then \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q ripgrep; fi
+	@# datafog-core: the classify benchmark's peer column (bench-only: not a dependency of datascan).
+	$(BIN)/pip install -q 'datafog-core==0.4.4'
 	$(BIN)/python -m benchmarks.bench_scan
 	$(BIN)/python -m benchmarks.bench_classify
 	$(BIN)/python -m benchmarks.bench_extract
 	$(BIN)/python -m benchmarks.bench_smb
 	$(BIN)/python -m benchmarks.bench_sql
 	$(BIN)/python -m benchmarks.bench_multihost
+	$(BIN)/python -m benchmarks.bench_quality
 
 # The long form of the reliability suite (500 kills, a 60 s store outage, a 200 MB line ...) plus the SIGSTOP case
 # of the multi-host tests; prints the figures table and merges it into benchmarks/results/reliability.json (make

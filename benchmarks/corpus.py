@@ -7,26 +7,34 @@ numbers, IPv4 addresses) in about ``density`` of the lines, plus decoys a correc
 (Luhn failures, SSNs out of range, IBANs with a wrong check). Every planted value and decoy is listed with its
 file and 1-based line in the returned :class:`Manifest`.
 
+``generate(..., style="prose")`` writes .txt, .md and .html prose with hardly a number instead (the same
+planted values and decoys), and ``generate_export(out_dir, total_mb, seed)`` customer CSV exports with one or
+more values on every line (see its docstring).
+
 The same seed, size, density and file count always give byte-identical files and manifest: everything is
 drawn from one ``random.Random(seed)`` in a fixed order (no sets, no hashing, no clock).
 
 Command line::
 
     python -m benchmarks.corpus OUT_DIR --mb 50 --seed 1 [--density 0.001] [--files N] [--manifest PATH]
+                                [--style business|prose|export]
 
 writes the manifest to ``OUT_DIR/../<OUT_DIR name>.manifest.json`` unless ``--manifest`` is given.
 
-Sizes are binary: 1 MB is 1,048,576 bytes. Files are ASCII (hence UTF-8) with ``\\n`` line ends.
+Sizes are binary: 1 MB is 1,048,576 bytes. Files are ASCII (hence UTF-8) with ``\\n`` line ends, except the
+exports: UTF-8 names and ``\\r\\n``, as spreadsheet tools write them.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import math
 import random
 import sys
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -488,6 +496,48 @@ LOG_MESSAGES = (
     "slow query on table orders took {qty} ms (order {order})",
 )
 
+# Prose for the "prose" style: memos, newsletters and handbook pages in which numbers are rare (about 0.1% of
+# the characters are digits, against about 16% in BENIGN). Same word rule as BENIGN: no context word of a
+# number-shaped entity, not even inside another word ("excellent" holds "cell", "fax" hides in few words).
+PROSE = (
+    "{person} thanked the {team} team for the careful work on the {project} launch.",
+    "The {adj} {doc} explains how the {team} team plans its work with {company}.",
+    "Everyone is welcome to join the {team} lunch on {weekday}; {first} will bring dessert.",
+    "We are moving the {system} to a new home, and {person} will guide us through the change.",
+    "Feedback from {company} was warm: they liked the new {product} and the quick delivery to {city}.",
+    "Please read the {adj} {doc} before the workshop, and bring your questions for {person}.",
+    "Our colleagues in {city} shared their notes on the {project} pilot with the wider group.",
+    "The {team} team is hiring; tell {first} if you know someone who would enjoy the work.",
+    "A reminder from {person}: the {system} will be quiet over the weekend while we tidy it up.",
+    "{person} wrote a short guide to the {system} for new joiners in the {team} team.",
+    "The {project} group met {company} in {city} to talk about the next steps of the partnership.",
+    "Thanks to {first} and the {team} team, orders of {product} now leave the warehouse faster.",
+    "This week we welcome {person}, who joins the {team} team from {company}.",
+    "The {adj} {doc} is ready for review; comments go to {person} by {weekday}.",
+    "Our {city} office now has quiet rooms on every floor, booked through the {system}.",
+    "{person} led a friendly session on writing clear notes and kind reviews.",
+    "The {team} team retired the old {system} and nobody misses it.",
+    "Customers asked for lighter {product}, so the {project} team is testing a new supplier.",
+    "When the {system} is slow, please tell {first} rather than restarting it yourself.",
+    "The summer party in {city} was a success, with music, games and food for everyone.",
+    "A short survey about the {system} will arrive on {weekday}; it takes a few minutes.",
+    "{company} agreed to extend the {doc} after a good year working with the {team} team.",
+    "The handbook now has a chapter on travel, expenses and working from home.",
+    "If you travel to {city}, {first} can recommend a hotel close to the office.",
+    "We are grateful to {person} for mentoring so many people in the {team} team.",
+    "The {project} newsletter collects stories from teams across the company.",
+    "Please keep shared folders tidy: archive what you no longer need and label the rest.",
+    "The {team} and {team} teams will share the new space on the third floor.",
+    "Our supplier {company} changed its delivery days, so orders of {product} now arrive on {weekday}.",
+    "{person} reminds everyone that the {adj} {doc} replaces the old one from now on.",
+    "Volunteers from the {city} office spent a day planting trees along the river.",
+    "The {system} has a new look; the guide from {person} shows where everything moved.",
+    "Questions about the {project} roadmap can go to {person} or to the {team} team.",
+    "We closed the {year} books on time thanks to the patience of the {team} team.",
+    "Plans for {year} include a new office in {city} and a refresh of the {system}.",
+    "Good news from {company}: the trial of our {product} went well and they want more.",
+)
+
 # Planted sentences: a context word sits within a few words before the value, and the value is followed by
 # a space or by one of ( ) , . : -- never glued to another token. "{v}" is the value.
 PLANTED: dict[str, tuple[str, ...]] = {
@@ -584,6 +634,7 @@ def _fill(rng: random.Random, compiled: _Compiled, extra: dict[str, str] | None 
 
 _BENIGN = tuple(_compile(t) for t in BENIGN)
 _LOG = tuple(_compile(t) for t in LOG_MESSAGES)
+_PROSE = tuple(_compile(t) for t in PROSE)
 _PLANTED = {k: tuple(_compile(t) for t in v) for k, v in PLANTED.items()}
 _DECOYS = {k: tuple(_compile(t) for t in v) for k, v in DECOY_TEMPLATES.items()}
 
@@ -720,12 +771,15 @@ def _ip(rng: random.Random) -> str:
 # File formats. Each turns a sentence into one line of its format; header/footer lines never hold a value.
 
 
-def _benign(rng: random.Random) -> str:
-    return _fill(rng, rng.choice(_BENIGN))
-
-
 class _Format:
     """How one file type wraps sentences into lines."""
+
+    # The benign sentences a body line is made of: number-heavy business text unless a style says otherwise.
+    sentences: tuple[_Compiled, ...] = _BENIGN
+
+    def sentence(self, rng: random.Random) -> str:
+        """One benign sentence."""
+        return _fill(rng, rng.choice(self.sentences))
 
     def header(self, rng: random.Random, title: str) -> list[str]:
         return []
@@ -745,7 +799,7 @@ class _Txt(_Format):
     def line(self, rng: random.Random, text: str, planted: bool) -> str:
         # Paragraph-per-line prose; a planted sentence may follow a benign one, as in real notes.
         n = rng.randint(0, 1) if planted else rng.randint(0, 3)
-        return " ".join([*(_benign(rng) for _ in range(n)), text])
+        return " ".join([*(self.sentence(rng) for _ in range(n)), text])
 
     def filler(self, rng: random.Random) -> str | None:
         return "" if rng.random() < 0.15 else None
@@ -776,9 +830,8 @@ class _Log(_Format):
         stamp = datetime.fromtimestamp(self.ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return f"{stamp} {rng.choice(LOG_LEVELS)} {rng.choice(SERVICES)}[{rng.randint(100, 32000)}]: {text}"
 
-    @staticmethod
-    def benign(rng: random.Random) -> str:
-        return _fill(rng, rng.choice(_LOG)) if rng.random() < 0.7 else _benign(rng)
+    def sentence(self, rng: random.Random) -> str:
+        return _fill(rng, rng.choice(_LOG)) if rng.random() < 0.7 else super().sentence(rng)
 
 
 class _Csv(_Format):
@@ -839,6 +892,10 @@ class _Xml(_Format):
 
 _FORMATS = ("txt", "csv", "log", "md", "json", "html", "xml")
 _FORMAT_WEIGHTS = (25, 20, 20, 10, 10, 8, 7)
+# The "prose" style: the formats people write prose in.
+_PROSE_FORMATS = ("txt", "md", "html")
+_PROSE_WEIGHTS = (50, 25, 25)
+STYLES = ("business", "prose")
 
 _DEPARTMENTS = ("finance", "hr", "support", "it", "legal", "marketing", "sales", "operations", "shared")
 _LEVEL2 = ("2021", "2022", "2023", "2024", "archive", "projects", "exports", "team", "reports", "inbox")
@@ -899,14 +956,16 @@ def _decoy_value(rng: random.Random, kind: str) -> str:
 
 
 def _write_file(
-    rng: random.Random, path: Path, rel: str, ext: str, target: int, density: float, manifest: Manifest
+    rng: random.Random, path: Path, rel: str, ext: str, target: int, density: float, manifest: Manifest,
+    sentences: tuple[_Compiled, ...] | None = None,
 ) -> int:
     fmt = _make_format(ext, rng)
+    if sentences is not None:
+        fmt.sentences = sentences
     title = f"{rng.choice(ADJECTIVES).capitalize()} {rng.choice(DOCS)} - {rng.choice(PROJECTS)}"
     lines = fmt.header(rng, title)
     size = sum(len(s) + 1 for s in lines)
     decoy_cut = density * (1 + DECOY_RATIO)
-    is_log = isinstance(fmt, _Log)
     while size < target:
         extra_line = fmt.filler(rng)
         if extra_line is not None and (extra_line or lines[-1:] != [""]):  # never two blank lines in a row
@@ -928,7 +987,7 @@ def _write_file(
             lines.append(line)
             manifest.decoys.append(Decoy(rel, kind, value, len(lines)))
         else:
-            text = _Log.benign(rng) if is_log else _benign(rng)
+            text = fmt.sentence(rng)
             line = fmt.line(rng, text, False)
             lines.append(line)
         size += len(line) + 1
@@ -937,13 +996,24 @@ def _write_file(
     return len(data)
 
 
+def _empty_out_dir(out_dir: Path) -> Path:
+    out_dir = Path(out_dir)
+    if out_dir.exists() and any(out_dir.iterdir()):
+        raise FileExistsError(f"{out_dir} is not empty")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return out_dir
+
+
 def generate(
-    out_dir: Path, total_mb: float, seed: int = 1, density: float = 0.001, files: int | None = None
+    out_dir: Path, total_mb: float, seed: int = 1, density: float = 0.001, files: int | None = None,
+    style: str = "business",
 ) -> Manifest:
     """Write a corpus of about ``total_mb`` MB (1 MB = 2**20 bytes) under ``out_dir``; return its manifest.
 
     ``density`` is the share of body lines holding a planted value; decoys are planted on another
     ``density * DECOY_RATIO`` of them. ``files`` forces the file count (sizes then scale to the total).
+    ``style`` is ``"business"`` (every format, benign text full of dates, amounts and references: about 16% of
+    the characters are digits) or ``"prose"`` (.txt, .md and .html prose with hardly a number: about 0.1%).
     ``out_dir`` must be missing or empty, so a stale file from an earlier run can never join the corpus
     unlisted. The same arguments always produce byte-identical files and an equal manifest.
     """
@@ -951,16 +1021,16 @@ def generate(
         raise ValueError("total_mb must be positive")
     if not 0 <= density <= 0.5:
         raise ValueError("density must be between 0 and 0.5")
-    out_dir = Path(out_dir)
-    if out_dir.exists() and any(out_dir.iterdir()):
-        raise FileExistsError(f"{out_dir} is not empty")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if style not in STYLES:
+        raise ValueError(f"style must be one of {', '.join(STYLES)}")
+    out_dir = _empty_out_dir(out_dir)
+    prose = style == "prose"
 
     rng = random.Random(seed)
     sizes = _file_sizes(rng, round(total_mb * MB), files)
     manifest = Manifest(seed=seed, files=len(sizes), total_bytes=0)
     for index, target in enumerate(sizes, start=1):
-        ext = rng.choices(_FORMATS, _FORMAT_WEIGHTS)[0]
+        ext = (rng.choices(_PROSE_FORMATS, _PROSE_WEIGHTS) if prose else rng.choices(_FORMATS, _FORMAT_WEIGHTS))[0]
         parts = [rng.choice(_DEPARTMENTS), rng.choice(_LEVEL2)]
         if rng.random() < 0.5:
             parts.append(rng.choice(_LEVEL3))
@@ -968,7 +1038,180 @@ def generate(
         (out_dir / folder).mkdir(parents=True, exist_ok=True)
         # The running index keeps names unique however the random parts collide.
         rel = f"{folder}/{rng.choice(_STEMS[ext])}-{index:05d}.{ext}"
-        manifest.total_bytes += _write_file(rng, out_dir / rel, rel, ext, target, density, manifest)
+        manifest.total_bytes += _write_file(rng, out_dir / rel, rel, ext, target, density, manifest,
+                                            _PROSE if prose else None)
+    return manifest
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Customer export: a CSV such as a CRM or a shop writes, with one or more sensitive values on every line
+
+
+EXPORT_COLUMNS = (
+    "customer_id", "first_name", "last_name", "email", "phone", "company", "city", "country", "created_at",
+    "last_login_ip", "total_spent", "orders", "card_number", "card_expiry", "iban", "tax_id", "marketing_opt_in",
+    "notes",
+)
+# Share of rows with a value in each optional column (the card is on every fifth row instead).
+EXPORT_PHONE = 0.45
+EXPORT_IP = 0.3
+EXPORT_IBAN = 0.15
+EXPORT_SSN = 0.08
+EXPORT_SECOND_EMAIL = 0.04  # a billing contact in the notes: two e-mail addresses on one line
+EXPORT_DECOY = 0.01         # per decoy kind: a card failing Luhn, an IBAN with a wrong check, an unissued SSN
+EXPORT_FILE_MB = 1.0
+
+# Real exports carry names from everywhere: some need UTF-8, an apostrophe or quoting.
+_EXPORT_FIRST = (*FIRST_NAMES, "Zoë", "José", "Chloé", "Björn", "Søren", "Ana María", "Nuño", "Anaïs")
+_EXPORT_LAST = (*LAST_NAMES, "Müller", "O'Brien", "García", "Núñez", "van der Berg", "D'Souza", "Łukasik")
+_CITY_COUNTRY = {
+    "Chicago": "US", "Boston": "US", "Denver": "US", "Seattle": "US", "Austin": "US", "Atlanta": "US",
+    "Toronto": "CA", "London": "GB", "Manchester": "GB", "Dublin": "IE", "Rotterdam": "NL", "Hamburg": "DE",
+    "Frankfurt": "DE", "Lyon": "FR", "Madrid": "ES", "Milan": "IT", "Warsaw": "PL", "Singapore": "SG",
+    "Osaka": "JP",
+}
+_EXPORT_DOMAINS = (*EMAIL_DOMAINS, "example", "example", "example")
+_EXPORT_TLDS = ("com", "net", "org", "co.uk")
+# Free-text notes as support and sales staff type them; the same word rule as BENIGN (no context word).
+_EXPORT_NOTES = (
+    "VIP customer", "prefers delivery before noon", "gift order, no invoice in the parcel",
+    "moved from the {city} store", "asked for a quote on {product}", "returns handled by {person}",
+    "key contact: {person}", "wholesale terms agreed on {date}", "do not send catalogues",
+    "disputed order {order}, resolved", "left a review for the {product}", "duplicate of an older record",
+)
+_EXPORT_NOTE_TEMPLATES = tuple(_compile(t) for t in _EXPORT_NOTES)
+_FOLD = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ß": "ss", " ": "", "'": ""})
+
+
+def _ascii_name(name: str) -> str:
+    """``"Søren"`` -> ``"soren"``: the part of a name that goes into an e-mail address."""
+    folded = unicodedata.normalize("NFKD", name.translate(_FOLD))
+    return folded.encode("ascii", "ignore").decode().lower()
+
+
+def _export_email(rng: random.Random, first: str, last: str) -> str:
+    f, la = _ascii_name(first), _ascii_name(last)
+    local = rng.choice((f"{f}.{la}", f"{f[0]}{la}", f"{f}{la}{rng.randint(1, 99)}", f"{la}.{f}", f"{f}_{la}"))
+    return f"{local}@{rng.choice(_EXPORT_DOMAINS)}.{rng.choice(_EXPORT_TLDS)}"
+
+
+def _export_phone(rng: random.Random, country: str) -> str:
+    # Only the ranges set aside for fiction (555-01xx, 020 7946 0xxx), written as exports write them.
+    if country == "GB" or (country != "US" and country != "CA" and rng.random() < 0.5):
+        n = rng.randint(0, 999)
+        return rng.choice((f"+44 20 7946 0{n:03d}", f"+442079460{n:03d}", f"020 7946 0{n:03d}"))
+    area, n = rng.choice(_US_AREAS), rng.randint(0, 99)
+    return rng.choice((f"({area}) 555-01{n:02d}", f"{area}-555-01{n:02d}", f"+1 {area} 555 01{n:02d}",
+                       f"{area}.555.01{n:02d}"))
+
+
+_Pairs = list[tuple[str, str]]
+
+
+def _export_row(rng: random.Random, row: int, cid: int) -> tuple[list[str], _Pairs, _Pairs]:
+    """One record's fields, the (entity, value) pairs planted in it and the (kind, value) decoys."""
+    planted: _Pairs = []
+    decoys: _Pairs = []
+    first, last = rng.choice(_EXPORT_FIRST), rng.choice(_EXPORT_LAST)
+    city = rng.choice(CITIES)
+    country = _CITY_COUNTRY[city]
+    email = _export_email(rng, first, last)
+    planted.append(("EMAIL_ADDRESS", email))
+    phone = ""
+    if rng.random() < EXPORT_PHONE:
+        phone = _export_phone(rng, country)
+        planted.append(("PHONE_NUMBER", phone))
+    company = rng.choice(COMPANIES) if rng.random() < 0.6 else ""
+    y, mo, d = rng.randint(2016, 2025), rng.randint(1, 12), rng.randint(1, 28)
+    created = f"{y}-{mo:02d}-{d:02d} {rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
+    ip = ""
+    if rng.random() < EXPORT_IP:
+        ip = _ip(rng)
+        planted.append(("IP_ADDRESS", ip))
+    spent = f"{rng.randint(0, 250000) / 10 ** rng.choice((0, 2)):.2f}"
+    orders = str(rng.randint(0, 180))
+
+    def value_or_decoy(share: float, entity: str, kind: str) -> str:
+        """A valid value in ``share`` of the rows, else a decoy in EXPORT_DECOY of them, else nothing."""
+        if rng.random() < share:
+            value = _planted_value(rng, entity)[0]
+            planted.append((entity, value))
+        elif rng.random() < EXPORT_DECOY:
+            value = _decoy_value(rng, kind)
+            decoys.append((kind, value))
+        else:
+            value = ""
+        return value
+
+    card = value_or_decoy(1.0 if row % 5 == 0 else 0.0, "CREDIT_CARD", "luhn_fail")
+    if not card and rng.random() < 0.2:
+        card = f"************{_digits(rng, 4)}"  # the masked card on file many shops export
+    expiry = f"{rng.randint(1, 12):02d}/{rng.randint(26, 31)}" if card else ""
+    iban = value_or_decoy(EXPORT_IBAN, "IBAN_CODE", "iban_bad_check")
+    # About a third of the cities are in the US, where the tax id is an SSN.
+    tax = value_or_decoy(EXPORT_SSN / 0.3 if country == "US" else 0.0, "US_SSN", "ssn_bad_range")
+    note = ""
+    r = rng.random()
+    if r < EXPORT_SECOND_EMAIL:
+        second = _export_email(rng, rng.choice(_EXPORT_FIRST), rng.choice(_EXPORT_LAST))
+        if second not in email and email not in second:  # each value found at one place on its line
+            note = f"billing contact: {second}"
+            planted.append(("EMAIL_ADDRESS", second))
+    elif r < 0.3:
+        note = _fill(rng, rng.choice(_EXPORT_NOTE_TEMPLATES))
+    fields = [str(cid), first, last, email, phone, company, city, country, created, ip, spent, orders, card,
+              expiry, iban, tax, rng.choice(("Y", "N", "N")), note]
+    return fields, planted, decoys
+
+
+class _RowSink:
+    """A file-like target for ``csv.writer`` that keeps each written row as one string."""
+
+    def __init__(self, rows: list[str]) -> None:
+        self.write = rows.append
+
+
+def generate_export(out_dir: Path, total_mb: float, seed: int = 1, files: int | None = None) -> Manifest:
+    """Write customer CSV exports of about ``total_mb`` MB under ``out_dir``; return their manifest.
+
+    Every record holds an e-mail address, every fifth a payment card; phones, IP addresses, IBANs, SSNs and a
+    second e-mail in the notes come in some records, with a few decoys (a card failing Luhn, an IBAN with a
+    wrong check, an unissued SSN) and masked cards. The files are written as exports are: a header row, CRLF
+    line ends, fields quoted only where needed (the ``csv`` module), UTF-8 names. One file per
+    :data:`EXPORT_FILE_MB` unless ``files`` is given. A line may hold several values, so check the manifest with
+    ``verify_manifest(..., one_per_line=False)``. The same arguments always give the same bytes.
+    """
+    if total_mb <= 0:
+        raise ValueError("total_mb must be positive")
+    out_dir = _empty_out_dir(out_dir)
+    total = round(total_mb * MB)
+    count = files if files is not None else max(1, math.ceil(total_mb / EXPORT_FILE_MB))
+    if count < 1:
+        raise ValueError("files must be at least 1")
+    rng = random.Random(seed)
+    manifest = Manifest(seed=seed, files=count, total_bytes=0)
+    cid = 100_001
+    for index in range(1, count + 1):
+        target = total * index // count - total * (index - 1) // count
+        rel = f"crm/exports/customers-{index:03d}.csv"
+        (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+        rows: list[str] = []
+        # csv.writer writes each row with one write() call: collecting them keeps the byte count cheap.
+        writer = csv.writer(_RowSink(rows), lineterminator="\r\n")
+        writer.writerow(EXPORT_COLUMNS)
+        size, line, row = len(rows[0]), 1, 0
+        while size < target:
+            row += 1
+            line += 1
+            fields, planted, decoys = _export_row(rng, row, cid)
+            cid += 1
+            writer.writerow(fields)
+            size += len(rows[-1].encode("utf-8"))
+            manifest.planted.extend(Planted(rel, e, v, line) for e, v in planted)
+            manifest.decoys.extend(Decoy(rel, k, v, line) for k, v in decoys)
+        data = "".join(rows).encode("utf-8")
+        (out_dir / rel).write_bytes(data)
+        manifest.total_bytes += len(data)
     return manifest
 
 
@@ -986,12 +1229,19 @@ def main(argv: Iterable[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("--density", type=float, default=0.001, help="share of lines with a planted value")
     ap.add_argument("--files", type=int, default=None, help="force this many files")
+    ap.add_argument("--style", choices=(*STYLES, "export"), default="business",
+                    help="business: numbers everywhere (default); prose: hardly a number; export: customer CSVs "
+                         "with values on every line (--density does not apply)")
     ap.add_argument("--manifest", type=Path, default=None,
                     help="manifest path (default OUT_DIR/../NAME.manifest.json)")
     args = ap.parse_args(None if argv is None else list(argv))
     started = time.perf_counter()
     try:
-        manifest = generate(args.out_dir, args.mb, seed=args.seed, density=args.density, files=args.files)
+        if args.style == "export":
+            manifest = generate_export(args.out_dir, args.mb, seed=args.seed, files=args.files)
+        else:
+            manifest = generate(args.out_dir, args.mb, seed=args.seed, density=args.density, files=args.files,
+                                style=args.style)
     except (ValueError, FileExistsError) as exc:
         ap.error(str(exc))
     elapsed = time.perf_counter() - started

@@ -10,11 +10,14 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 import uvloop
+from click.core import ParameterSource
 from rich.console import Console, Group
 from rich.text import Text
 
@@ -22,6 +25,7 @@ from scanner.config import LoadedJob, load_job, parse_job_text, resolve_paths
 from scanner.exceptions import ConfigError, DatascanError
 from scanner.logsetup import cap_library_logs
 from scanner.models import JobStatus
+from scanner.names import printable
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_FINDINGS = 0, 1, 2, 3
 EXIT_PARTIAL = 4   # completed, but some tasks or objects failed max_attempts times: the results are partial
@@ -43,12 +47,46 @@ def _fail(exc: DatascanError) -> None:
 
 
 def _hmac_key() -> bytes:
-    from scanner.classify.masking import key_from_env_value, load_or_create_key
+    """The HMAC key for work that writes no store (``classify``): checked for length, created if missing."""
+    from scanner.runtime.keys import key_source, load_key
 
-    if os.environ.get("DATASCAN_HMAC_KEY"):
-        return key_from_env_value(os.environ["DATASCAN_HMAC_KEY"])
-    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "datascan"
-    return load_or_create_key(base / "hmac.key")
+    key = load_key(key_source(os.environ))
+    assert key is not None
+    return key
+
+
+def store_hmac_key(db: str) -> bytes:
+    """The HMAC key for a run that writes ``db``: refused (exit 2) unless it is the key the store was hashed with."""
+    from scanner.runtime.keys import key_for_store, key_source
+
+    return _run(key_for_store(db, key_source(os.environ)))  # type: ignore[no-any-return]
+
+
+COORDINATOR_ENV = "DATASCAN_COORDINATOR"
+
+
+def _url_has_password(url: str) -> bool:
+    try:
+        parts = urllib.parse.urlsplit(url)
+        return bool(parts.password) or "password" in urllib.parse.parse_qs(parts.query)
+    except ValueError:
+        return False
+
+
+def _coordinator_not_in_argv(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value and param.name and ctx.get_parameter_source(param.name) is ParameterSource.COMMANDLINE \
+            and _url_has_password(value):
+        # Whoever can list this host's processes could read it there (and in shell history, cron mail ...).
+        raise click.BadParameter(f"the URL holds a password, which any user of this host can read in the process "
+                                 f"list: give the URL in ${COORDINATOR_ENV} instead (or in the job file's "
+                                 "coordinator: ${VAR})")
+    return value
+
+
+def coordinator_option(help_text: str) -> Callable[[Any], Any]:
+    """``--coordinator URL`` (or ``$DATASCAN_COORDINATOR``); a password on the command line is refused."""
+    return click.option("--coordinator", default=None, envvar=COORDINATOR_ENV, callback=_coordinator_not_in_argv,
+                        help=f"{help_text} Or ${COORDINATOR_ENV}, which must hold the URL when it has a password.")
 
 
 @click.group()
@@ -88,7 +126,7 @@ def _preflight(loaded: LoadedJob) -> None:
 @click.option("--resume", "resume_id", type=int, default=None, help="Finish an interrupted job.")
 @click.option("--full", is_flag=True, help="Scan everything, not only what changed since the last complete run.")
 @click.option("--fail-on-findings", is_flag=True, help="Exit 3 when the job found anything.")
-@click.option("--coordinator", default=None, help="Resource coordinator URL (redis://...); overrides the job's.")
+@coordinator_option("Resource coordinator URL (redis://...); overrides the job's.")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               envvar="DATASCAN_LOG_FORMAT", help="Logs on stderr as text, or one JSON object per line.")
 def scan(job_file: str | None, workers: int | None, db: str, resume_id: int | None, full: bool,
@@ -124,7 +162,7 @@ def scan(job_file: str | None, workers: int | None, db: str, resume_id: int | No
             from scanner.runtime.coordinator import with_coordinator
 
             loaded = replace(loaded, config=with_coordinator(loaded.config, coordinator))
-        key = _hmac_key()
+        key = store_hmac_key(db)
         n = workers or len(os.sched_getaffinity(0))
         reporter = ProgressLogger() if log_format == "json" else ProgressReporter(err)
         try:
@@ -139,7 +177,8 @@ def scan(job_file: str | None, workers: int | None, db: str, resume_id: int | No
         _fail(exc)
     out.print(summary_table(summary))
     for t in summary.failed_tasks:
-        out.print(f"failed task {t.task_id} ({t.type}, {t.datasource_id}): {t.error}", highlight=False, markup=False)
+        out.print(printable(f"failed task {t.task_id} ({t.type}, {t.datasource_id}): {t.error}"), highlight=False,
+                  markup=False)
     out.print(f"job id: {outcome.job_id}", highlight=False)
     if outcome.signal is not None:
         out.print(f"interrupted; continue with: datascan scan --resume {outcome.job_id} --db {db}", highlight=False)
@@ -317,8 +356,9 @@ def diff(old_ref: str, new_ref: str, db: str, fmt: str, include_suppressed: bool
         for row in d.rows():
             if row["change"] != "unchanged" or show_unchanged:
                 mark = {"new": "+", "resolved": "-", "unchanged": "="}[row["change"]]
-                out.print(f"{mark} {row['datasource']}:{row['object']} {row['location']} {row['entity']} "
-                          f"{row['masked']} {row['value_hash'][:16]}", highlight=False, markup=False)
+                # Names and masks come from the scanned data: escaped, so they cannot drive the terminal.
+                out.print(printable(f"{mark} {row['datasource']}:{row['object']} {row['location']} {row['entity']} "
+                                    f"{row['masked']} {row['value_hash'][:16]}"), highlight=False, markup=False)
         return
     fields = ["change"] + FIELDS
     writer = csv.DictWriter(sys.stdout, fieldnames=fields, extrasaction="ignore") if fmt == "csv" else None
@@ -380,7 +420,7 @@ def triage_list(db: str) -> None:
 
     try:
         for r in _run(go()):
-            click.echo(f"{r.id}\t{r.kind}\t{r.pattern}\t{r.entity or '*'}\t{r.reason}")
+            click.echo("\t".join(printable(str(v)) for v in (r.id, r.kind, r.pattern, r.entity or "*", r.reason)))
     except DatascanError as exc:
         _fail(exc)
 
@@ -408,6 +448,45 @@ def triage_remove(suppression_id: int, db: str) -> None:
 
 
 @main.group()
+def key() -> None:
+    """The HMAC key that value hashes are made with (README: Keys and raw values)."""
+
+
+@key.command("rotate")
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Store: SQLite path or postgresql+asyncpg:// URL.")
+@click.option("--yes", is_flag=True, help="Do not ask before rotating.")
+def key_rotate(db: str, yes: bool) -> None:
+    """Make the current key ($DATASCAN_HMAC_KEY, or the key file, created if missing) this store's key.
+
+    Stored hashes cannot be re-made (values are not kept): earlier runs keep their hashes and are no longer
+    compared with later ones, the next run of every job scans everything, and hash suppressions must be made again.
+    """
+    from scanner.runtime.keys import fingerprint, key_source, load_key, rotate, shown
+
+    try:
+        src = key_source(os.environ)
+        new_key = load_key(src)
+        assert new_key is not None
+        if not yes:
+            click.confirm(f"make the key from {src.where} (fingerprint {shown(fingerprint(new_key))}) the key of "
+                          f"store {db}? Earlier runs will no longer be compared with later ones", abort=True)
+        r = _run(rotate(db, src))
+    except DatascanError as exc:
+        _fail(exc)
+    if r.old == r.new:
+        click.echo(f"store {db}: already uses key {shown(r.new)}; nothing changed")
+        return
+    click.echo(f"store {db}: key {shown(r.old) if r.old else '(none recorded)'} -> {shown(r.new)}")
+    if r.jobs_before:
+        click.echo(f"{r.jobs_before} earlier job(s) keep hashes of the old key: reports and exports still read "
+                   "them, but they are not compared with (or carried into) runs under the new key; the next run of "
+                   "each job scans everything")
+    if r.hash_suppressions:
+        click.echo(f"{r.hash_suppressions} suppression(s) by value hash were made under the old key and match "
+                   "nothing now: make them again from a new export (`datascan triage list` shows them)")
+
+
+@main.group()
 def jobs() -> None:
     """Job control."""
 
@@ -430,7 +509,7 @@ def _jobs_op(ref: str, db: str, op: str) -> None:
                 return Group(summary_table(await store.summary(jid)), Text(
                     f"objects {p.objects} (done {p.objects_done}, unchanged {p.objects_unchanged}, skipped "
                     f"{p.objects_skipped}, failed {p.objects_failed}, pending {p.objects_pending})\n"
-                    f"findings {p.findings}\nerror: {job.error or '-'}"))
+                    f"findings {p.findings}\nerror: {printable(job.error or '-')}"))
             moves = {"pause": (JobStatus.PAUSING, [JobStatus.RUNNING]),
                      "resume": (JobStatus.RUNNING, [JobStatus.PAUSING, JobStatus.PAUSED]),
                      "cancel": (JobStatus.CANCELLING, [JobStatus.RUNNING, JobStatus.PAUSING, JobStatus.PAUSED,

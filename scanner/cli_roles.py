@@ -19,15 +19,16 @@ from scanner.cli import (
     EXIT_FAILURE,
     EXIT_OK,
     _fail,
-    _hmac_key,
     _jobs_op,
     _preflight,
     _resolve,
     _run,
+    coordinator_option,
     exit_code_for,
     jobs,
     main,
     out,
+    store_hmac_key,
 )
 from scanner.config import load_job
 from scanner.exceptions import ConfigError, DatascanError, StoreError
@@ -91,8 +92,7 @@ def orchestrator(db: str, alive_file: str | None) -> None:
               help="Worker processes on this host (default: CPUs).")
 @click.option("--alive-file", default=None, help="Touched every few seconds while healthy (for `datascan health`).")
 @click.option("--once", is_flag=True, help="Stop after serving one job.")
-@click.option("--coordinator", default=None,
-              help="Resource coordinator URL (redis://...) for every job served; overrides the job file's.")
+@coordinator_option("Resource coordinator URL (redis://...) for every job served; overrides the job file's.")
 def worker(db: str, concurrency: int | None, alive_file: str | None, once: bool, coordinator: str | None) -> None:
     """Claim and run tasks of the jobs in a shared store until SIGTERM (which releases what is held)."""
     from scanner.runtime.agent import run_worker_host
@@ -101,7 +101,7 @@ def worker(db: str, concurrency: int | None, alive_file: str | None, once: bool,
     n = concurrency or len(os.sched_getaffinity(0))
     try:
         coord = coordinator_url(coordinator) if coordinator is not None else None
-        sig = _run(run_worker_host(db, n, _hmac_key(), os.environ, alive_file=_alive(alive_file), once=once,
+        sig = _run(run_worker_host(db, n, store_hmac_key(db), os.environ, alive_file=_alive(alive_file), once=once,
                                    coordinator=coord))
     except DatascanError as exc:
         _fail(exc)

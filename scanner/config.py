@@ -33,8 +33,16 @@ class FilesystemSource(_Strict):
     path: str
     include: list[str] = Field(default_factory=lambda: ["**/*"])
     exclude: list[str] = Field(default_factory=list)
-    follow_symlinks: bool = False
+    follow_symlinks: bool = Field(default=False, description="follow symbolic links (false: list them as skipped)")
+    allow_outside_root: bool = Field(default=False, description="with follow_symlinks: also follow links whose "
+                                     "target is outside path (false: list them as skipped)")
     max_file_mb: float = Field(default=100, gt=0)
+
+    @model_validator(mode="after")
+    def _outside_needs_follow(self) -> FilesystemSource:
+        if self.allow_outside_root and not self.follow_symlinks:
+            raise ValueError("allow_outside_root: true needs follow_symlinks: true")
+        return self
 
 
 class SmbSource(_Strict):
@@ -59,14 +67,21 @@ class SmbSource(_Strict):
 
 
 class SqlTlsConfig(_Strict):
-    """TLS for a SQL datasource, passed to the driver (asyncpg ``ssl``, aiomysql ``ssl``, ODBC ``Encrypt``)."""
+    """TLS for a SQL datasource, passed to the driver (asyncpg ``ssl``, aiomysql ``ssl``, ODBC ``Encrypt``).
 
-    # disable | prefer | require | verify-ca | verify-full (PostgreSQL's names; MySQL and ODBC map them)
+    Without a mode (and without ``tls`` at all) the default holds: verified TLS, or plain text that carries no
+    readable password (README, Security). ``disable`` and ``prefer`` allow plain text and any password exchange
+    the server asks for; ``require`` encrypts without checking the certificate.
+    """
+
+    # disable | prefer | require | verify-ca | verify-full (PostgreSQL's names; MySQL and ODBC map them);
+    # none: the default (verified TLS, or plain text without a readable password)
     mode: Literal["disable", "prefer", "require", "verify-ca", "verify-full"] | None = None
     ca_file: str | None = None
     cert_file: str | None = None
     key_file: str | None = None
-    # SQL Server (ODBC): Encrypt=yes|no|strict and TrustServerCertificate=yes|no; None leaves the driver default.
+    # SQL Server (ODBC): Encrypt=yes|no|strict and TrustServerCertificate=yes|no; None: Encrypt=yes when the URL
+    # holds a password (FreeTDS: Encryption=require), else the driver's default.
     encrypt: Literal["yes", "no", "strict"] | None = None
     trust_server_certificate: bool | None = None
 
@@ -103,11 +118,12 @@ class SqlSource(_Strict):
     @field_validator("url")
     @classmethod
     def _known_scheme(cls, v: SecretStr) -> SecretStr:
-        from sqlalchemy.engine import make_url
         from sqlalchemy.exc import ArgumentError
 
+        from scanner.dburl import parse_url
+
         try:
-            url = make_url(v.get_secret_value())
+            url = parse_url(v.get_secret_value())
         except (ArgumentError, ValueError):
             # The message never repeats the URL: it may hold a password.
             raise ValueError("not a valid database URL (expected e.g. postgresql+asyncpg://user@host/db)") from None

@@ -1,8 +1,9 @@
 """``--log-format json``: one JSON object per log line on stderr (time, level, logger, message) for log shippers.
 
-A record's message is formatted as usual (our messages never hold raw values); tracebacks are not included,
-since an exception's text may quote the data it choked on: only the exception's class name is. Progress is logged
-through the ``datascan.progress`` logger as a record with the counters in ``progress``.
+A record's message is formatted as usual (our messages never hold raw values) and is never a traceback: an
+exception's text may quote the data it choked on, so only its class name goes in ``exception``, and the traceback
+goes in a separate ``traceback`` field only when logging at debug level (``-vv``), where the operator asked for
+it. Progress is logged through the ``datascan.progress`` logger as a record with the counters in ``progress``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ class JsonFormatter(logging.Formatter):
             out["process"] = self.process_name
         if record.exc_info and record.exc_info[0] is not None:
             out["exception"] = record.exc_info[0].__name__
+            if logging.getLogger().isEnabledFor(logging.DEBUG):
+                out["traceback"] = self.formatException(record.exc_info)
         extra = getattr(record, "progress", None)
         if extra is not None:
             out["progress"] = extra
@@ -59,7 +62,7 @@ class ProgressLogger:
     def __init__(self, interval: float = 5.0):
         self.interval = interval
         self.start = time.monotonic()
-        self.last = 0.0
+        self.last = float("-inf")  # the first call prints (monotonic() may be small after a boot)
         self.log = logging.getLogger("datascan.progress")
         self.log.setLevel(logging.INFO)  # shown without -v, as the plain progress lines are
 

@@ -1,4 +1,14 @@
-"""Local folders: async enumeration (one directory listing at a time, off the event loop) and aiofiles reads."""
+"""Local folders: async enumeration (one directory listing at a time, off the event loop) and aiofiles reads.
+
+Nothing below the datasource root is opened by path. The root is opened once; every folder listed and every file
+read is reached from it one name at a time (``openat`` with ``O_PATH|O_NOFOLLOW`` on descriptors we hold), so the
+kernel never follows a symbolic link for us. That closes the gap between listing and reading: a file swapped for
+a link after it was listed is refused when read (not followed), and so is a folder on the way to it. With
+``follow_symlinks: true`` a link is followed by reading it and resolving its target here, component by component,
+and a target outside the root is refused unless the datasource says ``allow_outside_root: true``.
+
+Names that are not valid UTF-8 are kept losslessly in the escaped form of :mod:`scanner.names`.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +17,7 @@ import errno
 import logging
 import os
 import stat as stat_mod
+import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +29,24 @@ from scanner.connectors.base import FileConnector
 from scanner.connectors.globs import PathFilter
 from scanner.exceptions import ConnectorError, ObjectReadError
 from scanner.models import DiscoveredObject
+from scanner.names import escape_name, unescape_name
 
 log = logging.getLogger(__name__)
 
 _READ_CHUNK = 1 << 20
+_MAX_LINKS = 40  # symbolic links resolved for one path, as the kernel's own limit
+_PATH_FLAGS = os.O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC
+
+LINK_NOT_FOLLOWED = "symbolic link, not followed (follow_symlinks: false)"
+LINK_OUTSIDE_ROOT = "symbolic link leading outside the datasource root (allow_outside_root: false)"
+
+
+class _Refused(Exception):
+    """A path that may not be opened, with the reason recorded for its object."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(slots=True)
@@ -36,23 +61,6 @@ class _Entry:
     error: str | None = None
 
 
-def _list_dir(path: str, follow: bool) -> list[_Entry]:
-    """One directory's entries with their stat, read in a worker thread."""
-    out = []
-    with os.scandir(path) as it:
-        for e in it:
-            try:
-                is_link = e.is_symlink()
-                st = e.stat(follow_symlinks=follow)
-            except OSError as exc:
-                out.append(_Entry(e.name, False, False, False, 0, 0.0, (0, 0), error=_reason(exc)))
-                continue
-            is_dir = stat_mod.S_ISDIR(st.st_mode)
-            is_file = stat_mod.S_ISREG(st.st_mode)
-            out.append(_Entry(e.name, is_dir, is_file, is_link, st.st_size, st.st_mtime, (st.st_dev, st.st_ino)))
-    return out
-
-
 def _reason(exc: OSError) -> str:
     if exc.errno in (errno.EACCES, errno.EPERM):
         return "permission denied"
@@ -63,8 +71,165 @@ def _reason(exc: OSError) -> str:
     return f"cannot read: {os.strerror(exc.errno) if exc.errno else exc.__class__.__name__}"
 
 
+def _parts(stored: str) -> list[str]:
+    """The names of a stored datasource-relative path; a part that could climb out of the root is refused."""
+    parts = [p for p in unescape_name(stored).split("/") if p]
+    if any(p in (".", "..") for p in parts):
+        raise _Refused("not a path below the datasource root")
+    return parts
+
+
+class _Tree:
+    """The datasource root as a descriptor, and race-free resolution of paths below it. Blocking (threads)."""
+
+    def __init__(self, root: Path, follow: bool, allow_outside: bool):
+        self.root = root
+        self.follow = follow
+        self.allow_outside = allow_outside
+        # An absolute link target is below the root when it starts with the root's path, as written or resolved.
+        self.root_prefixes = {Path(os.path.abspath(root)).parts[1:], Path(os.path.realpath(root)).parts[1:]}
+        self._fd: int | None = None
+        self._lock = threading.Lock()  # reads are prefetched on several threads
+
+    def root_fd(self) -> int:
+        with self._lock:
+            if self._fd is None:
+                # The root itself may be a link: the job named it.
+                self._fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            return self._fd
+
+    def close(self) -> None:
+        with self._lock:
+            fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
+
+    def resolve(self, parts: list[str]) -> tuple[int, os.stat_result]:
+        """An ``O_PATH`` descriptor (the caller closes it) of what ``parts`` names below the root, and its stat.
+
+        Never a symbolic link: without ``follow`` a link anywhere on the way is refused; with it, the link's
+        target is resolved here and refused if it leaves the root (unless ``allow_outside``).
+        """
+        try:
+            return self._resolve(parts)
+        except _Refused as exc:
+            if exc.reason != LINK_OUTSIDE_ROOT or not self.allow_outside:
+                raise
+        # The job allows links out of the root: the kernel resolves the whole path, following every link.
+        fd = os.open(os.path.join(self.root, *parts), os.O_PATH | os.O_CLOEXEC)
+        return fd, os.fstat(fd)
+
+    def _resolve(self, parts: list[str]) -> tuple[int, os.stat_result]:
+        stack = [os.dup(self.root_fd())]  # descriptors of the folders from the root down to the current one
+        todo = list(reversed(parts))
+        links = 0
+        try:
+            while todo:
+                name = todo.pop()
+                if name in ("", "."):
+                    continue
+                if name == "..":
+                    if len(stack) == 1:
+                        raise _Refused(LINK_OUTSIDE_ROOT)
+                    os.close(stack.pop())
+                    continue
+                fd = os.open(name, _PATH_FLAGS, dir_fd=stack[-1])
+                st = os.fstat(fd)
+                if stat_mod.S_ISLNK(st.st_mode):
+                    try:
+                        target = os.readlink("", dir_fd=fd)
+                    finally:
+                        os.close(fd)
+                    if not self.follow:
+                        raise _Refused(LINK_NOT_FOLLOWED)
+                    links += 1
+                    if links > _MAX_LINKS:
+                        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP))
+                    todo.extend(reversed(self._target_parts(target, stack)))
+                    continue
+                if todo:
+                    if not stat_mod.S_ISDIR(st.st_mode):
+                        os.close(fd)
+                        raise OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
+                    stack.append(fd)
+                    continue
+                return fd, st
+            fd = stack.pop()
+            return fd, os.fstat(fd)
+        finally:
+            for f in stack:
+                os.close(f)
+
+    def _target_parts(self, target: str, stack: list[int]) -> list[str]:
+        """A link target's names, relative to the current folder (relative target) or the root (absolute)."""
+        if not target.startswith("/"):
+            return target.split("/")
+        names = [p for p in target.split("/") if p not in ("", ".")]
+        for prefix in self.root_prefixes:
+            if tuple(names[:len(prefix)]) == prefix:
+                while len(stack) > 1:
+                    os.close(stack.pop())
+                return names[len(prefix):]
+        raise _Refused(LINK_OUTSIDE_ROOT)
+
+    def open_dir(self, parts: list[str]) -> int:
+        """A readable descriptor of the folder ``parts`` names (for ``os.scandir``)."""
+        fd, st = self.resolve(parts)
+        try:
+            if not stat_mod.S_ISDIR(st.st_mode):
+                raise OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
+            return os.open(".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=fd)
+        finally:
+            os.close(fd)
+
+    def open_file(self, parts: list[str]) -> int:
+        """A readable descriptor of the regular file ``parts`` names; anything else is refused unopened."""
+        fd, st = self.resolve(parts)
+        try:
+            if not stat_mod.S_ISREG(st.st_mode):
+                raise _Refused("not a regular file")
+            # Reopening the O_PATH descriptor through /proc reaches exactly the file it names, never a path.
+            rfd = os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC)
+        finally:
+            os.close(fd)
+        rst = os.fstat(rfd)
+        if (rst.st_dev, rst.st_ino) != (st.st_dev, st.st_ino):  # defensive: the reopen is of the same inode
+            os.close(rfd)
+            raise _Refused("replaced while being opened")
+        return rfd
+
+    def list_dir(self, parts: list[str]) -> list[_Entry]:
+        """One folder's entries with their stat (links resolved when followed, else marked)."""
+        out = []
+        dfd = self.open_dir(parts)
+        try:
+            with os.scandir(dfd) as it:
+                for e in it:
+                    out.append(self._entry(dfd, parts, e.name))
+        finally:
+            os.close(dfd)
+        return out
+
+    def _entry(self, dfd: int, parts: list[str], name: str) -> _Entry:
+        try:
+            st = os.stat(name, dir_fd=dfd, follow_symlinks=False)
+            is_link = stat_mod.S_ISLNK(st.st_mode)
+            if is_link:
+                if not self.follow:
+                    return _Entry(name, False, False, True, 0, 0.0, (0, 0), error=LINK_NOT_FOLLOWED)
+                fd, st = self.resolve([*parts, name])
+                os.close(fd)
+        except _Refused as exc:
+            return _Entry(name, False, False, True, 0, 0.0, (0, 0), error=exc.reason)
+        except OSError as exc:
+            return _Entry(name, False, False, False, 0, 0.0, (0, 0), error=_reason(exc))
+        return _Entry(name, stat_mod.S_ISDIR(st.st_mode), stat_mod.S_ISREG(st.st_mode), is_link, st.st_size,
+                      st.st_mtime, (st.st_dev, st.st_ino))
+
+
 class FilesystemConnector(FileConnector):
-    """A local folder tree. Symlinks are not followed unless the datasource says ``follow_symlinks: true``."""
+    """A local folder tree. Symlinks are not followed unless the datasource says ``follow_symlinks: true``, and
+    never out of the root unless it also says ``allow_outside_root: true``."""
 
     def __init__(self, cfg: FilesystemSource):
         self.cfg = cfg
@@ -72,35 +237,38 @@ class FilesystemConnector(FileConnector):
         self.root = Path(cfg.path)
         self.filter = PathFilter(cfg.include, cfg.exclude)
         self.max_bytes = int(cfg.max_file_mb * 1024 * 1024)
+        self.tree = _Tree(self.root, cfg.follow_symlinks, cfg.allow_outside_root)
 
     async def enumerate_objects(self, batch_bytes: int, batch_objects: int) -> AsyncIterator[list[DiscoveredObject]]:
         """Depth-first walk; only one folder's listing is in memory at a time besides the pending folder stack."""
         if not self.root.is_dir():
             raise ConnectorError(f"datasource {self.datasource_id}: {self.root} is not a folder")
-        follow = self.cfg.follow_symlinks
         seen_dirs: set[tuple[int, int]] = set()
         root_st = self.root.stat()
         seen_dirs.add((root_st.st_dev, root_st.st_ino))
+        # Relative paths as decoded names ('/'-separated); the stored form is escaped (scanner.names).
         stack: list[str] = [""]
         batch: list[DiscoveredObject] = []
         size = 0
         while stack:
             rel_dir = stack.pop()
             try:
-                entries = await asyncio.to_thread(_list_dir, str(self.root / rel_dir) if rel_dir else str(self.root),
-                                                  follow)
+                entries = await asyncio.to_thread(self.tree.list_dir, rel_dir.split("/") if rel_dir else [])
+            except _Refused as exc:
+                batch.append(DiscoveredObject(path=escape_name(rel_dir) + "/", size=0, mtime=0.0,
+                                              skip_reason=exc.reason))
+                continue
             except OSError as exc:
                 # The folder is reported as skipped with why, and the walk goes on.
-                batch.append(DiscoveredObject(path=rel_dir + "/", size=0, mtime=0.0, skip_reason=_reason(exc)))
+                batch.append(DiscoveredObject(path=escape_name(rel_dir) + "/", size=0, mtime=0.0,
+                                              skip_reason=_reason(exc)))
                 continue
             subdirs = []
             for e in sorted(entries, key=lambda e: e.name):
                 rel = f"{rel_dir}/{e.name}" if rel_dir else e.name
                 if e.error:
                     if self.filter.wants_file(rel):
-                        batch.append(DiscoveredObject(rel, 0, 0.0, skip_reason=e.error))
-                    continue
-                if e.is_link and not follow:
+                        batch.append(DiscoveredObject(escape_name(rel), 0, 0.0, skip_reason=e.error))
                     continue
                 if e.is_dir:
                     if self.filter.prunes_dir(rel) or e.dev_ino in seen_dirs:
@@ -115,7 +283,7 @@ class FilesystemConnector(FileConnector):
                     reason = "not a regular file"
                 elif e.size > self.max_bytes:
                     reason = f"larger than max_file_mb ({e.size / 1048576:.1f} MB > {self.cfg.max_file_mb:g} MB)"
-                batch.append(DiscoveredObject(rel, e.size, e.mtime, skip_reason=reason))
+                batch.append(DiscoveredObject(escape_name(rel), e.size, e.mtime, skip_reason=reason))
                 size += e.size if reason is None else 0
                 if len(batch) >= batch_objects or size >= batch_bytes:
                     yield batch
@@ -130,12 +298,13 @@ class FilesystemConnector(FileConnector):
 
     async def stream_object(self, obj: DiscoveredObject, max_bytes: int,
                             chunk_bytes: int = _READ_CHUNK) -> AsyncIterator[bytes]:
-        """The file's bytes in chunks; ObjectReadError when it is gone, unreadable, or grew past ``max_bytes``."""
-        path = self.root / obj.path
+        """The file's bytes in chunks; ObjectReadError when it is gone, unreadable, no longer a regular file below
+        the root (a link swapped in since the listing), or grew past ``max_bytes``."""
         limit = min(max_bytes, self.max_bytes)
         total = 0
         try:
-            async with aiofiles.open(path, "rb") as f:
+            fd = await asyncio.to_thread(self.tree.open_file, _parts(obj.path))
+            async with aiofiles.open(fd, "rb") as f:
                 while True:
                     chunk = await f.read(min(chunk_bytes, limit + 1 - total))
                     if not chunk:
@@ -144,5 +313,11 @@ class FilesystemConnector(FileConnector):
                     if total > limit:
                         raise ObjectReadError(f"larger than the size limit ({limit / 1048576:g} MB)")
                     yield chunk
+        except _Refused as exc:
+            raise ObjectReadError(exc.reason) from None
         except OSError as exc:
             raise ObjectReadError(_reason(exc)) from None
+
+    async def close(self) -> None:
+        """Close the root's descriptor."""
+        self.tree.close()

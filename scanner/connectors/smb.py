@@ -9,6 +9,13 @@ has been idle for a moment, so a worker with nothing more for the server never k
 What is read: directory listings (``FileIdFullDirectoryInformation``: size, mtime and file id come with the
 listing, no extra round trip per file) and the bytes of wanted files. Files are opened for reading only,
 sharing read, write and delete with other users, so a scan never locks anyone out of their documents.
+
+Reparse points (symbolic links, junctions) are listed as skipped, never followed. A file is opened with
+``FILE_OPEN_REPARSE_POINT`` (a reparse point swapped in since the listing is opened itself, and refused) and asks
+for its on-disk id in the same request (the ``QFid`` create context): an id other than the one listed means the
+name now leads somewhere else (a file replaced by a link the server follows, as Samba does with ``wide links``),
+and the file is refused unread. Names that are not valid UTF-16 are kept in the escaped form of
+:mod:`scanner.names`.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from smbprotocol.connection import Connection
+from smbprotocol.create_contexts import CreateContextName, SMB2CreateContextRequest
 from smbprotocol.exceptions import (
     AccessDenied,
     BadNetworkName,
@@ -56,6 +64,7 @@ from scanner.connectors.base import FileConnector
 from scanner.connectors.globs import PathFilter
 from scanner.exceptions import AuthenticationError, ConnectorError, ObjectReadError
 from scanner.models import DiscoveredObject
+from scanner.names import escape_name, needs_escape, unescape_name
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +88,11 @@ _READ_ACCESS = (FilePipePrinterAccessMask.FILE_READ_DATA | FilePipePrinterAccess
 _LIST_ACCESS = (DirectoryAccessMask.FILE_LIST_DIRECTORY | DirectoryAccessMask.FILE_READ_ATTRIBUTES
                 | DirectoryAccessMask.SYNCHRONIZE)
 _SHARE_ALL = ShareAccess.FILE_SHARE_READ | ShareAccess.FILE_SHARE_WRITE | ShareAccess.FILE_SHARE_DELETE
+_MARKER_PREFIX = "fileid:"
+REPARSE_NOT_FOLLOWED = "reparse point (symbolic link or junction), not followed"
+REPLACED_SINCE_LISTED = "replaced since it was listed (the name now leads to another file): not read"
+# smbprotocol encodes names as strict UTF-16: a name with an unpaired surrogate can be listed but not opened.
+_UNSENDABLE = "name holds an unpaired UTF-16 surrogate, which this SMB client cannot send back to the server"
 
 T = TypeVar("T")
 
@@ -196,6 +210,7 @@ class _Entry:
 class _ReadState:
     smb_path: str
     limit: int
+    file_id: int | None = None  # the id the listing saw; the opened file must have it
     handle: Open | None = None
     generation: int = -1
     offset: int = 0
@@ -226,7 +241,8 @@ def _list_page(sess: _SmbSession, cur: _DirCursor) -> list[_Entry]:
         flags = 0
         out = []
         for info in raw:
-            name = info["file_name"].get_value().decode("utf-16-le")
+            # surrogatepass: NTFS allows names with an unpaired surrogate, which must not stop the walk.
+            name = info["file_name"].get_value().decode("utf-16-le", "surrogatepass")
             if name in (".", ".."):
                 continue
             if skip:
@@ -246,15 +262,49 @@ def _list_page(sess: _SmbSession, cur: _DirCursor) -> list[_Entry]:
             return out
 
 
+def _qfid_request() -> SMB2CreateContextRequest:
+    ctx = SMB2CreateContextRequest()
+    ctx["buffer_name"] = CreateContextName.SMB2_CREATE_QUERY_ON_DISK_ID
+    ctx["buffer_data"] = b""
+    return ctx
+
+
+def _disk_file_id(contexts: list[Any] | None) -> int | None:
+    """The on-disk file id from a create response's QFid context (None when the server sent none)."""
+    for c in contexts or []:
+        if getattr(c, "NAME", None) == CreateContextName.SMB2_CREATE_QUERY_ON_DISK_ID:
+            return int(c["disk_file_id"].get_value())
+    return None
+
+
+def _listed_file_id(marker: str | None) -> int | None:
+    if marker and marker.startswith(_MARKER_PREFIX):
+        try:
+            return int(marker[len(_MARKER_PREFIX):])
+        except ValueError:
+            return None
+    return None
+
+
 def _read_step(sess: _SmbSession, st: _ReadState, chunk: int) -> bytes:
     """Open the file if this session has no handle for it yet, then read the next chunk. Blocking."""
     assert sess.tree is not None and sess.conn is not None
     if st.handle is None or st.generation != sess.generation:
         h = Open(sess.tree, st.smb_path)
-        h.create(ImpersonationLevel.Impersonation, _READ_ACCESS, FileAttributes.FILE_ATTRIBUTE_NORMAL,
-                 _SHARE_ALL, CreateDisposition.FILE_OPEN,
-                 CreateOptions.FILE_NON_DIRECTORY_FILE | CreateOptions.FILE_SEQUENTIAL_ONLY)
+        contexts = h.create(ImpersonationLevel.Impersonation, _READ_ACCESS, FileAttributes.FILE_ATTRIBUTE_NORMAL,
+                            _SHARE_ALL, CreateDisposition.FILE_OPEN,
+                            CreateOptions.FILE_NON_DIRECTORY_FILE | CreateOptions.FILE_SEQUENTIAL_ONLY
+                            | CreateOptions.FILE_OPEN_REPARSE_POINT, [_qfid_request()])
         st.handle, st.generation = h, sess.generation
+        refused = None
+        if h.file_attributes & FileAttributes.FILE_ATTRIBUTE_REPARSE_POINT:
+            refused = f"{REPARSE_NOT_FOLLOWED} (swapped in since it was listed)"
+        elif st.file_id is not None and (disk_id := _disk_file_id(contexts)) is not None and disk_id != st.file_id:
+            refused = REPLACED_SINCE_LISTED
+        if refused:
+            _close_quietly(h)
+            st.handle, st.done = None, True
+            raise ObjectReadError(refused)
         # The size when opened is what is read: a file growing meanwhile is read as it was.
         st.eof = int(h.end_of_file)
         if st.eof > st.limit:
@@ -479,6 +529,10 @@ class SmbConnector(FileConnector):
         size = 0
         while stack:
             rel_dir = stack.pop()
+            if needs_escape(rel_dir):
+                batch.append(DiscoveredObject(path=escape_name(rel_dir) + "/", size=0, mtime=0.0,
+                                              skip_reason=_UNSENDABLE))
+                continue
             cur = _DirCursor(self._smb_path(rel_dir))
             subdirs: list[str] = []
             try:
@@ -486,11 +540,16 @@ class SmbConnector(FileConnector):
                     page = await self._call(lambda s, c=cur: _list_page(s, c))  # type: ignore[misc]
                     for e in page:
                         rel = f"{rel_dir}/{e.name}" if rel_dir else e.name
+                        if e.is_link:
+                            if self.filter.wants_file(rel):
+                                batch.append(DiscoveredObject(escape_name(rel), 0, 0.0,
+                                                              skip_reason=REPARSE_NOT_FOLLOWED))
+                            continue
                         if e.is_dir:
-                            if not e.is_link and not self.filter.prunes_dir(rel):
+                            if not self.filter.prunes_dir(rel):
                                 subdirs.append(rel)
                             continue
-                        if e.is_link or not self.filter.wants_file(rel):
+                        if not self.filter.wants_file(rel):
                             continue
                         reason = None
                         if e.size > self.max_bytes:
@@ -498,8 +557,8 @@ class SmbConnector(FileConnector):
                                       f"{self.cfg.max_file_mb:g} MB)")
                         # The file id joins size and mtime for incremental runs: a file replaced by another
                         # with the same size and timestamp (a restore, a rename over it) is rescanned.
-                        batch.append(DiscoveredObject(rel, e.size, e.mtime, skip_reason=reason,
-                                                      marker=f"fileid:{e.file_id}"))
+                        batch.append(DiscoveredObject(escape_name(rel), e.size, e.mtime, skip_reason=reason,
+                                                      marker=f"{_MARKER_PREFIX}{e.file_id}"))
                         size += e.size if reason is None else 0
                         if len(batch) >= batch_objects or size >= batch_bytes:
                             yield batch
@@ -509,7 +568,7 @@ class SmbConnector(FileConnector):
                     raise AuthenticationError(f"{self.where}: cannot list the start folder "
                                               f"{self.cfg.path!r}: {_status_reason(exc)}") from None
                 # The folder is reported as skipped with why, and the walk goes on.
-                batch.append(DiscoveredObject(path=rel_dir + "/", size=0, mtime=0.0,
+                batch.append(DiscoveredObject(path=escape_name(rel_dir) + "/", size=0, mtime=0.0,
                                               skip_reason=_status_reason(exc)))
             finally:
                 if cur.handle is not None:
@@ -528,7 +587,10 @@ class SmbConnector(FileConnector):
     async def stream_object(self, obj: DiscoveredObject, max_bytes: int,
                             chunk_bytes: int = _CHUNK) -> AsyncIterator[bytes]:
         """The file's bytes in chunks; a dropped connection resumes at the same offset on a new session."""
-        st = _ReadState(self._smb_path(obj.path), min(max_bytes, self.max_bytes))
+        name = unescape_name(obj.path)
+        if needs_escape(name):
+            raise ObjectReadError(_UNSENDABLE)
+        st = _ReadState(self._smb_path(name), min(max_bytes, self.max_bytes), _listed_file_id(obj.marker))
         try:
             while not st.done:
                 data = await self._call(lambda s: _read_step(s, st, chunk_bytes))

@@ -7,9 +7,10 @@ Two transports run the statements of :mod:`scanner.connectors.sql_dialects`:
   the PostgreSQL Unicode and SQLite3 ODBC drivers, which is how the ODBC path is tested where no SQL Server runs).
 
 Every session is read only where the database has the notion (PostgreSQL ``default_transaction_read_only``,
-MySQL ``SET SESSION TRANSACTION READ ONLY``, SQLite ``mode=ro`` + ``query_only``; SQL Server has none: give the
-login db_datareader only). Each table read is bounded by ``sample_rows``, ``max_value_chars`` and
-``query_timeout_s`` (enforced by the server where it can, and by the client in every case).
+MySQL ``SET SESSION TRANSACTION READ ONLY``, SQLite ``mode=ro`` (``immutable=1`` unless a writer is active) +
+``query_only``; SQL Server has none: give the login db_datareader only). Each table read is bounded by
+``sample_rows``, ``max_value_chars`` and ``query_timeout_s`` (enforced by the server where it can, and by the
+client in every case).
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from decimal import Decimal
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from sqlalchemy.engine import URL, Dialect, make_url
+from sqlalchemy.engine import URL, Dialect
 
 from scanner.config import SqlSource, SqlTlsConfig, secret_value
 from scanner.connectors.base import ColumnSample, TableBlock, TableConnector
@@ -41,10 +43,20 @@ from scanner.connectors.sql_dialects import (
     categorize,
     compile_sql,
     dialect_for,
+    split_object_name,
 )
+from scanner.dburl import parse_url
 from scanner.exceptions import AuthenticationError, ConfigError, ConnectorError, ObjectReadError
 from scanner.models import DiscoveredObject
-from scanner.tlspolicy import UnverifiedServerCertificate, apply_pg_tls_policy, chain_has
+from scanner.tlspolicy import (
+    DATASOURCE_ALLOW,
+    PlaintextPasswordRefused,
+    UnverifiedServerCertificate,
+    apply_pg_tls_policy,
+    in_chain,
+    mysql_connector,
+    verified_context,
+)
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +135,13 @@ def build_mssql_odbc(url: URL, tls: SqlTlsConfig | None) -> str:
     dsn: str = kw["dsn"]
     have = {part.split("=", 1)[0].strip().lower() for part in dsn.split(";") if "=" in part}
     extra: list[str] = []
+    if url.password is not None and "encrypt" not in have and "encryption" not in have and (
+            tls is None or (tls.mode is None and tls.encrypt is None)):
+        # A password and nobody said how: TDS's login packet only obfuscates it, so it must go inside TLS, and
+        # TLS the driver cannot be talked out of (Microsoft's drivers: Encrypt=yes checks the certificate unless
+        # TrustServerCertificate=yes; FreeTDS names the setting Encryption).
+        freetds = "freetds" in str(url.query.get("driver", "")).lower()
+        extra.append("Encryption=require" if freetds else "Encrypt=yes")
     if tls is not None:
         encrypt = tls.encrypt
         if encrypt is None and tls.mode is not None:
@@ -148,7 +167,9 @@ def build_generic_odbc(url: URL, tls: SqlTlsConfig | None) -> str:
     parts = [f"DRIVER={{{driver}}}"]
     backend = url.get_backend_name()
     if backend == "sqlite":
-        parts += [f"DATABASE={_odbc_quote(url.database or '')}", "NoCreat=1"]
+        # The SQLite3 driver takes no braced values; the database is a URI (sqlite_uri) whose path is
+        # percent-encoded, so it holds no ";" "{" "}" of its own.
+        parts += [f"DATABASE={url.database or ''}", "NoCreat=1"]
     else:
         parts += [f"SERVER={_odbc_quote(url.host or 'localhost')}", f"PORT={url.port or 5432}",
                   f"DATABASE={_odbc_quote(url.database or '')}"]
@@ -158,27 +179,53 @@ def build_generic_odbc(url: URL, tls: SqlTlsConfig | None) -> str:
             parts.append(f"PWD={_odbc_quote(str(url.password))}")
         if tls is not None and tls.mode:
             parts.append(f"SSLMODE={tls.mode}")
+        elif url.password is not None:
+            # libpq (15) cannot refuse a clear-text password request, so with a password TLS is not optional
+            # unless the job says so (tls: {mode: disable | prefer}); verify-full also checks the certificate.
+            parts.append("SSLMODE=verify-full")
         # A server-side cursor, so a full read (sample_rows: 0) streams instead of arriving whole.
         parts += ["UseDeclareFetch=1", f"Fetch={BLOCK_ROWS}"]
     parts += [f"{k}={_odbc_quote(str(v))}" for k, v in q.items()]
     return ";".join(parts)
 
 
-def _ssl_context(tls: SqlTlsConfig) -> ssl.SSLContext | str | None:
-    """asyncpg/aiomysql ``ssl``: None (off), a mode name asyncpg understands, or a context with our files."""
-    if tls.mode == "disable":
-        return None
-    if not (tls.ca_file or tls.cert_file):
-        return tls.mode or "prefer"
-    ctx = ssl.create_default_context(cafile=tls.ca_file)
-    if tls.mode not in ("verify-ca", "verify-full"):
-        ctx.check_hostname = False
+def sqlite_uri(url: URL, cfg: SqlSource) -> str:
+    """The SQLite file of ``url`` as a read-only URI (``mode=ro``), immutable unless a writer may have it open.
+
+    ``immutable=1`` takes no locks and creates no ``-wal``/``-shm`` file (even for a WAL-mode database), so a scan
+    leaves the folder as it found it. It also ignores a ``-wal`` file, which holds the newest pages while a writer
+    is active: with a ``-wal`` or ``-journal`` file beside it the database is opened ``mode=ro`` only (those files
+    exist already, so nothing new is created).
+    """
+    path = url.database or ""
+    if not path or path == ":memory:":
+        raise ConfigError(f"datasources {cfg.id}: a SQLite URL needs a file path (sqlite+aiosqlite:///path)")
+    if not Path(path).is_file():
+        raise AuthenticationError(f"cannot open {describe(url)}: no such file. Check the path in the URL "
+                                  "(three slashes then a relative path, four for an absolute one)")
+    p = Path(path).resolve()
+    busy = any(p.with_name(p.name + suffix).exists() for suffix in ("-wal", "-journal"))
+    return f"file:{quote(str(p))}?mode=ro" + ("" if busy else "&immutable=1")
+
+
+def _tls_context(tls: SqlTlsConfig | None) -> ssl.SSLContext:
+    """The context for a mode that uses TLS: verifying for verify-ca/verify-full and for no mode (the default
+    policy, :mod:`scanner.tlspolicy`), not verifying for an explicit prefer/require; our CA and client files."""
+    mode = tls.mode if tls is not None else None
+    ctx = verified_context(tls.ca_file if tls else None, tls.cert_file if tls else None,
+                           tls.key_file if tls else None, check_hostname=mode in (None, "verify-full"))
+    if mode in ("prefer", "require"):
         ctx.verify_mode = ssl.CERT_NONE
-    elif tls.mode == "verify-ca":
-        ctx.check_hostname = False
-    if tls.cert_file:
-        ctx.load_cert_chain(tls.cert_file, tls.key_file)
     return ctx
+
+
+def _pg_ssl(tls: SqlTlsConfig) -> ssl.SSLContext | str | bool:
+    """asyncpg ``ssl`` for an explicit mode: False (off), a mode name asyncpg understands, or a context."""
+    if tls.mode == "disable":
+        return False
+    if tls.mode in ("prefer", "require") and not (tls.ca_file or tls.cert_file):
+        return tls.mode
+    return _tls_context(tls)
 
 
 # ------------------------------------------------------------------------------------------------------ transports
@@ -245,12 +292,15 @@ class _SaSession(_Session):
 class _SaTransport(_Transport):
     """SQLAlchemy's async engine (asyncpg, aiomysql/asyncmy, aiosqlite)."""
 
-    def __init__(self, url: URL, cfg: SqlSource):
+    def __init__(self, url: URL, cfg: SqlSource, where: str):
         from sqlalchemy.ext.asyncio import create_async_engine
 
         self.cfg = cfg
         backend = url.get_backend_name()
         connect_args: dict[str, Any] = {}
+        engine_args: dict[str, Any] = {}
+        tls = cfg.tls
+        default_tls = tls is None or tls.mode is None  # nobody said how: scanner/tlspolicy.py decides
         ms = max(1, int(cfg.query_timeout_s * 1000))
         if backend == "postgresql":
             connect_args = {
@@ -262,30 +312,35 @@ class _SaTransport(_Transport):
                     "application_name": "datascan",
                 },
             }
-            if cfg.tls is not None:
-                connect_args["ssl"] = _ssl_context(cfg.tls) if cfg.tls.mode != "disable" else False
+            if tls is not None and tls.mode is not None:
+                connect_args["ssl"] = _pg_ssl(tls)
         elif backend in ("mysql", "mariadb"):
-            connect_args = {"connect_timeout": max(1, int(cfg.connect_timeout_s))}
-            if cfg.tls is not None and cfg.tls.mode != "disable":
-                ctx = _ssl_context(cfg.tls)
-                connect_args["ssl"] = ctx if isinstance(ctx, ssl.SSLContext) else ssl.create_default_context()
+            if url.get_driver_name() == "aiomysql":
+                from sqlalchemy.dialects.mysql.aiomysql import MySQLDialect_aiomysql
+
+                _, params = MySQLDialect_aiomysql().create_connect_args(url)
+                mode = None if tls is None else tls.mode
+                params.update(connect_timeout=max(1, int(cfg.connect_timeout_s)),
+                              ssl=None if mode == "disable" else _tls_context(tls))
+                engine_args["async_creator"] = mysql_connector(
+                    params, require_tls=mode in ("require", "verify-ca", "verify-full"),
+                    readable_ok=mode in ("disable", "prefer", "require"), where=where)
+            else:
+                # asyncmy (compiled) cannot be held to the password rules: TLS as configured, nothing more.
+                connect_args = {"connect_timeout": max(1, int(cfg.connect_timeout_s))}
+                if tls is not None and tls.mode not in (None, "disable"):
+                    connect_args["ssl"] = _tls_context(tls)
         elif backend == "sqlite":
-            if cfg.tls is not None:
+            if tls is not None:
                 raise ConfigError(f"datasources {cfg.id}: tls does not apply to SQLite")
-            path = url.database or ""
-            if not path or path == ":memory:":
-                raise ConfigError(f"datasources {cfg.id}: a SQLite URL needs a file path (sqlite+aiosqlite:///path)")
-            if not Path(path).is_file():
-                raise AuthenticationError(f"cannot open {describe(url)}: no such file. Check the path in the URL "
-                                          "(three slashes then a relative path, four for an absolute one)")
-            # mode=ro: the file is opened read only, whatever a statement tries.
-            url = url.set(database=f"file:{Path(path).resolve()}?mode=ro", query={"uri": "true"})
+            url = url.set(database=sqlite_uri(url, cfg), query={"uri": "true"})
             connect_args = {"timeout": cfg.query_timeout_s}
         self.engine = create_async_engine(url, pool_size=cfg.max_concurrent_queries, max_overflow=0,
-                                          pool_pre_ping=True, connect_args=connect_args)
-        if backend == "postgresql" and cfg.tls is None:
-            # No tls: given: verified TLS or none, never an unchecked certificate (scanner/tlspolicy.py).
-            apply_pg_tls_policy(self.engine, describe(url))
+                                          pool_pre_ping=True, connect_args=connect_args, **engine_args)
+        if backend == "postgresql" and default_tls:
+            # Verified TLS, or plain text without a password (scanner/tlspolicy.py), with the datasource's files.
+            ctx = _tls_context(tls) if tls is not None and (tls.ca_file or tls.cert_file) else None
+            apply_pg_tls_policy(self.engine, where, ctx, allow=DATASOURCE_ALLOW)
         self.sa_dialect = self.engine.dialect
         self.backend = backend
         self._setup: list[str] | None = None
@@ -399,6 +454,10 @@ class _OdbcTransport(_Transport):
             # qmark: literal "%" (format("%I.%I", ...)) is then sent as it is, not doubled for pyformat.
             self.sa_dialect = (postgresql.dialect(paramstyle="qmark") if self.backend == "postgresql"
                                else sqlite.dialect())
+            if self.backend == "sqlite":
+                if cfg.tls is not None:
+                    raise ConfigError(f"datasources {cfg.id}: tls does not apply to SQLite")
+                url = url.set(database=sqlite_uri(url, cfg))
             self.dsn = build_generic_odbc(url, cfg.tls)
         self._password = None if url.password is None else str(url.password)
         self._idle: list[Any] = []
@@ -426,6 +485,12 @@ class _OdbcTransport(_Transport):
                 self.cfg.connect_timeout_s + 5)
         except (pyodbc.Error, TimeoutError, OSError) as exc:
             executor.shutdown(wait=False)
+            if "SSLMODE=verify-full" in self.dsn and "does not support SSL" in str(exc):
+                raise AuthenticationError(
+                    f"cannot connect to {self.where}: the server offers no TLS, and with a password (which "
+                    "libpq would send in clear text if asked) TLS is required unless the datasource says "
+                    "otherwise. Enable TLS on the server, or allow plain text explicitly: tls: {mode: disable}"
+                ) from None
             raise AuthenticationError(
                 f"cannot connect to {self.where}: {_scrub(str(exc), self._password)}. Check host, port, "
                 "database, user and password (and TLS options) in the URL") from None
@@ -471,7 +536,7 @@ class SqlConnector(TableConnector):
         self.cfg = cfg
         self.datasource_id = cfg.id
         self.coordinator = coordinator
-        self.url = make_url(secret_value(cfg.url) or "")
+        self.url = parse_url(secret_value(cfg.url) or "")
         self.backend = self.url.get_backend_name()
         self.where = describe(self.url)
         # The server and database, never the user or password (the key names slot files and Redis keys).
@@ -493,7 +558,7 @@ class SqlConnector(TableConnector):
             if self.url.get_driver_name() == "aioodbc":
                 t = _OdbcTransport(self.url, self.cfg, self.where)
             else:
-                t = _SaTransport(self.url, self.cfg)
+                t = _SaTransport(self.url, self.cfg, self.where)
             self.dialect = t.dialect = self.dialect_cls(t.sa_dialect)
             self._transport = t
             self.transport_kind = "odbc" if isinstance(t, _OdbcTransport) else "sqlalchemy"
@@ -515,12 +580,15 @@ class SqlConnector(TableConnector):
             except (AuthenticationError, ConfigError):
                 raise
             except Exception as exc:  # noqa: BLE001 - every driver has its own hierarchy: classify by cause
-                if chain_has(exc, UnverifiedServerCertificate):
+                if in_chain(exc, UnverifiedServerCertificate):
                     raise AuthenticationError(
                         f"cannot connect to {self.where}: the server's TLS certificate could not be verified "
                         "(self-signed or unknown CA): refused. Give its CA with tls: {ca_file: ..., mode: "
                         "verify-full}, or allow an unverified connection explicitly with tls: {mode: require}"
                     ) from None
+                refused = in_chain(exc, PlaintextPasswordRefused)
+                if refused is not None:
+                    raise AuthenticationError(f"cannot connect to {refused}") from None
                 raise AuthenticationError(self._connect_message(exc)) from None
             sess.deadline = deadline
             yield sess
@@ -553,7 +621,9 @@ class SqlConnector(TableConnector):
         c = self.cfg
         if not _glob_any(c.schemas, ref.schema) or _glob_any(c.exclude_schemas, ref.schema):
             return False
-        if not _glob_any(c.tables, ref.name, ref.path) or _glob_any(c.exclude_tables, ref.name, ref.path):
+        # Globs see the object name (quoted where a part needs it) and the plain schema.table people write.
+        names = (ref.name, ref.path, ref.plain)
+        if not _glob_any(c.tables, *names) or _glob_any(c.exclude_tables, *names):
             return False
         return not ref.is_view or c.include_views
 
@@ -561,8 +631,8 @@ class SqlConnector(TableConnector):
         c = self.cfg
         out = []
         for col in cols:
-            full = f"{ref.path}.{col.name}"
-            if not _glob_any(c.columns, col.name, full) or _glob_any(c.exclude_columns, col.name, full):
+            names = (col.name, f"{ref.path}.{col.name}", f"{ref.plain}.{col.name}")
+            if not _glob_any(c.columns, *names) or _glob_any(c.exclude_columns, *names):
                 continue
             if col.category is None or (col.category == "binary" and not c.include_binary):
                 continue
@@ -664,19 +734,19 @@ class SqlConnector(TableConnector):
     # ---------------------------------------------------------------------------------------------- reading
 
     async def _resolve(self, s: _Session, path: str) -> tuple[TableRef, list[ColumnInfo], list[str]] | None:
-        """``schema.table`` back to the table (names may hold dots: every split is tried), its columns and key."""
+        """An object name back to its one table (:func:`~scanner.connectors.sql_dialects.object_name`), its
+        columns and primary key; None when the table is gone."""
         d = self.dialect
-        for i, ch in enumerate(path):
-            if ch != ".":
-                continue
-            ref = TableRef(path[:i], path[i + 1:])
-            rows = await s.all(d.table_columns(ref))
-            if not rows:
-                continue
-            pk_rows = await s.all(d.primary_key(ref))
-            cols = [ColumnInfo(str(n), str(t or ""), categorize(d.name, str(t or ""))) for n, t, _p in rows]
-            return ref, cols, [str(r[0]) for r in pk_rows]
-        return None
+        parts = split_object_name(path)
+        if parts is None:
+            return None
+        ref = TableRef(*parts)
+        rows = await s.all(d.table_columns(ref))
+        if not rows:
+            return None
+        pk_rows = await s.all(d.primary_key(ref))
+        cols = [ColumnInfo(str(n), str(t or ""), categorize(d.name, str(t or ""))) for n, t, _p in rows]
+        return ref, cols, [str(r[0]) for r in pk_rows]
 
     async def read_table(self, obj: DiscoveredObject, *, include_numeric: bool = True) -> AsyncIterator[TableBlock]:
         """Sampled rows in blocks of :data:`BLOCK_ROWS`; ObjectReadError (TableTimeout) when it cannot finish."""

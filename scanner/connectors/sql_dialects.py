@@ -1,8 +1,11 @@
 """What the SQL connector sends, per dialect: catalog queries, change markers, session set-up and the sample.
 
-Every statement is a SQLAlchemy construct: identifiers read from the catalog (which may hold quotes, spaces or
-worse) are quoted by the dialect's identifier preparer, never pasted into strings. The only raw SQL strings are
-the fixed session set-up statements, whose one variable part is an integer we computed.
+Every statement is a SQLAlchemy construct. Identifiers read from the catalog (which may hold quotes, brackets,
+dots, semicolons or worse) are data: each one is wrapped in ``quoted_name(..., quote=True)`` (:func:`ident`), so
+the dialect always quotes it whole and escapes its quote character, and a schema is never handed to a dialect as
+a plain string that it may split (SQLAlchemy's SQL Server dialect reads ``a.b`` or ``x].[y`` in a schema as
+``database.owner`` and writes the pieces out unquoted). Names compared with the catalog are bound values. The only
+raw SQL strings are the fixed session set-up statements, whose one variable part is a number we computed.
 
 The connector executes these either through SQLAlchemy's async engines (asyncpg, aiomysql/asyncmy, aiosqlite)
 or, for ODBC, compiled with :func:`compile_sql` and sent through aioodbc.
@@ -19,6 +22,7 @@ from sqlalchemy import (
     Select,
     String,
     Text,
+    Unicode,
     and_,
     bindparam,
     cast,
@@ -32,8 +36,63 @@ from sqlalchemy import (
     tablesample,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.selectable import FromClause
+from sqlalchemy.sql.elements import ColumnElement, quoted_name
+from sqlalchemy.sql.selectable import FromClause, TableClause
+
+
+def ident(name: str) -> quoted_name:
+    """An identifier from the catalog, always quoted whole by the dialect (never split, never case-folded)."""
+    return quoted_name(name, quote=True)
+
+
+def _name_bind(key: str, value: str) -> Any:
+    # Unicode: SQL Server then renders N'...' on the ODBC path, so a non-ASCII name still matches the catalog.
+    return bindparam(key, value, type_=Unicode)
+
+
+def _needs_quotes(part: str) -> bool:
+    return part == "" or "." in part or '"' in part
+
+
+def object_name(schema: str, name: str) -> str:
+    """The object name of a table: ``schema.table``, a part double-quoted (``"`` doubled) when it is empty or
+    holds a dot or a quote, so two tables never share a name (``"x.y".t`` and ``x."y.t"``)."""
+    return ".".join('"' + p.replace('"', '""') + '"' if _needs_quotes(p) else p for p in (schema, name))
+
+
+def split_object_name(path: str) -> tuple[str, str] | None:
+    """:func:`object_name` read back into (schema, table); None when ``path`` is not such a name."""
+    parts: list[str] = []
+    i, n = 0, len(path)
+    while True:
+        if path.startswith('"', i):
+            chunk: list[str] = []
+            i += 1
+            while True:
+                j = path.find('"', i)
+                if j < 0:
+                    return None
+                chunk.append(path[i:j])
+                if not path.startswith('""', j):
+                    break
+                chunk.append('"')
+                i = j + 2
+            parts.append("".join(chunk))
+            i = j + 1
+        else:
+            j = path.find(".", i)
+            j = n if j < 0 else j
+            parts.append(path[i:j])
+            i = j
+        if i >= n:
+            break
+        if path[i] != "." or len(parts) == 2:
+            return None
+        i += 1
+    # Only the one spelling object_name() writes is accepted, so names and tables map one to one.
+    if len(parts) != 2 or object_name(parts[0], parts[1]) != path:
+        return None
+    return parts[0], parts[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +105,21 @@ class TableRef:
 
     @property
     def path(self) -> str:
+        """Its object name (:func:`object_name`): unambiguous, and plain ``schema.table`` for ordinary names."""
+        return object_name(self.schema, self.name)
+
+    @property
+    def plain(self) -> str:
+        """``schema.table`` as written by people (for globs); not unique when names hold dots."""
         return f"{self.schema}.{self.name}"
+
+
+def sql_table(ref: TableRef, *columns: str) -> TableClause:
+    """The table (and the columns we name) as a FROM clause, every identifier quoted by us."""
+    if not ref.schema:
+        # No database allows one, and SQLAlchemy would drop it and read the default schema's table instead.
+        raise ValueError("empty schema name")
+    return table(ident(ref.name), *[column(ident(c)) for c in columns], schema=ident(ref.schema))
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,8 +227,8 @@ class SqlDialect:
         """(column, declared type, position) of one table."""
         t = self._columns_table()
         return (select(self._c(t, "column_name"), self._type_expr(t), self._c(t, "ordinal_position"))
-                .where(self._c(t, "table_schema") == bindparam("schema", ref.schema, type_=String),
-                       self._c(t, "table_name") == bindparam("table", ref.name, type_=String))
+                .where(self._c(t, "table_schema") == _name_bind("schema", ref.schema),
+                       self._c(t, "table_name") == _name_bind("table", ref.name))
                 .order_by(self._c(t, "ordinal_position")))
 
     def primary_key(self, ref: TableRef) -> Select[Any]:
@@ -170,8 +243,8 @@ class SqlDialect:
                                              self._c(k, "table_schema") == self._c(tc, "table_schema"),
                                              self._c(k, "table_name") == self._c(tc, "table_name"))))
                 .where(self._c(tc, "constraint_type") == "PRIMARY KEY",
-                       self._c(tc, "table_schema") == bindparam("schema", ref.schema, type_=String),
-                       self._c(tc, "table_name") == bindparam("table", ref.name, type_=String))
+                       self._c(tc, "table_schema") == _name_bind("schema", ref.schema),
+                       self._c(tc, "table_name") == _name_bind("table", ref.name))
                 .order_by(self._c(k, "ordinal_position")))
 
     # ------------------------------------------------------------------------------------------------ markers
@@ -182,7 +255,7 @@ class SqlDialect:
 
     def count_rows(self, ref: TableRef) -> Select[Any]:
         """The exact row count of one table (the marker of last resort)."""
-        return select(func.count()).select_from(table(ref.name, schema=ref.schema))
+        return select(func.count()).select_from(sql_table(ref))
 
     def extra_markers(self, ref: TableRef, cols: list[ColumnInfo]) -> list[Select[Any]]:
         """Further per-table marker queries (SQL Server: the max rowversion)."""
@@ -203,7 +276,7 @@ class SqlDialect:
         Random sampling on a table much larger than the sample uses the dialect's block sampling
         (``TABLESAMPLE SYSTEM``) first, so only a bounded part of the table is sorted by the random order.
         """
-        t = table(ref.name, *[column(c.name) for c in cols], *[column(k) for k in key_cols], schema=ref.schema)
+        t = sql_table(ref, *[c.name for c in cols], *key_cols)
         src: FromClause = t
         if n and sampling == "random" and self.supports_tablesample and est_rows > 4 * n:
             # Ask for about four times the sample so block clustering rarely leaves us short.
@@ -246,8 +319,8 @@ class PostgresDialect(SqlDialect):
         # pg_catalog, not information_schema: table_constraints hides tables the user may only SELECT from.
         i = table("pg_index", column("indrelid"), column("indkey"), column("indisprimary"), schema="pg_catalog")
         a = table("pg_attribute", column("attrelid"), column("attnum"), column("attname"), schema="pg_catalog")
-        rel = func.to_regclass(func.format("%I.%I", bindparam("schema", ref.schema, type_=String),
-                                           bindparam("table", ref.name, type_=String)))
+        rel = func.to_regclass(func.format("%I.%I", _name_bind("schema", ref.schema),
+                                           _name_bind("table", ref.name)))
         return (select(a.c.attname, a.c.attnum)
                 .select_from(i.join(a, and_(a.c.attrelid == i.c.indrelid, a.c.attnum == func.any(i.c.indkey))))
                 .where(i.c.indisprimary, i.c.indrelid == rel)
@@ -269,8 +342,9 @@ class PostgresDialect(SqlDialect):
     def session_setup(self, timeout_s: float, flavor: str = "") -> list[str]:
         # Only for the ODBC path: asyncpg gets the same settings as server_settings when it connects.
         ms = max(1, int(timeout_s * 1000))
+        # standard_conforming_strings: the literals compile_sql() renders never treat a backslash as an escape.
         return ["SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", f"SET statement_timeout = {ms}",
-                f"SET lock_timeout = {ms}"]
+                f"SET lock_timeout = {ms}", "SET standard_conforming_strings = on"]
 
 
 class MysqlDialect(SqlDialect):
@@ -284,8 +358,8 @@ class MysqlDialect(SqlDialect):
         # COLUMNS.COLUMN_KEY, not TABLE_CONSTRAINTS: MariaDB hides constraints from a SELECT-only login.
         t = self._is("columns", "table_schema", "table_name", "column_name", "column_key", "ordinal_position")
         return (select(t.c.column_name, t.c.ordinal_position)
-                .where(t.c.table_schema == bindparam("schema", ref.schema, type_=String),
-                       t.c.table_name == bindparam("table", ref.name, type_=String), t.c.column_key == "PRI")
+                .where(t.c.table_schema == _name_bind("schema", ref.schema),
+                       t.c.table_name == _name_bind("table", ref.name), t.c.column_key == "PRI")
                 .order_by(t.c.ordinal_position))
 
     def table_stats(self) -> Select[Any]:
@@ -330,11 +404,11 @@ class SqliteDialect(SqlDialect):
                 .order_by(m.c.name, p.c.cid))
 
     def table_columns(self, ref: TableRef) -> Select[Any]:
-        p = func.pragma_table_info(bindparam("table", ref.name, type_=String)).table_valued("name", "type", "cid")
+        p = func.pragma_table_info(_name_bind("table", ref.name)).table_valued("name", "type", "cid")
         return select(p.c.name, p.c.type, p.c.cid + 1).order_by(p.c.cid)
 
     def primary_key(self, ref: TableRef) -> Select[Any]:
-        p = func.pragma_table_info(bindparam("table", ref.name, type_=String)).table_valued("name", "pk")
+        p = func.pragma_table_info(_name_bind("table", ref.name)).table_valued("name", "pk")
         return select(p.c.name, p.c.pk).where(p.c.pk > 0).order_by(p.c.pk)
 
     def session_setup(self, timeout_s: float, flavor: str = "") -> list[str]:
@@ -385,7 +459,7 @@ class MssqlDialect(SqlDialect):
         rv = [c.name for c in cols if c.type.lower() in ("timestamp", "rowversion")]
         if not rv:
             return []
-        t = table(ref.name, column(rv[0]), schema=ref.schema)
+        t = sql_table(ref, rv[0])
         return [select(func.convert(literal_column("VARCHAR(20)"), func.max(t.c[rv[0]]), 1))]
 
     def value_expr(self, c: ColumnElement[Any], category: str, max_chars: int) -> ColumnElement[Any]:

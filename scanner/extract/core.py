@@ -17,8 +17,9 @@ from scanner.config import ExtractionConfig
 from scanner.exceptions import ExtractionError
 from scanner.extract.detect import sniff
 from scanner.extract.limits import Budget, LimitExceeded, join_member, safe_member_name
-from scanner.extract.text import chunk_text, decode_text, html_visible_text
-from scanner.models import ContentComponent
+from scanner.extract.tables import sniff_delimited
+from scanner.extract.text import COMPONENT_CHARS, chunk_text, decode_text, html_visible_text
+from scanner.models import ContentComponent, TableInfo
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +28,18 @@ ARCHIVES = frozenset({"zip", "tar", "gzip", "bzip2", "xz", "7z", "rar"})
 
 @dataclass
 class Ctx:
-    """Where the bytes being extracted sit: the object's budget, nesting depth and member label."""
+    """Where the bytes being extracted sit: the object's budget, nesting depth and member label.
+
+    ``fast`` selects the compiled parsers (PDFium, calamine, lxml); False runs the pure-Python path they fall back
+    to, which ``bench_extract`` also times side by side. ``component_chars`` is the size sheets are cut at.
+    """
 
     budget: Budget
     name: str
     member: str | None = None
     depth: int = 0
+    fast: bool = True
+    component_chars: int = COMPONENT_CHARS
 
     @property
     def cfg(self) -> ExtractionConfig:
@@ -43,11 +50,13 @@ class Ctx:
 
     def child(self, name: str) -> Ctx:
         clean = safe_member_name(name)
-        return Ctx(self.budget, clean, join_member(self.member, clean), self.depth + 1)
+        return Ctx(self.budget, clean, join_member(self.member, clean), self.depth + 1, self.fast,
+                   self.component_chars)
 
 
-def text_components(text: str, ctx: Ctx, location: str = "") -> Iterator[ContentComponent]:
-    """Components of one piece of text, charged to the object's character budget."""
+def text_components(text: str, ctx: Ctx, location: str = "", table: TableInfo | None = None
+                    ) -> Iterator[ContentComponent]:
+    """Components of one piece of text, charged to the object's character budget; ``table`` goes on each."""
     room = ctx.budget.remaining_chars()
     if room <= 0:
         raise LimitExceeded(f"text limit reached (max_text_chars={ctx.cfg.max_text_chars})")
@@ -55,11 +64,14 @@ def text_components(text: str, ctx: Ctx, location: str = "") -> Iterator[Content
         text = text[:room]
         ctx.budget.note(f"text limit reached (max_text_chars={ctx.cfg.max_text_chars})")
     ctx.budget.chars += len(text)
-    yield from chunk_text(text, location, ctx.member)
+    for comp in chunk_text(text, location, ctx.member):
+        comp.table = table
+        yield comp
 
 
 def _extract_text(data: bytes, ctx: Ctx) -> Iterator[ContentComponent]:
-    yield from text_components(decode_text(data), ctx)
+    text = decode_text(data)
+    yield from text_components(text, ctx, table=sniff_delimited(text, ctx.name, complete=True))
 
 
 def _extract_html(data: bytes, ctx: Ctx) -> Iterator[ContentComponent]:

@@ -18,7 +18,17 @@ from dataclasses import dataclass, field
 from scanner.config import ExtractionConfig
 from scanner.exceptions import ExtractionAborted, ExtractionError
 from scanner.extract.detect import STREAMED, sniff
-from scanner.extract.sandbox import SandboxDied, SandboxProcess, SandboxTimeout, death_reason
+from scanner.extract.sandbox import (
+    End,
+    Failed,
+    Next,
+    SandboxDied,
+    SandboxProcess,
+    SandboxProtocolError,
+    SandboxTimeout,
+    Start,
+    death_reason,
+)
 from scanner.extract.text import COMPONENT_CHARS, StreamDecoder, TextChunker
 from scanner.models import ContentComponent
 
@@ -52,9 +62,11 @@ class ExtractionReport:
 class ContentExtractor:
     """Yields the text components of one object at a time. One per worker; :meth:`aclose` when done."""
 
-    def __init__(self, cfg: ExtractionConfig, component_chars: int = COMPONENT_CHARS):
+    def __init__(self, cfg: ExtractionConfig, component_chars: int = COMPONENT_CHARS,
+                 child_module: str = "scanner.extract.sandbox"):
         self.cfg = cfg
         self.component_chars = component_chars
+        self.child_module = child_module  # the module the extraction process runs (tests run probes through it)
         self._sandbox: SandboxProcess | None = None
         self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract-io")
 
@@ -142,9 +154,13 @@ class ContentExtractor:
         if sb is not None:
             await asyncio.get_running_loop().run_in_executor(self._io, sb.kill)
         # Popen runs here, on the loop's thread: PR_SET_PDEATHSIG ties the child to this (long-lived) thread.
-        sb = SandboxProcess(self.cfg.max_memory_mb, self.cfg.temp_dir)
+        sb = SandboxProcess(self.cfg, self.child_module)
         self._sandbox = sb
-        await asyncio.get_running_loop().run_in_executor(self._io, sb.wait_ready)
+        try:
+            await sb.wait_ready()
+        except BaseException:
+            self._sandbox = None
+            raise
         return sb
 
     async def _sandboxed(self, name: str, data: bytes,
@@ -155,30 +171,27 @@ class ContentExtractor:
         reason: str | None = None
         aborted = False  # the child died, overran or ran out of memory: another attempt may pass
         try:
-            reply, dt = await loop.run_in_executor(self._io, sb.request,
-                                                   ("start", name, data, self.cfg.model_dump()), left)
+            reply, dt = await sb.request(Start(name, data), left)
             del data
             left -= dt
-            while reply[0] != "error":
-                reply, dt = await loop.run_in_executor(self._io, sb.request, ("next",), left)
-                left -= dt
-                for comp in reply[1]:
+            while True:
+                for comp in reply.comps:
                     report.components += 1
                     yield comp
-                if reply[0] == "end":
-                    for n in reply[2]:
+                if isinstance(reply, End):
+                    for n in reply.notes:
                         report.note(n)
-                    report.inflated = reply[3]
+                    report.inflated = reply.inflated
                     break
-            if reply[0] == "error":
-                for comp in reply[1]:
-                    report.components += 1
-                    yield comp
-                reason = reply[2]
-                report.inflated = reply[4]
-                if reply[3]:
-                    aborted = True
-                    await loop.run_in_executor(self._io, self._drop)
+                if isinstance(reply, Failed):
+                    reason = reply.reason
+                    report.inflated = reply.inflated
+                    if reply.restart:
+                        aborted = True
+                        await loop.run_in_executor(self._io, self._drop)
+                    break
+                reply, dt = await sb.request(Next(), left)
+                left -= dt
         except SandboxTimeout:
             await loop.run_in_executor(self._io, self._drop)
             reason = f"extraction timed out after {self.cfg.timeout_s:g} s"
@@ -187,8 +200,12 @@ class ContentExtractor:
             code = await loop.run_in_executor(self._io, self._drop)
             reason = death_reason(code)
             aborted = True
+        except SandboxProtocolError as exc:
+            # The child broke the protocol: it may be compromised. Nothing of the reply was used; replace it.
+            await loop.run_in_executor(self._io, self._drop)
+            reason = f"extraction process sent an invalid reply ({exc}); process replaced"
         except GeneratorExit:
-            raise  # the consumer stopped between requests: the child is idle and the next "start" resets it
+            raise  # the consumer stopped between requests: the child is idle and the next Start resets it
         except BaseException:
             # Cancelled (or the consumer failed) while a request may be in flight: the child's state is unknown.
             self._drop()

@@ -65,6 +65,13 @@ class Budget:
         if produced is not None and produced > self.max_member_bytes:
             raise LimitExceeded(f"member larger than max_file_mb ({self.cfg.max_file_mb:g} MB)")
 
+    def fits(self, n: int, compressed: int) -> bool:
+        """Whether ``n`` more inflated bytes from a member of ``compressed`` bytes would pass :meth:`inflate`
+        (for a parser that inflates members itself, checked against their declared sizes first)."""
+        if self.inflated + n > self.max_inflated or n > self.max_member_bytes:
+            return False
+        return n <= RATIO_GRACE_BYTES or n <= self.cfg.max_compression_ratio * max(compressed, 1)
+
     def remaining_chars(self) -> int:
         return max(0, self.cfg.max_text_chars - self.chars)
 

@@ -12,24 +12,32 @@ Locations: DOCX ``body``/``header1``/``footer2``/``comments``/``footnotes`` with
 
 from __future__ import annotations
 
+import datetime
+import gc
 import io
+import operator
 import posixpath
 import re
 import zipfile
+from bisect import bisect_left
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import accumulate, chain, compress, repeat
+from typing import Any, cast
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as DET
+import python_calamine
 from defusedxml import DefusedXmlException
 
 from scanner.exceptions import ExtractionError
 from scanner.extract.archives import DECOMPRESS_ERRORS, check_zip_overlap, extract_zip_archive, read_zip_member
 from scanner.extract.core import Ctx, text_components
 from scanner.extract.limits import LimitExceeded
-from scanner.extract.text import COMPONENT_CHARS
-from scanner.models import ContentComponent
+from scanner.extract.tables import HeaderFinder
+from scanner.extract.xmltext import declares_dtd, paragraph_text, parse_part
+from scanner.models import ContentComponent, TableInfo
 
 _ODF_TYPES = {
     "application/vnd.oasis.opendocument.text": "odt",
@@ -65,7 +73,7 @@ def extract_zip_family(data: bytes, ctx: Ctx) -> Iterator[ContentComponent]:
             yield from extract_zip_archive(zf, ctx)
             return
         check_zip_overlap(zf)
-        doc = _Doc(zf, names, ctx)
+        doc = _Doc(zf, names, ctx, data)
         if kind in ("odt", "ods", "odp") and "META-INF/manifest.xml" in names:
             # An encrypted ODF package keeps its manifest readable and says so there; its parts are ciphertext.
             if b"encryption-data" in doc.read("META-INF/manifest.xml"):
@@ -106,6 +114,7 @@ class _Doc:
     zf: zipfile.ZipFile
     names: set[str]
     ctx: Ctx
+    data: bytes = b""
     failed: list[str] = field(default_factory=list)
 
     def read(self, name: str) -> bytes:
@@ -114,9 +123,11 @@ class _Doc:
         except DECOMPRESS_ERRORS as exc:
             raise ExtractionError(f"damaged document part {name} ({exc.__class__.__name__})") from None
 
-    def parse(self, name: str) -> Element:
-        """A whole part as a tree (for small parts: rels, workbook, shared strings, slides)."""
-        data = self.read(name)
+    def parse(self, name: str, data: bytes | None = None) -> Element:
+        """A whole part as a tree (for small parts: rels, workbook, shared strings, slides); ``data``: its bytes,
+        already read."""
+        if data is None:
+            data = self.read(name)
         try:
             return DET.fromstring(data)
         except DefusedXmlException as exc:
@@ -124,9 +135,11 @@ class _Doc:
         except ParseError:
             raise ExtractionError(f"malformed XML in {name}") from None
 
-    def events(self, name: str) -> Iterator[tuple[str, Element]]:
-        """start/end events of a part, parsed incrementally (big sheets never become a whole tree)."""
-        data = self.read(name)
+    def events(self, name: str, data: bytes | None = None) -> Iterator[tuple[str, Element]]:
+        """start/end events of a part (``data``: its bytes, already read), parsed incrementally (big sheets never
+        become a whole tree)."""
+        if data is None:
+            data = self.read(name)
         try:
             yield from DET.iterparse(io.BytesIO(data), events=("start", "end"))
         except DefusedXmlException as exc:
@@ -152,7 +165,15 @@ class _Doc:
         if rel_name not in self.names:
             return {}
         out = {}
-        for r in self.parse(rel_name).iter():
+        root: Any = None
+        if self.ctx.fast:
+            data = self.read(rel_name)
+            root = parse_part(data)
+            if root is None:  # the defused parser decides (and says why it refuses)
+                root = self.parse(rel_name, data)
+        else:
+            root = self.parse(rel_name)
+        for r in root.iter():
             if local(r.tag) == "Relationship" and r.get("TargetMode") != "External":
                 target = r.get("Target") or ""
                 resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
@@ -164,19 +185,21 @@ class _Doc:
 # --------------------------------------------------------------------------------------------------- paragraphs
 
 @dataclass(frozen=True)
-class _Spec:
+class ParagraphSpec:
+    """Which elements (by local name) make paragraphs and their text in one document family."""
+
     para: frozenset[str]
     text: frozenset[str]          # elements whose .text is content (all of them when ``mixed``)
     mixed: bool                   # ODF: text and tails interleave with child elements
     skip: frozenset[str] = frozenset()
 
 
-_W = _Spec(frozenset({"p"}), frozenset({"t", "delText"}), False, frozenset({"instrText"}))
-_A = _Spec(frozenset({"p"}), frozenset({"t"}), False)
-_ODF = _Spec(frozenset({"p", "h"}), frozenset(), True, frozenset({"annotation"}))
+WORD_SPEC = ParagraphSpec(frozenset({"p"}), frozenset({"t", "delText"}), False, frozenset({"instrText"}))
+DRAWING_SPEC = ParagraphSpec(frozenset({"p"}), frozenset({"t"}), False)
+ODF_SPEC = ParagraphSpec(frozenset({"p", "h"}), frozenset(), True, frozenset({"annotation"}))
 
 
-def _render(el: Element, spec: _Spec) -> str:
+def _render(el: Element, spec: ParagraphSpec) -> str:
     """The text of one paragraph element (nested paragraphs were rendered and cleared already)."""
     parts: list[str] = []
     stack: list[tuple[Element, bool]] = [(el, False)]
@@ -209,7 +232,9 @@ def _clear(el: Element) -> None:
     el.tail = tail  # the enclosing paragraph still needs the text after this element
 
 
-def _paragraphs(events: Iterable[tuple[str, Element]], spec: _Spec) -> Iterator[str]:
+def paragraph_lines(events: Iterable[tuple[str, Element]], spec: ParagraphSpec) -> Iterator[str]:
+    """The text of every paragraph of a part's start/end events, each when it closes (nested ones first); the
+    pure-Python walk that :mod:`scanner.extract.xmltext` reproduces in XSLT and falls back to."""
     depth = 0
     for ev, el in events:
         if local(el.tag) in spec.para:
@@ -227,6 +252,22 @@ def _lines_component(doc: _Doc, lines: Iterable[str], location: str) -> Iterator
         yield from text_components(text, doc.ctx, location)
 
 
+def _part_text(doc: _Doc, name: str, spec: ParagraphSpec) -> str:
+    """A part's paragraphs joined by newlines: through lxml + XSLT, or the ElementTree walk where that refuses."""
+    data = doc.read(name)
+    if doc.ctx.fast and (root := parse_part(data)) is not None:
+        text = paragraph_text(data, root, spec.para, spec.text, spec.mixed, spec.skip)
+        if text is not None:
+            return text
+    return "\n".join(paragraph_lines(doc.events(name, data), spec))
+
+
+def _part_component(doc: _Doc, name: str, spec: ParagraphSpec, location: str) -> Iterator[ContentComponent]:
+    text = _part_text(doc, name, spec)
+    if text.strip():
+        yield from text_components(text, doc.ctx, location)
+
+
 # ---------------------------------------------------------------------------------------------------------- docx
 
 _DOCX_PART = re.compile(r"^word/(header\d*|footer\d*|comments|footnotes|endnotes)\.xml$")
@@ -234,13 +275,26 @@ _DOCX_PART = re.compile(r"^word/(header\d*|footer\d*|comments|footnotes|endnotes
 
 def _docx(doc: _Doc) -> Iterator[ContentComponent]:
     # The body is the document: when it cannot be read, the object is skipped with the reason.
-    yield from _lines_component(doc, _paragraphs(doc.events("word/document.xml"), _W), "body")
+    yield from _part_component(doc, "word/document.xml", WORD_SPEC, "body")
     for name in sorted(n for n in doc.names if _DOCX_PART.match(n)):
         loc = _DOCX_PART.match(name).group(1)  # type: ignore[union-attr]
-        yield from doc.optional(name, lambda n, loc=loc: _lines_component(doc, _paragraphs(doc.events(n), _W), loc))
+        yield from doc.optional(name, lambda n, loc=loc: _part_component(doc, n, WORD_SPEC, loc))
 
 
 # ---------------------------------------------------------------------------------------------------------- xlsx
+
+def col_index(ref: str) -> int:
+    """``B7`` -> 1 (the 0-based column of a cell reference; 0 when it has no letters)."""
+    n = 0
+    for ch in ref:
+        if "A" <= ch <= "Z":
+            n = n * 26 + ord(ch) - 64
+        elif "a" <= ch <= "z":
+            n = n * 26 + ord(ch) - 96
+        else:
+            break
+    return max(n - 1, 0)
+
 
 def col_letters(n: int) -> str:
     """1 -> A, 27 -> AA."""
@@ -337,17 +391,39 @@ def sheet_ref(sheet: str, cell: str) -> str:
     return "'" + sheet.replace("'", "''") + "'!" + cell
 
 
-class _SheetWriter:
-    """Builds sheet components: one line per row, tab-separated cells, one segment (location) per cell."""
+class SheetWriter:
+    """Builds sheet components: one line per row, tab-separated cells, one segment (location) per cell.
 
-    def __init__(self, ctx: Ctx, sheet: str, suffix: str = ""):
+    Every component carries the sheet's :class:`TableInfo`: its header row (decided by a :class:`HeaderFinder`
+    from the first rows) and the column of each segment. Components cut before the header is decided wait for it
+    (at most :data:`HEADER_SCAN_ROWS` non-empty rows). A comments writer borrows the cells writer's finder
+    (``finder``) so notes carry the same headers.
+    """
+
+    def __init__(self, ctx: Ctx, sheet: str, suffix: str = "", finder: HeaderFinder | None = None,
+                 decides_header: bool = True):
         self.ctx, self.sheet, self.suffix = ctx, sheet, suffix
+        self.prefix = sheet_ref(sheet, "")
+        self.finder = finder if finder is not None else HeaderFinder()
+        self._owns_finder = decides_header
         self.parts: list[str] = []
         self.segments: list[tuple[int, str]] = []
+        self.columns: list[int] = []
         self.size = 0
         self.row: int | None = None
+        self._row_cols: list[int] = []
+        self._row_texts: list[str] = []
+        self._row_all_text = True
+        self._finder_row: int | None = None
+        self._pending: list[ContentComponent] = []
 
-    def cell(self, row: int, ref: str, text: str) -> Iterator[ContentComponent]:
+    def _end_row(self) -> None:
+        if self._row_cols and self._owns_finder and not self.finder.decided:
+            self.finder.row(self._row_cols, self._row_texts, self._row_all_text)
+        self._row_cols, self._row_texts, self._row_all_text = [], [], True
+
+    def cell(self, row: int, col: int, ref: str, text: str, is_text: bool = True) -> Iterator[ContentComponent]:
+        """One cell (``col`` 0-based; ``is_text`` False for numbers, dates and booleans)."""
         if not text:
             return
         if self.row is not None:
@@ -355,16 +431,29 @@ class _SheetWriter:
             self.parts.append(sep)
             self.size += 1
         self.row = row
-        self.segments.append((self.size, sheet_ref(self.sheet, ref) + self.suffix))
+        if self._owns_finder and not self.finder.decided:
+            if row != self._finder_row:  # not self.row: a cut in the middle of a row must not end it
+                self._end_row()
+                self._finder_row = row
+            self._row_cols.append(col)
+            self._row_texts.append(text)
+            self._row_all_text = self._row_all_text and is_text
+        self.segments.append((self.size, self.prefix + ref + self.suffix))
+        self.columns.append(col)
         self.parts.append(text)
         self.size += len(text)
-        if self.size >= COMPONENT_CHARS:
-            yield from self.flush()
+        if self.size >= self.ctx.component_chars:
+            yield from self._cut()
 
-    def flush(self) -> Iterator[ContentComponent]:
+    def _cut(self) -> Iterator[ContentComponent]:
         if not self.parts:
             return
-        text = "".join(self.parts)
+        text, segments, columns = "".join(self.parts), self.segments, self.columns
+        self.parts, self.segments, self.columns, self.size, self.row = [], [], [], 0, None
+        yield from self.emit(text, segments, columns)
+
+    def emit(self, text: str, segments: list[tuple[int, str]], columns: list[int]) -> Iterator[ContentComponent]:
+        """One component of this sheet (charged to the text budget), held back until the header is known."""
         budget = self.ctx.budget
         room = budget.remaining_chars()
         if room <= 0:
@@ -373,20 +462,45 @@ class _SheetWriter:
             text = text[:room]
             budget.note(f"text limit reached (max_text_chars={self.ctx.cfg.max_text_chars})")
         budget.chars += len(text)
-        yield ContentComponent(text, "", self.ctx.member, segments=self.segments)
-        self.parts, self.segments, self.size, self.row = [], [], 0, None
+        comp = ContentComponent(text, "", self.ctx.member, segments=segments,
+                                table=TableInfo([], name=self.sheet, segment_columns=columns))
+        self._pending.append(comp)
+        yield from self._release()
+
+    def _release(self) -> Iterator[ContentComponent]:
+        if self.finder.headers is None:
+            return
+        pending, self._pending = self._pending, []
+        for comp in pending:
+            comp.table.headers = self.finder.headers  # type: ignore[union-attr]
+            yield comp
+
+    def flush(self) -> Iterator[ContentComponent]:
+        """The rest of the sheet (its last component), and any component still waiting for the header."""
+        self._end_row()
+        self.finder.finish()
+        yield from self._cut()
+        yield from self._release()
+
+
+_PREFIX_CACHE: dict[str, list[str]] = {}
+
+
+def _col_prefixes(prefix: str, width: int) -> list[str]:
+    """``Sheet!A``, ``Sheet!B`` ... for the first ``width`` columns (cached per sheet prefix)."""
+    cached = _PREFIX_CACHE.get(prefix)
+    if cached is None or len(cached) < width:
+        if len(_PREFIX_CACHE) > 64:
+            _PREFIX_CACHE.clear()
+        cached = [prefix + col_letters(i + 1) for i in range(max(width, 64))]
+        _PREFIX_CACHE[prefix] = cached
+    return cached
 
 
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
 
 def _xlsx(doc: _Doc) -> Iterator[ContentComponent]:
-    shared: list[str] = []
-    if "xl/sharedStrings.xml" in doc.names:
-        for ev, el in doc.events("xl/sharedStrings.xml"):
-            if ev == "end" and local(el.tag) == "si":
-                shared.append("".join(t.text or "" for t in el.iter() if local(t.tag) == "t"))
-                el.clear()
     wb = doc.parse("xl/workbook.xml")
     rels = doc.rels("xl/workbook.xml")
     sheets = []
@@ -397,12 +511,217 @@ def _xlsx(doc: _Doc) -> Iterator[ContentComponent]:
             if target in doc.names:
                 sheets.append((el.get("name") or target, target))
     templates = _xlsx_templates(doc)
+    book = calamine_book(doc) if doc.ctx.fast else None
+    shared: list[str] | None = None
     for sheet, part in sheets:
-        yield from doc.optional(part, lambda p, s=sheet: _xlsx_sheet(doc, p, s, shared, templates))
-        yield from _xlsx_comments(doc, part, sheet)
+        finder = HeaderFinder()
+        rows = _calamine_sheet(book, doc, sheet, part, templates) if book is not None else None
+        if rows is not None:
+            yield from doc.optional(part, lambda p, s=sheet, f=finder, r=rows: sheet_from_rows(doc.ctx, s, r, f))
+        else:
+            if shared is None:
+                shared = _xlsx_shared(doc)
+            yield from doc.optional(part, lambda p, s=sheet, f=finder, sh=shared: _xlsx_sheet(doc, p, s, sh,
+                                                                                             templates, f))
+        yield from _xlsx_comments(doc, part, sheet, finder)
 
 
-def _xlsx_comments(doc: _Doc, part: str, sheet: str) -> Iterator[ContentComponent]:
+def _xlsx_shared(doc: _Doc) -> list[str]:
+    shared: list[str] = []
+    if "xl/sharedStrings.xml" in doc.names:
+        for ev, el in doc.events("xl/sharedStrings.xml"):
+            if ev == "end" and local(el.tag) == "si":
+                shared.append("".join(t.text or "" for t in el.iter() if local(t.tag) == "t"))
+                el.clear()
+    return shared
+
+
+# --------------------------------------------------------------------------------------- xlsx through calamine
+# calamine (Rust) reads a sheet's cell values some 10x faster than our XML walk, but it gives neither number
+# formats nor comments, inflates the parts itself and holds a sheet as a dense grid. So it is only asked for a
+# sheet when: no part it reads declares a DTD (the defused path refuses entities and says so), the declared part
+# sizes pass the object's inflation limits, the sheet's <dimension> (when it has one: streaming writers omit it)
+# says the grid is small enough (a lone far cell makes it allocate rows x columns, and an allocation failure in
+# Rust aborts the process: a sheet that lies about its dimension costs that object, as any parser crash does), and
+# none of its cells uses a digit-template style (see digit_template). Any other sheet, and any sheet calamine
+# fails on, takes the XML path.
+
+_MAX_DENSE_CELLS = 8_000_000
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=[\"']([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})(\d{1,7}))?[\"']")
+_CALAMINE_PARTS = ("xl/workbook.xml", "xl/sharedStrings.xml", "xl/styles.xml", "xl/_rels/workbook.xml.rels")
+
+
+def _head(doc: _Doc, name: str, n: int = 4096) -> bytes:
+    with doc.zf.open(name) as f:
+        return f.read(n)
+
+
+def calamine_book(doc: _Doc) -> Any | None:
+    """The workbook opened with python-calamine, or None when it must not or cannot be."""
+    try:
+        for name in _CALAMINE_PARTS:
+            if name not in doc.names:
+                continue
+            info = doc.zf.getinfo(name)
+            if not doc.ctx.budget.fits(info.file_size, info.compress_size) or declares_dtd(_head(doc, name)):
+                return None
+        return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(doc.data))
+    except Exception:  # noqa: BLE001 - whatever calamine refuses, the XML path reads (or explains)
+        return None
+
+
+def _uses_template_style(data: bytes, templates: dict[int, str]) -> bool:
+    styles = "|".join(str(i) for i in templates)
+    return re.search(rb"\ss\s*=\s*[\"'](?:" + styles.encode() + rb")[\"']", data) is not None
+
+
+def _calamine_sheet(book: Any, doc: _Doc, sheet: str, part: str,
+                    templates: dict[int, str]) -> tuple[tuple[int, int], list[list[Any]]] | None:
+    """``((first row, first column), rows of values)`` of one sheet from calamine, or None for the XML path."""
+    try:
+        info = doc.zf.getinfo(part)
+        budget = doc.ctx.budget
+        if not budget.fits(info.file_size, info.compress_size):
+            return None
+        head = _head(doc, part)
+        if declares_dtd(head):
+            return None
+        m = _DIMENSION.search(head)
+        if m is not None:
+            rows = int(m.group(4) or m.group(2))
+            cols = col_index((m.group(3) or m.group(1)).decode()) + 1
+            if rows * cols > _MAX_DENSE_CELLS:
+                return None
+        if templates and _uses_template_style(doc.read(part), templates):
+            return None
+        sh = book.get_sheet_by_name(sheet)
+        values = sh.to_python(skip_empty_area=True)
+        start = sh.start or (0, 0)
+    except Exception:  # noqa: BLE001 - calamine's errors (and a damaged part) send the sheet to the XML path
+        return None
+    budget.inflate(info.file_size)
+    return start, values
+
+
+def _cell_texts(cells: list[Any]) -> list[Any]:
+    """:func:`_cell_text` of every cell ("" stays "", what is not shown becomes None), with text and whole numbers
+    done by C-level map/compress (no Python statement per cell) and only the rare other types one by one."""
+    texts = list(cells)
+    types = list(map(type, cells))
+    n = len(cells)
+    for kind in (float, int):
+        pos = list(compress(range(n), map(operator.is_, types, repeat(kind))))
+        if not pos:
+            continue
+        nums = list(map(cells.__getitem__, pos))
+        if (kind is int or all(map(float.is_integer, nums))) and max(map(abs, nums)) < 1e18:
+            deque(map(texts.__setitem__, pos, map(str, map(int, nums))), maxlen=0)
+        else:
+            deque(map(texts.__setitem__, pos, map(_cell_text, nums)), maxlen=0)
+    odd = list(compress(range(n), map(operator.not_, map(operator.contains, repeat(_PLAIN), types))))
+    deque(map(texts.__setitem__, odd, map(_cell_text, map(cells.__getitem__, odd))), maxlen=0)
+    return texts
+
+
+_PLAIN = frozenset({str, float, int})
+
+
+def _cell_text(v: Any) -> str | None:
+    """A calamine value as the XML path shows it; None for what it does not show (booleans, errors)."""
+    cls = v.__class__
+    if cls is float:
+        return str(int(v)) if v.is_integer() and -1e18 < v < 1e18 else repr(v)
+    if cls is int:
+        return str(v)
+    if cls is datetime.datetime:
+        return v.isoformat(" ")
+    if cls in (datetime.date, datetime.time):
+        return v.isoformat()  # type: ignore[no-any-return]
+    return None
+
+
+def sheet_from_rows(ctx: Ctx, sheet: str, rows: tuple[tuple[int, int], list[list[Any]]],
+                    finder: HeaderFinder | None = None) -> Iterator[ContentComponent]:
+    """Sheet components from calamine's grid of typed values (``(first row, first column)`` 0-based, rows), laid
+    out as :class:`SheetWriter` lays out cells (a row per line, cells separated by tabs, a segment per cell).
+
+    Everything per cell runs in C-level map/zip/accumulate: a Python statement per cell costs more than calamine
+    spends reading the sheet.
+    """
+    (r0, c0), grid = rows
+    w = SheetWriter(ctx, sheet, finder=finder)
+    width = max(map(len, grid), default=0)
+    if not width:
+        yield from w.flush()
+        return
+    if len(set(map(len, grid))) > 1:
+        grid = [r + [""] * (width - len(r)) for r in grid]
+    gc_was_on = gc.isenabled()
+    # The bulk lists below are hundreds of thousands of tuples and strings with no reference cycles: a cyclic
+    # collection cannot free any of them, yet each one walks the growing heap (about a fifth of the build time).
+    gc.disable()
+    try:
+        laid = _lay_out(w, r0, c0, width, grid)
+    finally:
+        if gc_was_on:
+            gc.enable()
+    if laid is None:
+        yield from w.flush()
+        return
+    text, starts, ends, refs, cols = laid
+    size = ctx.component_chars
+    a, n = 0, len(starts)
+    while a < n:
+        base = starts[a]
+        b = min(bisect_left(ends, base + size) + 1, n)
+        segs = list(zip(map(base.__rsub__, starts[a:b]), refs[a:b], strict=True))
+        yield from w.emit(text[base:ends[b - 1]], segs, cols[a:b])
+        a = b
+    yield from w.flush()
+
+
+def _lay_out(w: SheetWriter, r0: int, c0: int, width: int, grid: list[list[Any]]
+             ) -> tuple[str, list[int], list[int], list[str], list[int]] | None:
+    """The sheet's text with each non-empty cell's start, end, name and column; None when no cell shows."""
+    cells = list(chain.from_iterable(grid))
+    flat = _cell_texts(cells)
+    idx = list(compress(range(len(flat)), flat))  # the cells that show something ("" and None do not)
+    values = list(map(cells.__getitem__, idx))
+    del cells
+    texts = cast(list[str], list(map(flat.__getitem__, idx)))
+    del flat
+    if not idx:
+        return None
+    row_of = list(map(width.__rfloordiv__, idx))
+    cols = list(map(c0.__add__, map(width.__rmod__, idx)))
+    _find_header(w.finder, row_of, cols, texts, values)
+    prefixes = _col_prefixes(w.prefix, max(cols) + 1)
+    row_names = list(map(str, range(r0 + 1, r0 + 2 + row_of[-1])))
+    refs = list(map(operator.add, map(prefixes.__getitem__, cols), map(row_names.__getitem__, row_of)))
+    seps = ["", *map(_SEPARATOR.__getitem__, map(operator.ne, row_of[1:], row_of[:-1]))]
+    # Cell i starts after the i cells before it and their i separators (one character each).
+    starts = list(map(operator.add, accumulate(map(len, texts[:-1]), initial=0), range(len(texts))))
+    ends = list(map(operator.add, starts, map(len, texts)))
+    text = "".join(chain.from_iterable(zip(seps, texts, strict=True)))
+    return text, starts, ends, refs, cols
+
+
+_SEPARATOR = ("\t", "\n")
+
+
+def _find_header(finder: HeaderFinder, row_of: list[int], cols: list[int], texts: list[str],
+                 values: list[Any]) -> None:
+    """Feed the sheet's first rows (at most the ones the header is looked for in) to ``finder``."""
+    i, n = 0, len(row_of)
+    while i < n and not finder.decided:
+        j = i
+        while j < n and row_of[j] == row_of[i]:
+            j += 1
+        finder.row(cols[i:j], texts[i:j], all(v.__class__ is str for v in values[i:j]))
+        i = j
+
+
+def _xlsx_comments(doc: _Doc, part: str, sheet: str, finder: HeaderFinder) -> Iterator[ContentComponent]:
     """A sheet's threaded comments (Excel 365) and notes (the older comments), located at their cell.
 
     Excel stores a plain-text copy of every threaded comment as a note too, for older readers: a note at a cell
@@ -413,7 +732,7 @@ def _xlsx_comments(doc: _Doc, part: str, sheet: str) -> Iterator[ContentComponen
     except ExtractionError as exc:
         doc.ctx.budget.note(str(exc))
         return
-    w = _SheetWriter(doc.ctx, sheet, suffix=";comment")
+    w = SheetWriter(doc.ctx, sheet, suffix=";comment", finder=finder, decides_header=False)
     seen: set[str] = set()
     line = 0
 
@@ -430,7 +749,7 @@ def _xlsx_comments(doc: _Doc, part: str, sheet: str) -> Iterator[ContentComponen
             text = "".join(t.text or "" for t in el.iter() if local(t.tag) == text_tag)
             el.clear()
             line += 1  # one line per comment: the writer separates rows with newlines
-            yield from w.cell(line, ref, text)
+            yield from w.cell(line, col_index(ref), ref, text)
 
     for typ, target in rels:
         if typ.endswith("/threadedComment") and target in doc.names:
@@ -441,9 +760,9 @@ def _xlsx_comments(doc: _Doc, part: str, sheet: str) -> Iterator[ContentComponen
     yield from w.flush()
 
 
-def _xlsx_sheet(doc: _Doc, part: str, sheet: str, shared: list[str],
-                templates: dict[int, str]) -> Iterator[ContentComponent]:
-    w = _SheetWriter(doc.ctx, sheet)
+def _xlsx_sheet(doc: _Doc, part: str, sheet: str, shared: list[str], templates: dict[int, str],
+                finder: HeaderFinder) -> Iterator[ContentComponent]:
+    w = SheetWriter(doc.ctx, sheet, finder=finder)
     auto_row = 0
     for ev, el in doc.events(part):
         tag = local(el.tag)
@@ -457,6 +776,7 @@ def _xlsx_sheet(doc: _Doc, part: str, sheet: str, shared: list[str],
         t = el.get("t") or "n"
         v = next((c.text for c in el if local(c.tag) == "v"), None)
         text = ""
+        is_text = t != "n"
         if t == "s" and v is not None:
             try:
                 text = shared[int(v)]
@@ -472,7 +792,7 @@ def _xlsx_sheet(doc: _Doc, part: str, sheet: str, shared: list[str],
         elif t == "str" and v is not None:
             text = v
         el.clear()
-        yield from w.cell(row, ref, text)
+        yield from w.cell(row, col_index(ref), ref, text, is_text)
     yield from w.flush()
 
 
@@ -491,8 +811,7 @@ def _pptx(doc: _Doc) -> Iterator[ContentComponent]:
         order = sorted((n for n in doc.names if re.fullmatch(r"ppt/slides/slide\d+\.xml", n)),
                        key=lambda n: int(re.sub(r"\D", "", n.rsplit("/", 1)[-1]) or 0))
     for i, part in enumerate(order, 1):
-        yield from doc.optional(part, lambda p, i=i: _lines_component(doc, _paragraphs(doc.events(p), _A),
-                                                                      f"slide={i}"))
+        yield from doc.optional(part, lambda p, i=i: _part_component(doc, p, DRAWING_SPEC, f"slide={i}"))
         notes = [t for typ, t in doc.rels(part).values() if typ.endswith("/notesSlide") and t in doc.names]
         for n in notes:
             yield from doc.optional(n, lambda p, i=i: _lines_component(doc, _notes_paragraphs(doc, p),
@@ -501,7 +820,7 @@ def _pptx(doc: _Doc) -> Iterator[ContentComponent]:
 
 def _notes_paragraphs(doc: _Doc, part: str) -> Iterator[str]:
     """Notes text without the slide-number and slide-image placeholders."""
-    for line in _paragraphs(doc.events(part), _A):
+    for line in _part_text(doc, part, DRAWING_SPEC).split("\n"):
         if not line.strip().isdigit():
             yield line
 
@@ -514,10 +833,9 @@ def _odf(doc: _Doc, kind: str) -> Iterator[ContentComponent]:
     elif kind == "odp":
         yield from _odp(doc)
     else:
-        yield from _lines_component(doc, _paragraphs(doc.events("content.xml"), _ODF), "body")
+        yield from _part_component(doc, "content.xml", ODF_SPEC, "body")
     if "styles.xml" in doc.names:  # headers and footers live with the page styles
-        yield from doc.optional("styles.xml", lambda n: _lines_component(doc, _paragraphs(doc.events(n), _ODF),
-                                                                         "styles"))
+        yield from doc.optional("styles.xml", lambda n: _part_component(doc, n, ODF_SPEC, "styles"))
 
 
 def _odp(doc: _Doc) -> Iterator[ContentComponent]:
@@ -532,8 +850,8 @@ def _odp(doc: _Doc) -> Iterator[ContentComponent]:
             slides, notes = [], []
         elif tag == "notes":
             in_notes += 1 if ev == "start" else -1
-        elif tag in _ODF.para and ev == "end":
-            (notes if in_notes else slides).append(_render(el, _ODF))
+        elif tag in ODF_SPEC.para and ev == "end":
+            (notes if in_notes else slides).append(_render(el, ODF_SPEC))
             _clear(el)
         elif tag == "page" and ev == "end":
             yield from _lines_component(doc, slides, f"slide={page}")
@@ -543,8 +861,8 @@ def _odp(doc: _Doc) -> Iterator[ContentComponent]:
 def _ods(doc: _Doc) -> Iterator[ContentComponent]:
     """Cells at ``Sheet!B7``; a cell's annotation (comment) at ``Sheet!B7;comment``, as XLSX notes, also on a
     number cell, whose text is its value."""
-    w: _SheetWriter | None = None
-    notes: _SheetWriter | None = None
+    w: SheetWriter | None = None
+    notes: SheetWriter | None = None
     row = col = 0
     cell_depth = ann_depth = 0
     cell_text: list[str] = []
@@ -553,7 +871,8 @@ def _ods(doc: _Doc) -> Iterator[ContentComponent]:
         tag = local(el.tag)
         if tag == "table" and ev == "start":
             name = _attr(el, "name") or "Sheet"
-            w, notes = _SheetWriter(doc.ctx, name), _SheetWriter(doc.ctx, name, suffix=";comment")
+            w = SheetWriter(doc.ctx, name)
+            notes = SheetWriter(doc.ctx, name, suffix=";comment", finder=w.finder, decides_header=False)
             row = 0
         elif tag == "table" and ev == "end" and w is not None and notes is not None:
             yield from w.flush()
@@ -580,13 +899,13 @@ def _ods(doc: _Doc) -> Iterator[ContentComponent]:
                 " ".join(t for t in cell_text if t)
             ref = f"{col_letters(col + 1)}{row + 1}"
             if w is not None and text:
-                yield from w.cell(row + 1, ref, text)
+                yield from w.cell(row + 1, col, ref, text, vtype in (None, "string"))
             note = " ".join(t for t in ann_text if t)
             if notes is not None and note:
-                yield from notes.cell(row + 1, ref, note)
+                yield from notes.cell(row + 1, col, ref, note)
             col += min(int(_attr(el, "number-columns-repeated") or 1), 1 << 20)
             el.clear()
-        elif tag in _ODF.para and ev == "end":
+        elif tag in ODF_SPEC.para and ev == "end":
             if cell_depth:
-                (ann_text if ann_depth else cell_text).append(_render(el, _ODF))
+                (ann_text if ann_depth else cell_text).append(_render(el, ODF_SPEC))
             _clear(el)

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 from scanner.exceptions import ExtractionError
 from scanner.extract.core import Ctx, text_components
-from scanner.extract.office import _SheetWriter, col_letters, render_number
+from scanner.extract.office import SheetWriter, col_letters, render_number
 from scanner.models import ContentComponent
 
 
@@ -153,7 +153,7 @@ def _xls(data: bytes, ctx: Ctx) -> Iterator[ContentComponent]:
     try:
         for si in range(book.nsheets):
             sh = book.sheet_by_index(si)
-            w = _SheetWriter(ctx, sh.name)
+            w = SheetWriter(ctx, sh.name)
             for r in range(sh.nrows):
                 for c in range(sh.ncols):
                     cell = sh.cell(r, c)
@@ -163,7 +163,8 @@ def _xls(data: bytes, ctx: Ctx) -> Iterator[ContentComponent]:
                         text = render_number(repr(cell.value))
                     else:
                         continue
-                    yield from w.cell(r + 1, f"{col_letters(c + 1)}{r + 1}", text)
+                    yield from w.cell(r + 1, c, f"{col_letters(c + 1)}{r + 1}", text,
+                                      cell.ctype == xlrd.XL_CELL_TEXT)
             yield from w.flush()
             book.unload_sheet(si)
     finally:

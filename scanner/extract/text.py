@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 
 from scanner.exceptions import ExtractionError
-from scanner.models import ContentComponent
+from scanner.extract.tables import SNIFF_CHARS, sniff_delimited
+from scanner.models import ContentComponent, TableInfo
 
 # Components of long text hold this many characters of their own, plus OVERLAP_CHARS of the neighbours on each
 # side: a value (or the context words of one) up to OVERLAP_CHARS long that straddles a cut is whole in one piece.
@@ -122,28 +123,43 @@ class TextChunker:
 
     Memory stays bounded by about ``size + 2 * overlap`` characters plus one fed piece, whatever the length of
     the whole text or of its lines.
+
+    With ``tables`` (a whole text file), the head of the text is sniffed for a delimited shape (CSV/TSV, see
+    :func:`scanner.extract.tables.sniff_delimited`; ``name`` is the file name, a hint) before the first
+    component is cut, and every component then carries the same :class:`TableInfo`.
     """
 
     def __init__(self, location: str = "", member: str | None = None, size: int = COMPONENT_CHARS,
-                 overlap: int = OVERLAP_CHARS):
+                 overlap: int = OVERLAP_CHARS, name: str | None = None, tables: bool = True):
         if size < 1 or overlap < 0:
             raise ValueError("component size must be positive and overlap not negative")
         self.location, self.member, self.size, self.overlap = location, member, size, overlap
+        self.name = name
+        self.table: TableInfo | None = None
+        self._sniffed = not tables
         self._buf = ""
         self._own_from = 0          # where the characters not yet owned by an emitted component start
         self._line, self._col = 1, 1  # position of _buf[0] in the whole text
         self.emitted = 0
 
+    def _sniff(self, complete: bool) -> None:
+        self._sniffed = True
+        self.table = sniff_delimited(self._buf[:SNIFF_CHARS + 1], self.name, complete=complete)
+
     def feed(self, text: str) -> Iterator[ContentComponent]:
         self._buf += text
+        if not self._sniffed and (len(self._buf) > SNIFF_CHARS or len(self._buf) >= self.size + self.overlap):
+            self._sniff(complete=False)
         while len(self._buf) - self._own_from >= self.size + self.overlap:
             yield self._cut()
 
     def finish(self) -> Iterator[ContentComponent]:
+        if not self._sniffed:
+            self._sniff(complete=True)
         if len(self._buf) > self._own_from or self.emitted == 0:
             self.emitted += 1
             yield ContentComponent(self._buf, self.location, self.member, keep_from=self._own_from, keep_to=None,
-                                   start_line=self._line, start_col=self._col)
+                                   start_line=self._line, start_col=self._col, table=self.table)
         self._buf = ""
 
     def _cut(self) -> ContentComponent:
@@ -154,7 +170,7 @@ class TextChunker:
         if ws > own_from:
             cut = ws + 1
         comp = ContentComponent(buf[:cut + self.overlap], self.location, self.member, keep_from=own_from,
-                                keep_to=cut, start_line=self._line, start_col=self._col)
+                                keep_to=cut, start_line=self._line, start_col=self._col, table=self.table)
         drop = max(0, cut - self.overlap)
         dropped = buf[:drop]
         nl = dropped.count("\n")
@@ -175,7 +191,7 @@ def chunk_text(text: str, location: str = "", member: str | None = None,
     if len(text) <= size + OVERLAP_CHARS:
         yield ContentComponent(text, location, member)
         return
-    ch = TextChunker(location, member, size)
+    ch = TextChunker(location, member, size, tables=False)
     yield from ch.feed(text)
     yield from ch.finish()
 

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from scanner.exceptions import ConfigError
 from scanner.report.triage import Suppressions, load_suppressions, visible_findings
 from scanner.store import DatabaseInterface
 
@@ -62,7 +63,15 @@ async def _collect(it: AsyncIterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 async def diff_jobs(db: DatabaseInterface, old_job: int, new_job: int, *, include_suppressed: bool = False,
                     suppressions: Suppressions | None = None) -> FindingDiff:
-    """Diff two jobs of the store; suppressed findings are left out of both sides unless asked for."""
+    """Diff two jobs of the store; suppressed findings are left out of both sides unless asked for.
+
+    Two jobs whose hashes were made with different HMAC keys (a rotation between them) cannot be matched: refused.
+    """
+    a, b = await db.get_job(old_job), await db.get_job(new_job)
+    keys = {j.key_fingerprint for j in (a, b) if j is not None and j.key_fingerprint is not None}
+    if len(keys) > 1:
+        raise ConfigError(f"jobs {old_job} and {new_job} were hashed with different HMAC keys (the key was rotated "
+                          "between them): their findings cannot be matched")
     sup = suppressions if suppressions is not None else await load_suppressions(db)
     old = await _collect(visible_findings(db, old_job, include_suppressed=include_suppressed, suppressions=sup))
     new = await _collect(visible_findings(db, new_job, include_suppressed=include_suppressed, suppressions=sup))

@@ -10,7 +10,13 @@ from rich.progress import Progress as RichProgress
 from rich.table import Table
 from rich.text import Text
 
+from scanner.names import printable
 from scanner.store import Progress, Summary
+
+
+def cell(text: str) -> Text:
+    """Outside text for a rich table or line: never parsed as markup, control characters escaped."""
+    return Text(printable(text))
 
 
 def summary_table(s: Summary) -> Group:
@@ -23,21 +29,21 @@ def summary_table(s: Summary) -> Group:
     """
     tables = []
     for d in s.datasources:
-        t = Table(title=f"{d.datasource_id}", show_header=False, title_justify="left")
+        t = Table(title=cell(d.datasource_id), show_header=False, title_justify="left")
         t.add_column("what", no_wrap=True)
         t.add_column("value", overflow="fold")
         t.add_row("objects", str(d.objects))
         t.add_row("MB", f"{d.bytes / 1048576:.2f}")
         t.add_row("scanned", str(d.scanned))
         t.add_row("unchanged", str(d.unchanged))
-        t.add_row("skipped", "\n".join(f"{n} {r}" for r, n in sorted(d.skipped.items())) or "0")
-        t.add_row("partial", "\n".join(f"{n} {r}" for r, n in sorted(d.partial.items())) or "0")
-        t.add_row("failed", "\n".join(f"{n} {r}" for r, n in sorted(d.failed.items())) or "0")
-        t.add_row("findings", "\n".join(f"{e}: {n}" for e, n in sorted(d.findings.items())) or "0")
+        for what, counts in (("skipped", d.skipped), ("partial", d.partial), ("failed", d.failed)):
+            t.add_row(what, Text("\n").join(cell(f"{n} {r}") for r, n in sorted(counts.items())) or "0")
+        t.add_row("findings", Text("\n").join(cell(f"{e}: {n}") for e, n in sorted(d.findings.items())) or "0")
         if d.hints:
-            t.add_row("hints", "\n".join(f"{e}: {n}" for e, n in sorted(d.hints.items())))
+            t.add_row("hints", Text("\n").join(cell(f"{e}: {n}") for e, n in sorted(d.hints.items())))
         tables.append(t)
-    title = Text(f"job {s.job.id} ({s.job.name}): {s.job.status.value}, {s.total_findings} findings", style="bold")
+    title = Text(printable(f"job {s.job.id} ({s.job.name}): {s.job.status.value}, {s.total_findings} findings"),
+                 style="bold")
     return Group(title, *tables)
 
 
@@ -65,7 +71,7 @@ class ProgressReporter:
     def __init__(self, console: Console, interval: float = 5.0):
         self.console, self.interval = console, interval
         self.start = time.monotonic()
-        self.last = 0.0
+        self.last = float("-inf")  # the first call prints (monotonic() may be small after a boot)
         self.live: RichProgress | None = None
         if console.is_terminal:
             self.live = RichProgress(

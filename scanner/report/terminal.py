@@ -1,5 +1,9 @@
 """``datascan report`` in a terminal: rich tables per datasource, per entity, riskiest objects, objects not
-scanned (per reason), failed tasks and the change since the previous run."""
+scanned (per reason), failed tasks and the change since the previous run.
+
+Every text that comes from outside (object and datasource names, reasons, errors) is handed to rich as
+:class:`~rich.text.Text` (never parsed as markup: a file named ``[/]x.txt`` is just a name) with its control and
+bidi characters written as escapes (:func:`scanner.names.printable`), so a name cannot drive the terminal."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from scanner.report.data import ReportData
-from scanner.report.summary import summary_table
+from scanner.report.summary import cell, summary_table
 
 
 def report_renderable(r: ReportData, *, top: int = 20) -> Group:
@@ -25,7 +29,7 @@ def report_renderable(r: ReportData, *, top: int = 20) -> Group:
     ent.add_column("entity")
     ent.add_column("findings", justify="right")
     for e, n in sorted(r.per_entity.items(), key=lambda kv: (-kv[1], kv[0])):
-        ent.add_row(e, str(n))
+        ent.add_row(cell(e), str(n))
     parts.append(ent)
 
     ds = Table(title="findings per datasource", title_justify="left")
@@ -33,7 +37,7 @@ def report_renderable(r: ReportData, *, top: int = 20) -> Group:
     ds.add_column("findings", justify="right")
     ds.add_column("entities", overflow="fold")
     for d, c in r.per_datasource.items():
-        ds.add_row(d, str(sum(c.values())), ", ".join(f"{e} {n}" for e, n in sorted(c.items())) or "-")
+        ds.add_row(cell(d), str(sum(c.values())), cell(", ".join(f"{e} {n}" for e, n in sorted(c.items())) or "-"))
     parts.append(ds)
 
     if r.objects:
@@ -43,8 +47,8 @@ def report_renderable(r: ReportData, *, top: int = 20) -> Group:
                           ("entities", "left")):
             top_t.add_column(col, justify=just, overflow="fold")  # type: ignore[arg-type]
         for o in r.objects[:top]:
-            top_t.add_row(str(o.risk), str(o.findings), o.datasource, o.object,
-                          ", ".join(f"{e} {n}" for e, n in o.entities.most_common()))
+            top_t.add_row(str(o.risk), str(o.findings), cell(o.datasource), cell(o.object),
+                          cell(", ".join(f"{e} {n}" for e, n in o.entities.most_common())))
         parts.append(top_t)
 
     reasons: Counter[tuple[str, str]] = Counter((st, reason or st.lower()) for _d, _p, st, reason in r.not_scanned)
@@ -54,7 +58,7 @@ def report_renderable(r: ReportData, *, top: int = 20) -> Group:
         sk.add_column("objects", justify="right")
         sk.add_column("reason", overflow="fold")
         for (st, reason), n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
-            sk.add_row(st, str(n), reason)
+            sk.add_row(cell(st), str(n), cell(reason))
         parts.append(sk)
 
     if r.summary.failed_tasks:
@@ -62,7 +66,7 @@ def report_renderable(r: ReportData, *, top: int = 20) -> Group:
         for col in ("task", "type", "datasource", "error"):
             ft.add_column(col, overflow="fold")
         for t in r.summary.failed_tasks:
-            ft.add_row(str(t.task_id), t.type, t.datasource_id, t.error)
+            ft.add_row(str(t.task_id), cell(t.type), cell(t.datasource_id), cell(t.error))
         parts.append(ft)
 
     if r.diff is not None:

@@ -156,12 +156,52 @@ def _location(col_path: str, fields: str, keys: list[str]) -> str:
     return loc
 
 
+# A key value is shown only when it is an integer of at most this many digits: no entity a bare number can be
+# (DIGIT_ENTITIES: phone numbers, licences, SSNs, cards ...) is that short, and the classifier does not vouch for
+# a longer one (an SSN stored as an integer key matches no rule with enough confidence to be a finding).
+_SHOWN_KEY_DIGITS = 6
+
+
+def _key_parts(row_key: str, key_columns: Sequence[str]) -> list[tuple[str, str]] | None:
+    """``k1=v1,k2=v2`` (how the SQL connector names a row by its integer key) read back with the known column
+    names; None when it is not such a key."""
+    out, pos = [], 0
+    for i, k in enumerate(key_columns):
+        if not row_key.startswith(f"{k}=", pos):
+            return None
+        pos += len(k) + 1
+        end = row_key.find(",", pos) if i < len(key_columns) - 1 else len(row_key)
+        if end < 0:
+            return None
+        out.append((k, row_key[pos:end]))
+        pos = end + 1
+    return out if out and pos >= len(row_key) else None
+
+
+def _shown_keys(keys: Sequence[str], key_columns: Sequence[str], verdicts: Sequence[ColumnVerdict],
+                hmac_key: bytes) -> list[str]:
+    """Example row keys as findings may show them: a key value whose column is known to hold no entity and
+    that is too short to be one as it is; any other value as a keyed hash (``id=#3fa2c1d09e4b``), like a value."""
+    if not key_columns:
+        return list(keys)  # positions in the sample (row=N): no data in them
+    held = {v.name for v in verdicts if v.entities}
+    clean = {k for k in key_columns if k not in held and not name_hints(k, NAME_HINTS)}
+    out = []
+    for rk in keys:
+        parts = _key_parts(rk, key_columns)
+        if parts is None:
+            out.append(f"key=#{value_hash(hmac_key, 'ROW_KEY', rk)[:12]}")
+            continue
+        out.append(",".join(
+            f"{k}={v}" if k in clean and v.lstrip("-").isdigit() and len(v.lstrip("-")) <= _SHOWN_KEY_DIGITS
+            else f"{k}=#{value_hash(hmac_key, 'ROW_KEY', v)[:12]}" for k, v in parts))
+    return out
+
+
 def table_findings(datasource_id: str, object_path: str, verdicts: Iterable[ColumnVerdict],
                    enabled: Sequence[str], hmac_key: bytes, key_columns: Sequence[str] = ()) -> list[Finding]:
     """One finding per (column, entity) held, one hint per (column, suggested entity) never held."""
     verdicts = list(verdicts)
-    # When a key column itself holds an entity, its values must not be printed as row keys anywhere.
-    keys_leak = any(v.name in key_columns and v.entities for v in verdicts)
     out: list[Finding] = []
     for v in verdicts:
         col_path = f"{object_path}.{v.name}"
@@ -169,7 +209,7 @@ def table_findings(datasource_id: str, object_path: str, verdicts: Iterable[Colu
             hits = v.entities[ent]
             share = hits.rows / v.nonempty if v.nonempty else 0.0
             d = hits.example
-            keys = [] if keys_leak else hits.keys
+            keys = _shown_keys(hits.keys, key_columns, verdicts, hmac_key)
             fields = f"entity_rows={hits.rows};nonempty={v.nonempty};rows={v.rows};share={share:.4f}"
             out.append(Finding(
                 datasource_id=datasource_id, object_path=object_path, member="",

@@ -3,6 +3,9 @@
 SQLite store: an ``fcntl.flock`` on ``<store>.<job name>.lock`` next to the store file. flock locks belong to the
 open file description, so they vanish with the process however it ends (kill -9 included): a crashed run never
 leaves a stale lock for cron to trip over. The file also records the holder's pid and start time, for the message.
+It is opened with ``O_NOFOLLOW`` and created 0600, and must be a regular file of this user: a symbolic link or a
+file planted there by someone else is refused, never followed or truncated. An in-memory store's locks live in a
+private folder of this user (``$XDG_RUNTIME_DIR`` or the temp folder, ``datascan-<uid>``, 0700).
 
 PostgreSQL store: a session-level advisory lock (``pg_try_advisory_lock``) on a connection held for the run; the
 server drops it when that session ends, so it covers every host sharing the store, and dies with the process too.
@@ -10,10 +13,13 @@ server drops it when that session ends, so it covers every host sharing the stor
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import logging
 import os
+import stat
+import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,6 +32,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from scanner.exceptions import DatascanError, StoreError
+from scanner.store.files import PRIVATE_MODE, folder_problem
 from scanner.store.interface import normalise_url, redact_url
 from scanner.tlspolicy import apply_pg_tls_policy
 
@@ -41,10 +48,46 @@ def lock_path(db_url: str, job_name: str) -> Path:
     url = make_url(normalise_url(db_url))
     db = url.database or ""
     if not db or db == ":memory:":
-        base = Path(os.environ.get("XDG_RUNTIME_DIR") or "/tmp") / "datascan-memory"
+        base = _private_dir() / "datascan-memory"
     else:
         base = Path(db).resolve()
     return base.parent / f"{base.name}.{job_name}.lock"
+
+
+def _private_dir() -> Path:
+    """A folder only this user can write to, for the locks of in-memory stores (never a shared /tmp name)."""
+    d = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()) / f"datascan-{os.getuid()}"
+    try:
+        d.mkdir(mode=0o700, exist_ok=True)
+        st = d.lstat()
+    except OSError as exc:
+        raise StoreError(f"cannot create the lock folder {d}: {exc.strerror}") from None
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
+        raise StoreError(f"lock folder {d} is not a private folder of this user (a link, someone else's, or open "
+                         "to others): refusing to put a run lock there")
+    return d
+
+
+def _open_lock(path: Path) -> int:
+    """Open (or create, 0600) the lock file without following a link; refuse anything but our own regular file."""
+    problem = folder_problem(path.parent)
+    if problem:
+        log.warning("run lock %s: %s", path, problem)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, PRIVATE_MODE)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise StoreError(f"the run lock {path} is a symbolic link: refusing to follow it (remove it)") from None
+        raise StoreError(f"cannot create the run lock {path}: {exc.strerror} (the store's folder must be "
+                         "writable)") from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
+        os.close(fd)
+        raise StoreError(f"the run lock {path} is not a regular file of this user (planted by someone else?): "
+                         "refusing to use it (remove it)")
+    if stat.S_IMODE(st.st_mode) & 0o077:
+        os.fchmod(fd, PRIVATE_MODE)  # a lock file from an older version (0644): ours, so made private
+    return fd
 
 
 def advisory_key(job_name: str) -> int:
@@ -62,11 +105,7 @@ async def run_lock(db_url: str, job_name: str) -> AsyncIterator[None]:
             yield
         return
     path = lock_path(db_url, job_name)
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise StoreError(f"cannot create the run lock {path}: {exc.strerror} (the store's folder must be "
-                         "writable)") from None
+    fd = _open_lock(path)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

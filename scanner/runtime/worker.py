@@ -15,7 +15,6 @@ import resource
 import signal
 import threading
 import time
-import traceback
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
@@ -24,7 +23,13 @@ from typing import Any
 from scanner.config import JobConfig
 from scanner.connectors.base import FileConnector, TableConnector
 from scanner.connectors.registry import create_connector
-from scanner.exceptions import AuthenticationError, ExtractionAborted, ExtractionError, ObjectReadError
+from scanner.exceptions import (
+    AuthenticationError,
+    DatascanError,
+    ExtractionAborted,
+    ExtractionError,
+    ObjectReadError,
+)
 from scanner.extract import ContentExtractor, ExtractionReport
 from scanner.logsetup import cap_library_logs
 from scanner.models import ContentComponent, DiscoveredObject, Finding, ObjectResult, TaskType, WorkPacket
@@ -39,6 +44,16 @@ _FLUSH_SECONDS = 0.5     # ... or after this long, so an interruption loses litt
 # ZIP, are still gathered whole, within max_file_mb).
 _STREAM_ABOVE = 8 << 20
 _STREAM_CHUNK = 1 << 20
+
+
+def _task_error(exc: Exception) -> str:
+    """What the store keeps of a task's failure: our own message, or only the kind of a foreign error (a driver's
+    text may quote SQL or values; the worker log has it at -vv)."""
+    if isinstance(exc, DatascanError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.__class__.__name__}: {exc.strerror}"
+    return f"{exc.__class__.__name__} (details in the worker log at -vv)"
 
 
 class _Abort(Exception):
@@ -182,8 +197,10 @@ class Worker:
             return
         except Exception as exc:  # noqa: BLE001 - one task's failure must not end the worker
             log.error("task %d failed: %s", packet.task_id, exc.__class__.__name__)
-            log.debug("%s", traceback.format_exc())
-            self.send((M.FAILED, packet.task_id, packet.fence, f"{exc.__class__.__name__}: {exc}", False))
+            # The traceback goes with the record (a JSON log keeps it in its own field, at debug only), never in
+            # the message; the stored error is ours alone: a driver's text may quote SQL or the data it choked on.
+            log.debug("task %d traceback", packet.task_id, exc_info=True)
+            self.send((M.FAILED, packet.task_id, packet.fence, _task_error(exc), False))
             return
         self.send((M.DONE, packet.task_id, packet.fence))
 

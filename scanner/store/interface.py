@@ -16,6 +16,7 @@ import inspect
 import json
 import logging
 import os
+import re
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
@@ -23,12 +24,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import CursorResult, case, delete, event, func, literal, select, text, update
+from sqlalchemy import CursorResult, case, delete, event, func, literal, null, or_, select, text, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from scanner.dburl import parse_url, redacted, url_text
 from scanner.exceptions import StoreError
 from scanner.models import (
     HINT_PREFIX,
@@ -40,13 +42,19 @@ from scanner.models import (
     TaskType,
     WorkPacket,
 )
+from scanner.names import escape_name, needs_escape
 from scanner.store import migrations
-from scanner.store.tables import FindingRow, Job, ObjectRow, OutputRecord, Suppression, Task
-from scanner.tlspolicy import UnverifiedServerCertificate, apply_pg_tls_policy, chain_has
+from scanner.store.files import prepare_sqlite_file, sqlite_path
+from scanner.store.tables import FindingRow, Job, ObjectRow, OutputRecord, SchemaMeta, Suppression, Task
+from scanner.tlspolicy import TlsRefused, apply_pg_tls_policy, chain_has
 
 log = logging.getLogger(__name__)
 
 _OBJECTS_PER_STATEMENT = 400  # keeps IN (...) lists and multi-row inserts well under SQLite's variable limit
+KEY_FINGERPRINT = "hmac_key_fingerprint"  # schema_meta key: the HMAC key every value hash here was made with
+UNKNOWN_KEY = "unknown"  # jobs.key_fingerprint of jobs older than the first recorded key, after a rotation
+_ERROR_CHARS = 300  # a stored task error is a short reason, not a dump
+_STATEMENT_ECHO = re.compile(r"\s*(?:\[SQL: |\[parameters: |\(Background on this error at: ).*")
 
 
 @dataclass(slots=True)
@@ -63,6 +71,7 @@ class JobInfo:
     previous_job_id: int | None
     source_text: str
     source_path: str
+    key_fingerprint: str | None = None
 
 
 @dataclass(slots=True)
@@ -172,7 +181,19 @@ def _job_info(row: Job) -> JobInfo:
         previous_job_id=row.previous_job_id,
         source_text=row.source_text,
         source_path=row.source_path,
+        key_fingerprint=row.key_fingerprint,
     )
+
+
+def short_error(error: str) -> str:
+    """A stored error: its first line, without an echoed statement, cut to a few hundred characters.
+
+    SQLAlchemy appends the statement, its bound parameters (values!) and a help link to a driver error's text;
+    a connector that quotes that text must not get them into ``tasks.error``. The worker log has the rest at -vv.
+    """
+    line = error.strip().splitlines()[0] if error.strip() else "failed"
+    line = _STATEMENT_ECHO.sub("", line).rstrip() or "failed"
+    return line if len(line) <= _ERROR_CHARS else line[:_ERROR_CHARS - 1] + "\u2026"
 
 
 def normalise_url(url: str) -> str:
@@ -182,16 +203,17 @@ def normalise_url(url: str) -> str:
     for plain, async_ in (("sqlite://", "sqlite+aiosqlite://"), ("postgresql://", "postgresql+asyncpg://"),
                           ("postgres://", "postgresql+asyncpg://")):
         if url.startswith(plain):
-            return async_ + url[len(plain):]
-    return url
+            url = async_ + url[len(plain):]
+            break
+    try:  # an unescaped "@" in the password re-escaped (scanner/dburl.py), so every later parse agrees
+        return url_text(parse_url(url))
+    except Exception:  # noqa: BLE001 - reported, without the URL, where the store opens it
+        return url
 
 
 def redact_url(url: str) -> str:
     """The URL with its password hidden, for messages."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - a malformed URL must still never leak what it holds
-        return "<unparsable database URL>"
+    return redacted(url)
 
 
 _RETRY_FIRST_S, _RETRY_MAX_S = 0.5, 10.0
@@ -203,8 +225,8 @@ def _is_transient(exc: BaseException) -> bool:
 
     Anything else (a constraint, a bug, a schema problem) is raised at once: retrying would only hide it.
     """
-    if chain_has(exc, UnverifiedServerCertificate):
-        return False  # a refused certificate does not get better by waiting
+    if chain_has(exc, TlsRefused):
+        return False  # a refused certificate or plain-text password does not get better by waiting
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     chain: list[BaseException] = []
@@ -288,8 +310,15 @@ class DatabaseInterface:
 
     @classmethod
     async def open(cls, url: str) -> DatabaseInterface:
-        """Connect and create or upgrade the schema."""
+        """Connect and create or upgrade the schema (an SQLite store file is created 0600)."""
         db = cls(url)
+        path = sqlite_path(db.url) if db.dialect == "sqlite" else None
+        if path is not None:
+            try:
+                prepare_sqlite_file(path)
+            except StoreError:
+                await db.close()
+                raise
         try:
             async with db._write_engine.begin() as conn:
                 if db.dialect == "postgresql":
@@ -343,20 +372,65 @@ class DatabaseInterface:
         """Create a job and one DISCOVERY task per datasource; link it to the last complete run of the same name."""
         now = _now()
         async with self._write() as s:
+            key = await self._key_fingerprint(s)
             prev = None
             if incremental:
+                # Only a run hashed under the same key can lend its findings: carried findings never mix keys.
                 prev = (await s.execute(
-                    select(Job.id).where(Job.name == name, Job.status == JobStatus.COMPLETED.value)
+                    select(Job.id).where(Job.name == name, Job.status == JobStatus.COMPLETED.value,
+                                         self._same_key(key))
                     .order_by(Job.id.desc()).limit(1)
                 )).scalar_one_or_none()
             job = Job(name=name, status=JobStatus.RUNNING.value, source_text=source_text, source_path=source_path,
-                      options=json.dumps(options), previous_job_id=prev, created_at=now)
+                      options=json.dumps(options), previous_job_id=prev, created_at=now, key_fingerprint=key)
             s.add(job)
             await s.flush()
             for ds in datasource_ids:
                 s.add(Task(job_id=job.id, type=TaskType.DISCOVERY.value, status=TaskStatus.PENDING.value,
                            datasource_id=ds, max_attempts=max_attempts, created_at=now, updated_at=now))
             return job.id
+
+    @staticmethod
+    def _same_key(key: str | None) -> Any:
+        """Jobs hashed under ``key`` (jobs from before fingerprints were kept count as the same key)."""
+        if key is None:
+            return true()
+        return or_(Job.key_fingerprint == key, Job.key_fingerprint.is_(None))
+
+    async def _key_fingerprint(self, s: AsyncSession) -> str | None:
+        return (await s.execute(
+            select(SchemaMeta.value).where(SchemaMeta.key == KEY_FINGERPRINT))).scalar_one_or_none()
+
+    async def key_fingerprint(self) -> str | None:
+        """The fingerprint of the HMAC key this store's value hashes are made with (None before the first run)."""
+        async with self._read() as s:
+            return await self._key_fingerprint(s)
+
+    async def claim_key_fingerprint(self, fingerprint: str) -> str:
+        """Record ``fingerprint`` as the store's key unless one is recorded already; return the recorded one."""
+        async with self._write() as s:
+            await s.execute(self._insert(SchemaMeta).values(key=KEY_FINGERPRINT, value=fingerprint)
+                            .on_conflict_do_nothing())
+            return str(await self._key_fingerprint(s))
+
+    async def replace_key_fingerprint(self, fingerprint: str) -> tuple[str | None, int]:
+        """Make ``fingerprint`` the store's key (a rotation); returns the one it replaces and how many jobs keep
+        hashes of another key (they are no longer compared with, or carried into, runs under the new key)."""
+        async with self._write() as s:
+            old = await self._key_fingerprint(s)
+            if old == fingerprint:
+                return old, 0
+            # Jobs from before fingerprints were kept took the store's key; from now on they name the old one.
+            await s.execute(update(Job).where(Job.key_fingerprint.is_(None))
+                            .values(key_fingerprint=old or UNKNOWN_KEY))
+            if old is None:
+                s.add(SchemaMeta(key=KEY_FINGERPRINT, value=fingerprint))
+            else:
+                await s.execute(update(SchemaMeta).where(SchemaMeta.key == KEY_FINGERPRINT)
+                                .values(value=fingerprint))
+            others = (await s.execute(select(func.count()).select_from(Job)
+                                      .where(Job.key_fingerprint != fingerprint))).scalar_one()
+            return old, int(others)
 
     async def get_job(self, job_id: int) -> JobInfo | None:
         """One job, or None."""
@@ -481,14 +555,15 @@ class DatabaseInterface:
             task = await self._check_fence(s, task_id, fence)
             if task is None:
                 return None
-            task.error = error[:2000]
+            error = short_error(error)
+            task.error = error
             task.lease_owner, task.lease_expires_at, task.updated_at = None, None, _now()
             if task.attempts >= task.max_attempts:
                 task.status = TaskStatus.FAILED.value
                 await s.execute(
                     update(ObjectRow).where(ObjectRow.task_id == task_id,
                                             ObjectRow.status == ObjectStatus.PENDING.value)
-                    .values(status=ObjectStatus.FAILED.value, reason=f"task failed: {error[:500]}")
+                    .values(status=ObjectStatus.FAILED.value, reason=f"task failed: {error}")
                 )
             else:
                 task.status = TaskStatus.PENDING.value
@@ -541,7 +616,7 @@ class DatabaseInterface:
             if await self._check_fence(s, task_id, fence) is None:
                 return False
             s.add(OutputRecord(job_id=job_id, task_id=task_id, datasource_id=datasource_id,
-                               payload=json.dumps([o.to_dict() for o in objects])))
+                               payload=json.dumps([_storable(o).to_dict() for o in objects])))
             return True
 
     async def record_object_results(self, task_id: int, fence: int, job_id: int, datasource_id: str,
@@ -597,6 +672,8 @@ class DatabaseInterface:
                 .order_by(OutputRecord.id).limit(limit)
             )).scalars().all()
             prev_id = None if full else job.previous_job_id
+            # A run without store_raw never holds raw values, not even ones carried from a run that stored them.
+            keep_raw = bool(json.loads(job.options or "{}").get("store_raw", False))
             for rec in records:
                 objs = [DiscoveredObject.from_dict(d) for d in json.loads(rec.payload)]
                 ds = rec.datasource_id
@@ -661,19 +738,21 @@ class DatabaseInterface:
                     blank = {"content_hash": None, "reason": None, "task_id": None, "findings": 0}
                     await s.execute(self._insert(ObjectRow).on_conflict_do_nothing(), [blank | r for r in rows])
                 if unchanged and prev_id is not None:
-                    await self._carry_findings(s, prev_id, job_id, ds, unchanged)
+                    await self._carry_findings(s, prev_id, job_id, ds, unchanged, keep_raw)
                 rec.processed = True
             return len(records)
 
-    async def _carry_findings(self, s: AsyncSession, prev_id: int, job_id: int, ds: str, paths: list[str]) -> None:
+    async def _carry_findings(self, s: AsyncSession, prev_id: int, job_id: int, ds: str, paths: list[str],
+                              keep_raw: bool) -> None:
         cols = [FindingRow.datasource_id, FindingRow.object_path, FindingRow.member, FindingRow.location,
-                FindingRow.entity, FindingRow.score, FindingRow.masked, FindingRow.value_hash, FindingRow.value]
+                FindingRow.entity, FindingRow.score, FindingRow.masked, FindingRow.value_hash]
+        value = FindingRow.value if keep_raw else null()
         for chunk in _chunks(paths):
             src = select(
-                literal(job_id, FindingRow.job_id.type), *cols, literal(True, FindingRow.carried.type)
+                literal(job_id, FindingRow.job_id.type), *cols, value, literal(True, FindingRow.carried.type)
             ).where(FindingRow.job_id == prev_id, FindingRow.datasource_id == ds, FindingRow.object_path.in_(chunk))
             stmt = self._insert(FindingRow).from_select(
-                ["job_id", *[c.key for c in cols], "carried"], src
+                ["job_id", *[c.key for c in cols], "value", "carried"], src
             ).on_conflict_do_nothing()
             await s.execute(stmt)
 
@@ -809,13 +888,15 @@ class DatabaseInterface:
     # ---------------------------------------------------------------------------------------------------- reports
 
     async def previous_run_id(self, job_id: int) -> int | None:
-        """The newest COMPLETED job with the same name created before ``job_id`` (what a report compares with)."""
+        """The newest COMPLETED job with the same name and HMAC key created before ``job_id`` (what a report
+        compares with: hashes made under another key cannot be matched)."""
         async with self._read() as s:
             job = await s.get(Job, job_id)
             if job is None:
                 return None
             return (await s.execute(
-                select(Job.id).where(Job.name == job.name, Job.id < job_id, Job.status == JobStatus.COMPLETED.value)
+                select(Job.id).where(Job.name == job.name, Job.id < job_id, Job.status == JobStatus.COMPLETED.value,
+                                     self._same_key(job.key_fingerprint))
                 .order_by(Job.id.desc()).limit(1)
             )).scalar_one_or_none()
 
@@ -859,6 +940,13 @@ for _name, _fn in list(vars(DatabaseInterface).items()):
         setattr(DatabaseInterface, _name, _retrying(_fn))
 
 
+def _storable(o: DiscoveredObject) -> DiscoveredObject:
+    """``o`` with a path the store can hold: a connector that left a surrogate in a name gets it escaped here."""
+    if needs_escape(o.path):
+        return DiscoveredObject(escape_name(o.path), o.size, o.mtime, o.skip_reason, o.marker)
+    return o
+
+
 def _sqlite_setup(engine: AsyncEngine, begin: str) -> None:
     """WAL, busy timeout and explicit BEGIN (pysqlite's own transaction handling is turned off)."""
 
@@ -878,4 +966,4 @@ def _sqlite_setup(engine: AsyncEngine, begin: str) -> None:
 
 
 __all__ = ["DatabaseInterface", "JobInfo", "Progress", "Summary", "DatasourceSummary", "FailedTask",
-           "normalise_url", "redact_url", "SuppressionInfo"]
+           "KEY_FINGERPRINT", "normalise_url", "redact_url", "short_error", "SuppressionInfo"]

@@ -52,12 +52,18 @@ def _v3_suppressions(conn: Connection) -> None:
     frozen.create_all(conn)
 
 
+def _v4_job_key_fingerprint(conn: Connection) -> None:
+    """Version 4: ``jobs.key_fingerprint``, the HMAC key a job's value hashes were made with."""
+    conn.execute(text("ALTER TABLE jobs ADD COLUMN key_fingerprint VARCHAR(64)"))
+
+
 Migration = tuple[int, str, Callable[[Connection], None]]
 
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _v1_initial),
     (2, "objects.marker", _v2_object_marker),
     (3, "suppressions", _v3_suppressions),
+    (4, "jobs.key_fingerprint", _v4_job_key_fingerprint),
 ]
 
 LATEST = MIGRATIONS[-1][0]

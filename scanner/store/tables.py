@@ -24,7 +24,8 @@ class Base(DeclarativeBase):
 
 
 class SchemaMeta(Base):
-    """Key/value facts about the store itself; ``schema_version`` drives migrations."""
+    """Key/value facts about the store itself: ``schema_version`` drives migrations, ``hmac_key_fingerprint``
+    names the key every value hash in the store was made with."""
 
     __tablename__ = "schema_meta"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -45,6 +46,8 @@ class Job(Base):
     created_at: Mapped[float] = mapped_column(Double)
     finished_at: Mapped[float | None] = mapped_column(Double, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Fingerprint of the HMAC key its value hashes were made with (v4); NULL for jobs of older versions.
+    key_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Task(Base):

@@ -33,7 +33,8 @@ from tests.cliutil import findings as _findings
 from tests.cliutil import identity as _identity
 from tests.cliutil import job_file as _job
 from tests.cliutil import run as _run
-from tests.integration.smb_server import PASSWORD, USER, SambaServer, make_server, port_open
+from tests.integration.smb_server import PASSWORD, USER, SambaServer, make_server
+from tests.redisserver import redis_server
 
 pytestmark = pytest.mark.timeout(420)
 
@@ -412,26 +413,8 @@ def test_orchestrator_killed_and_restarted_mid_job(small_corpus, baseline, share
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory) -> Iterator[str]:
     """A redis-server of the test's own on a free loopback port, no persistence."""
-    exe = shutil.which("redis-server") or "/usr/bin/redis-server"
-    if not os.path.exists(exe):
-        if os.environ.get("CI") == "true":
-            pytest.fail("redis-server is not installed (make test installs it)")
-        pytest.skip("redis-server is not installed; run `make test`")
-    d = tmp_path_factory.mktemp("redis")
-    port = pgcluster.free_port()
-    with open(d / "redis.log", "wb") as log:
-        proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                                 "--dir", str(d)], stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while not port_open(port):
-            assert proc.poll() is None, (d / "redis.log").read_text()
-            assert time.monotonic() < deadline, "redis-server did not listen"
-            time.sleep(0.02)  # polling interval of the wait for the port
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with redis_server(tmp_path_factory.mktemp("redis")) as (host, port):
+        yield f"redis://{host}:{port}/0"
 
 
 @pytest.fixture(scope="module")

@@ -130,3 +130,40 @@ def test_mutated_fixtures_through_the_sandbox(sandboxed, sample):
     outcome, reason = loop.run_until_complete(_through_sandbox(ex, *sample))
     assert outcome == "done" or reason
     assert loop.run_until_complete(_through_sandbox(ex, "canary.zip", _CANARY)) == ("done", "")
+
+
+# ------------------------------------------------------------------ the compiled paths give the old path's text
+
+_TAGS = ["p", "h", "t", "delText", "instrText", "tab", "br", "cr", "line-break", "s", "annotation", "span", "r"]
+_TEXTS = st.sampled_from(["", "", "x", "ab c", " ", "\n", "1 2", "&amp;", "é", "&lt;t&gt;"])
+
+
+@st.composite
+def _element(draw: st.DrawFn, depth: int = 0) -> str:
+    tag, ns = draw(st.sampled_from(_TAGS)), draw(st.integers(0, 2))
+    prefix = f"n{ns}:" if ns < 2 else ""
+    attrs = f' n{ns % 2}:c="{draw(st.sampled_from(["2", "0", "7"]))}"' if tag == "s" and draw(st.booleans()) else ""
+    kids = "".join(draw(_element(depth + 1)) + draw(_TEXTS) for _ in range(draw(st.integers(0, 3 if depth < 4 else 0))))
+    comment = "<!--c-->" if draw(st.integers(0, 9)) == 0 else ""
+    return f"<{prefix}{tag}{attrs}>{draw(_TEXTS)}{comment}{kids}</{prefix}{tag}>"
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None, derandomize=EXAMPLES <= 100)
+@given(st.lists(_element(), min_size=1, max_size=4), _TEXTS)
+def test_xslt_paragraphs_equal_the_elementtree_walk(elements, tail):
+    """office's XSLT path (lxml) gives exactly the lines of its ElementTree walk, for every paragraph spec: nested
+    paragraphs, skipped and special elements, names in any namespace and in none, comments."""
+    import io as _io
+
+    import defusedxml.ElementTree as DET
+
+    from scanner.extract import office
+    from scanner.extract.xmltext import paragraph_text, parse_part
+
+    xml = ('<?xml version="1.0"?><root xmlns:n0="urn:a" xmlns:n1="urn:b">' + "".join(elements) + tail
+           + "</root>").encode()
+    root = parse_part(xml)
+    assert root is not None
+    for spec in (office.WORD_SPEC, office.DRAWING_SPEC, office.ODF_SPEC):
+        old = "\n".join(office.paragraph_lines(DET.iterparse(_io.BytesIO(xml), events=("start", "end")), spec))
+        assert paragraph_text(xml, root, spec.para, spec.text, spec.mixed, spec.skip) == old, spec

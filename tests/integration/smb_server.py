@@ -44,7 +44,8 @@ class SambaServer:
     options say ``guest ok = yes`` admits it: the only way to get an unsigned SMB2 session out of Samba.
     """
 
-    def __init__(self, root: Path, shares: dict[str, tuple[str, str]], guest: bool = False):
+    def __init__(self, root: Path, shares: dict[str, tuple[str, str]], guest: bool = False,
+                 global_options: str = ""):
         self.root = root
         self.port = _free_port()
         self.conf = root / "smb.conf"
@@ -70,6 +71,7 @@ class SambaServer:
             "   disable spoolss = yes",
             "   server min protocol = SMB2_02",
             f"   map to guest = {'Bad User' if guest else 'never'}",
+            *(f"   {line.strip()}" for line in global_options.splitlines() if line.strip()),
         ]
         for name, (folder, extra) in shares.items():
             path = root / folder
@@ -158,13 +160,15 @@ def samba_or_skip() -> None:
         pytest.skip(problem)
 
 
-def make_server(shares: dict[str, tuple[str, str]], guest: bool = False) -> Iterator[SambaServer]:
-    """Create the user, write the config, start smbd; stop it and remove everything afterwards."""
+def make_server(shares: dict[str, tuple[str, str]], guest: bool = False,
+                global_options: str = "") -> Iterator[SambaServer]:
+    """Create the user, write the config (``global_options``: extra [global] lines), start smbd; stop it and
+    remove everything afterwards."""
     samba_or_skip()
     root = Path(tempfile.mkdtemp(prefix="datascan-smbd-"))
     root.chmod(0o755)  # the share folders below it must be reachable by the test user
     created = _ensure_user()
-    server = SambaServer(root, shares, guest)
+    server = SambaServer(root, shares, guest, global_options)
     try:
         subprocess.run(["smbpasswd", "-c", str(server.conf), "-s", "-a", USER], input=f"{PASSWORD}\n{PASSWORD}\n",
                        text=True, check=True, capture_output=True)

@@ -96,6 +96,74 @@ def wide_sql(table: str) -> list[str]:
     return [f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, {cols})", f"INSERT INTO {table} VALUES " + ", ".join(rows)]
 
 
+# Names an attacker who may create schemas, tables or columns in a scanned database could choose. Each one
+# breaks out of some dialect's quoting, or of SQLAlchemy's SQL Server schema split, if it is not quoted whole.
+HOSTILE_NAMES = [
+    "'), 1, 1) AS z; DELETE FROM dbo.victim; --.[a].[b].dbo",  # the security review's SQL Server schema
+    "evil.db",                                                 # SQL Server: database.owner, a read elsewhere
+    'x"; DROP TABLE victim; --',                               # PostgreSQL and SQLite quotes
+    "x`; DROP TABLE victim; --",                               # MySQL quotes
+    "a].[b",
+    "it's a 'name'",
+    "back\\slash\\",
+    "per%cent %s %(x)s ? $1 :p",                               # every driver's parameter markers
+    "semi;colon -- /* c */",
+    "ünïcødé ß 名前",
+]
+
+
+def hostile_sql_dialects() -> dict[str, Any]:
+    """The SQLAlchemy dialects the connector compiles for, by name (the ODBC ones as the connector makes them)."""
+    from sqlalchemy.dialects import mysql, postgresql, sqlite
+    from sqlalchemy.dialects.mssql.aioodbc import MSDialectAsync_aioodbc
+
+    return {"mssql": MSDialectAsync_aioodbc(), "postgresql": postgresql.dialect(paramstyle="qmark"),
+            "mysql": mysql.dialect(), "sqlite": sqlite.dialect()}
+
+
+def read_sql(sql: str, dialect: str) -> tuple[str, list[str], list[str]]:
+    """A compiled statement taken apart: (the SQL with each quoted identifier replaced by ``I`` and each string
+    literal by ``L``, the identifiers, the literals), unescaped as the server reads them (MySQL literals take
+    backslash escapes, as its default sql_mode does; its driver's pyformat turns ``%%`` back into ``%``)."""
+    if dialect == "mysql":
+        sql = sql.replace("%%", "%")
+    open_q, close_q = {"mssql": ("[", "]"), "mysql": ("`", "`")}.get(dialect, ('"', '"'))
+    rest: list[str] = []
+    idents: list[str] = []
+    literals: list[str] = []
+    i, n = 0, len(sql)
+    while i < n:
+        if dialect == "mssql" and sql.startswith("N'", i):
+            i += 1
+        ch = sql[i]
+        if ch not in (open_q, "'"):
+            rest.append(ch)
+            i += 1
+            continue
+        end = close_q if ch == open_q else "'"
+        buf: list[str] = []
+        i += 1
+        while True:
+            if i >= n:
+                raise AssertionError(f"unterminated quote in {sql!r}")
+            c = sql[i]
+            if dialect == "mysql" and ch == "'" and c == "\\":
+                buf.append(sql[i + 1])
+                i += 2
+            elif c == end and sql.startswith(end * 2, i):
+                buf.append(end)
+                i += 2
+            elif c == end:
+                i += 1
+                break
+            else:
+                buf.append(c)
+                i += 1
+        (idents if ch == open_q else literals).append("".join(buf))
+        rest.append(" I " if ch == open_q else " L ")
+    return "".join(rest), idents, literals
+
+
 # --------------------------------------------------------------------------------------------------- PostgreSQL
 
 @dataclass
@@ -202,7 +270,10 @@ def mariadb() -> Iterator[MariaDb]:
     log = open(d / "server.log", "wb")  # noqa: SIM115 - closed in the finally below
     proc = subprocess.Popen(["mariadbd", "--no-defaults", *user, f"--datadir={d}/data", f"--socket={d}/sock",
                              f"--port={port}", "--bind-address=127.0.0.1", f"--pid-file={d}/pid", "--skip-log-bin",
-                             "--innodb-buffer-pool-size=32M", "--skip-name-resolve"], stdout=log, stderr=log)
+                             "--innodb-buffer-pool-size=32M", "--skip-name-resolve",
+                             # /tmp: where the hostile-name test's canary would be written by an injected
+                             # SELECT ... INTO OUTFILE (the default here, NULL, forbids writing files at all).
+                             "--secure-file-priv=/tmp"], stdout=log, stderr=log)
     server = MariaDb(port=port, sock=d / "sock")
     try:
         deadline = time.monotonic() + 60

@@ -44,23 +44,23 @@ EXPECTED = {
         "JOIN sys.objects ON sys.objects.object_id = sys.dm_db_index_usage_stats.object_id JOIN sys.schemas ON "
         "sys.schemas.schema_id = sys.objects.schema_id WHERE sys.dm_db_index_usage_stats.database_id = db_id() "
         "AND sys.objects.type = 'U' GROUP BY sys.schemas.name, sys.objects.name"),
-    "rowversion": "SELECT convert(VARCHAR(20), max(dbo.[Cust]]omers].rv), 1) AS convert_1 FROM dbo.[Cust]]omers]",
+    "rowversion": "SELECT convert(VARCHAR(20), max([dbo].[Cust]]omers].[rv]), 1) AS convert_1 FROM [dbo].[Cust]]omers]",
     "top": (
-        "SELECT TOP 1000 substring(convert(NVARCHAR(MAX), dbo.[Cust]]omers].ssn), 1, 1024) AS __c_0, "
-        "dbo.[Cust]]omers].acct AS __c_1, substring(convert(VARBINARY(MAX), dbo.[Cust]]omers].scan), 1, 1024) "
-        "AS __c_2, dbo.[Cust]]omers].id AS __key_0 FROM dbo.[Cust]]omers]"),
+        "SELECT TOP 1000 substring(convert(NVARCHAR(MAX), [dbo].[Cust]]omers].[ssn]), 1, 1024) AS __c_0, "
+        "[dbo].[Cust]]omers].[acct] AS __c_1, substring(convert(VARBINARY(MAX), [dbo].[Cust]]omers].[scan]), 1, 1024) "
+        "AS __c_2, [dbo].[Cust]]omers].[id] AS __key_0 FROM [dbo].[Cust]]omers]"),
     "random_big": (
-        "SELECT TOP 1000 substring(convert(NVARCHAR(MAX), s.ssn), 1, 1024) AS __c_0, s.acct AS __c_1, "
-        "substring(convert(VARBINARY(MAX), s.scan), 1, 1024) AS __c_2 FROM dbo.[Cust]]omers] AS s "
+        "SELECT TOP 1000 substring(convert(NVARCHAR(MAX), s.[ssn]), 1, 1024) AS __c_0, s.[acct] AS __c_1, "
+        "substring(convert(VARBINARY(MAX), s.[scan]), 1, 1024) AS __c_2 FROM [dbo].[Cust]]omers] AS s "
         "TABLESAMPLE system(0.4 PERCENT) ORDER BY newid()"),
     "random_small": (
-        "SELECT TOP 1000 substring(convert(NVARCHAR(MAX), dbo.[Cust]]omers].ssn), 1, 1024) AS __c_0, "
-        "dbo.[Cust]]omers].acct AS __c_1, substring(convert(VARBINARY(MAX), dbo.[Cust]]omers].scan), 1, 1024) "
-        "AS __c_2 FROM dbo.[Cust]]omers] ORDER BY newid()"),
+        "SELECT TOP 1000 substring(convert(NVARCHAR(MAX), [dbo].[Cust]]omers].[ssn]), 1, 1024) AS __c_0, "
+        "[dbo].[Cust]]omers].[acct] AS __c_1, substring(convert(VARBINARY(MAX), [dbo].[Cust]]omers].[scan]), 1, 1024) "
+        "AS __c_2 FROM [dbo].[Cust]]omers] ORDER BY newid()"),
     "all_rows": (
-        "SELECT substring(convert(NVARCHAR(MAX), dbo.[Cust]]omers].ssn), 1, 1024) AS __c_0, "
-        "dbo.[Cust]]omers].acct AS __c_1, substring(convert(VARBINARY(MAX), dbo.[Cust]]omers].scan), 1, 1024) "
-        "AS __c_2 FROM dbo.[Cust]]omers]"),
+        "SELECT substring(convert(NVARCHAR(MAX), [dbo].[Cust]]omers].[ssn]), 1, 1024) AS __c_0, "
+        "[dbo].[Cust]]omers].[acct] AS __c_1, substring(convert(VARBINARY(MAX), [dbo].[Cust]]omers].[scan]), 1, 1024) "
+        "AS __c_2 FROM [dbo].[Cust]]omers]"),
 }
 
 
@@ -72,9 +72,9 @@ def test_discovery_and_marker_sql():
     assert sql(rv) == EXPECTED["rowversion"]
     cols = sql(D.table_columns(REF))
     assert cols.startswith("SELECT [INFORMATION_SCHEMA].[COLUMNS].[COLUMN_NAME]") and \
-        "[TABLE_NAME] = 'Cust]omers'" in cols
+        "[TABLE_NAME] = N'Cust]omers'" in cols
     pk = sql(D.primary_key(REF))
-    assert "[CONSTRAINT_TYPE] = 'PRIMARY KEY'" in pk and "[TABLE_SCHEMA] = 'dbo'" in pk
+    assert "[CONSTRAINT_TYPE] = 'PRIMARY KEY'" in pk and "[TABLE_SCHEMA] = N'dbo'" in pk
 
 
 def test_sampling_sql():
@@ -90,13 +90,16 @@ BASE = "DRIVER={ODBC Driver 18 for SQL Server};Server=sql01.corp,1433;Database=H
 
 
 @pytest.mark.parametrize("tls,url_extra,expected_tail", [
-    (None, "", ";ApplicationIntent=ReadOnly"),
+    # A password and nothing said: encrypted (TDS only obfuscates the password), the certificate checked.
+    (None, "", ";Encrypt=yes;ApplicationIntent=ReadOnly"),
     (SqlTlsConfig(encrypt="yes", trust_server_certificate=False), "",
      ";Encrypt=yes;TrustServerCertificate=no;ApplicationIntent=ReadOnly"),
     (SqlTlsConfig(mode="require"), "", ";Encrypt=yes;TrustServerCertificate=yes;ApplicationIntent=ReadOnly"),
     (SqlTlsConfig(mode="verify-full", ca_file="/etc/ssl/sql.pem"), "",
      ";Encrypt=yes;TrustServerCertificate=no;ServerCertificate=/etc/ssl/sql.pem;ApplicationIntent=ReadOnly"),
     (SqlTlsConfig(mode="disable"), "", ";Encrypt=no;ApplicationIntent=ReadOnly"),
+    (SqlTlsConfig(trust_server_certificate=True), "",
+     ";Encrypt=yes;TrustServerCertificate=yes;ApplicationIntent=ReadOnly"),
     # Options written in the URL win; the TLS block does not repeat them.
     (SqlTlsConfig(encrypt="strict"), "&Encrypt=no&TrustServerCertificate=yes",
      ";Encrypt=no;TrustServerCertificate=yes;ApplicationIntent=ReadOnly"),

@@ -93,3 +93,43 @@ async def test_tables_are_planned_a_few_per_task(tmp_path):
     finally:
         await conn.close()
     assert sizes == [_TABLES_PER_BATCH, _TABLES_PER_BATCH, 1]
+
+
+@pytest.mark.parametrize("scheme", ["sqlite+aiosqlite", "sqlite+aioodbc"])
+async def test_a_wal_mode_sqlite_file_is_left_as_it_was_found(tmp_path, scheme):
+    """No -wal or -shm file appears beside a WAL-mode database, during the scan or after it (immutable=1)."""
+    import sqlite3
+
+    db = tmp_path / "wal.sqlite3"
+    with sqlite3.connect(db) as c:
+        assert c.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal"
+        for s in customers_sql():
+            c.execute(s)
+    c.close()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    url = f"{scheme}:///{db}" + ("?driver=SQLite3" if "odbc" in scheme else "")
+    results, _, conn = await scan_tables({"url": url})
+    assert verdicts(results["main.customers"])[("email", "EMAIL_ADDRESS")]["share"] == "1.0000"
+    assert sorted(p.name for p in tmp_path.iterdir()) == before == ["wal.sqlite3"]
+
+
+async def test_a_sensitive_integer_key_never_names_rows(tmp_path):
+    """An SSN stored as the integer primary key: the e-mail column's finding names its rows by keyed hashes."""
+    import sqlite3
+
+    from tests.integration.sql_servers import ssn
+
+    db = tmp_path / "k.sqlite3"
+    keys = [int(ssn(i).replace("-", "")) for i in range(1, 41)]
+    with sqlite3.connect(db) as c:
+        c.execute("CREATE TABLE people (ssn INTEGER PRIMARY KEY, email TEXT)")
+        c.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, email TEXT)")
+        c.executemany("INSERT INTO people VALUES (?, ?)", [(k, f"p{k}@example.com") for k in keys])
+        c.executemany("INSERT INTO orders VALUES (?, ?)", [(i, f"o{i}@example.com") for i in range(1, 41)])
+    c.close()
+    results, _, _ = await scan_tables({"url": f"sqlite+aiosqlite:///{db}"})
+    people = verdicts(results["main.people"])[("email", "EMAIL_ADDRESS")]
+    locations = " ".join(f.location for r in results.values() for f in r.findings)
+    assert not any(str(k) in locations for k in keys), locations
+    assert people["keys"].startswith("ssn=#")
+    assert verdicts(results["main.orders"])[("email", "EMAIL_ADDRESS")]["keys"] == "id=1|id=2|id=3"

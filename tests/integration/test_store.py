@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import uuid
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from scanner.exceptions import SchemaVersionError
+from scanner.exceptions import SchemaVersionError, StoreError
 from scanner.models import DiscoveredObject, Finding, JobStatus, ObjectResult, TaskStatus, TaskType
 from scanner.store import DatabaseInterface
 from scanner.store.migrations import LATEST
@@ -176,3 +177,117 @@ async def test_hints_are_kept_but_not_counted_as_findings(db):
     p, s = await db.progress(job), await db.summary(job)
     assert p.findings == 1 and s.total_findings == 1
     assert s.datasources[0].findings == {"US_SSN": 1} and s.datasources[0].hints == {"US_SSN": 1}
+
+
+# ------------------------------------------------------------------------------------- security review (issue 16)
+
+async def _one_run(db, name: str, store_raw: bool, value: str | None) -> int:
+    """A complete run of job ``name`` over one object "a" with one finding (raw ``value`` when stored)."""
+    job = await db.create_job(name, "src", "/x", ["ds"], max_attempts=2, options={"store_raw": store_raw})
+    await _discover(db, job, [DiscoveredObject("a", 10, 1.0)])
+    for t in await db.lease_tasks(job, "w", 10, 30):
+        f = Finding("ds", "a", "", "line=1,col=1", "US_SSN", 0.85, "***-**-6789", "h1", value=value)
+        assert await db.record_object_results(t.task_id, t.fence, job, "ds",
+                                              [ObjectResult(o.path, o.size, o.mtime, [f]) for o in t.objects])
+        assert await db.complete_task(t.task_id, t.fence)
+    await db.set_job_status(job, JobStatus.COMPLETED)
+    return job
+
+
+async def test_a_run_without_store_raw_holds_no_raw_value_not_even_a_carried_one(db):
+    name = f"j-{uuid.uuid4().hex[:8]}"
+    first = await _one_run(db, name, store_raw=True, value="123-45-6789")
+    second = await db.create_job(name, "src", "/x", ["ds"], max_attempts=2, options={"store_raw": False})
+    await _discover(db, second, [DiscoveredObject("a", 10, 1.0)])  # unchanged: its finding is carried over
+    [carried] = [f async for f in db.iter_findings(second)]
+    assert carried["carried_over"] is True and carried["value_hash"] == "h1"
+    assert carried["value"] is None
+    assert [f["value"] async for f in db.iter_findings(first)] == ["123-45-6789"]  # that run asked for it
+
+
+async def test_a_store_records_its_hmac_key_and_runs_of_another_key_are_not_compared(db):
+    name = f"j-{uuid.uuid4().hex[:8]}"
+    before = await db.key_fingerprint()
+    try:
+        first_fp = await db.claim_key_fingerprint("a" * 64)
+        assert await db.claim_key_fingerprint("b" * 64) == first_fp  # a second claim does not replace it
+        first = await _one_run(db, name, store_raw=False, value=None)
+        assert (await db.get_job(first)).key_fingerprint == first_fp
+        old, jobs = await db.replace_key_fingerprint("c" * 64)  # a rotation
+        assert old == first_fp and jobs >= 1
+        second = await db.create_job(name, "src", "/x", ["ds"], max_attempts=2, options={})
+        info = await db.get_job(second)
+        assert info.key_fingerprint == "c" * 64 and info.previous_job_id is None  # no carry-over across keys
+        await db.set_job_status(second, JobStatus.COMPLETED)
+        assert await db.previous_run_id(second) is None
+    finally:
+        async with db._write_engine.begin() as conn:  # the PostgreSQL store is shared by the session's tests
+            await conn.execute(text("DELETE FROM schema_meta WHERE key = 'hmac_key_fingerprint'"))
+            if before is not None:
+                await conn.execute(text("INSERT INTO schema_meta VALUES ('hmac_key_fingerprint', :v)"),
+                                   {"v": before})
+
+
+async def test_a_stored_task_error_is_one_short_line_without_the_statement(db):
+    name = f"j-{uuid.uuid4().hex[:8]}"
+    job = await db.create_job(name, "src", "/x", ["ds"], max_attempts=2, options={})
+    await _discover(db, job, [DiscoveredObject("t", 10, 1.0)])
+    driver = ("ConnectorError: cannot sample t: DataError: invalid input syntax for type integer [SQL: SELECT "
+              "ssn FROM t WHERE id = $1] [parameters: ('123-45-6789',)] (Background on this error at: "
+              "https://sqlalche.me/e/20/9h9h)\nTraceback (most recent call last):\n  ...")
+    for _ in range(2):  # planned with max_attempts=2
+        [t] = await db.lease_tasks(job, "w", 10, 30)
+        await db.fail_task(t.task_id, t.fence, driver)
+    [failed] = (await db.summary(job)).failed_tasks
+    assert failed.error == "ConnectorError: cannot sample t: DataError: invalid input syntax for type integer"
+    assert (await db.summary(job)).datasources[0].failed == {f"task failed: {failed.error}": 1}
+
+
+async def test_a_path_a_connector_left_undecodable_is_stored_escaped(db):
+    name = f"j-{uuid.uuid4().hex[:8]}"
+    job = await db.create_job(name, "src", "/x", ["ds"], max_attempts=1, options={})
+    await _discover(db, job, [DiscoveredObject("bad\udcff.txt", 10, 1.0), DiscoveredObject("ok.txt", 10, 1.0)])
+    assert sorted((await db.objects_by_status(job))["PENDING"]) == ["ds:bad\ufffdFF.txt", "ds:ok.txt"]
+
+
+def _mode(p: Path) -> int:
+    return p.stat().st_mode & 0o777
+
+
+async def test_store_wal_and_shm_are_created_private_whatever_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "s.db"
+        db = await DatabaseInterface.open(str(path))
+        try:
+            await db.create_job("j", "src", "/x", ["ds"], max_attempts=1, options={})
+            files = [path, tmp_path / "s.db-wal", tmp_path / "s.db-shm"]
+            assert {f.name: _mode(f) for f in files} == {f.name: 0o600 for f in files}
+        finally:
+            await db.close()
+    finally:
+        os.umask(old)
+
+
+async def test_a_store_open_to_others_or_in_a_shared_folder_is_warned_about(tmp_path, caplog):
+    path = tmp_path / "s.db"
+    await (await DatabaseInterface.open(str(path))).close()
+    path.chmod(0o644)
+    tmp_path.chmod(0o777)
+    try:
+        await (await DatabaseInterface.open(str(path))).close()
+    finally:
+        tmp_path.chmod(0o700)
+    text_ = caplog.text
+    assert "open to other users (mode 0644)" in text_ and "chmod 600" in text_
+    assert f"folder {tmp_path} is writable by other users" in text_
+
+
+async def test_a_planted_wal_link_is_refused_and_its_target_left_alone(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("someone else's file\n")
+    (tmp_path / "s.db-wal").symlink_to(victim)
+    with pytest.raises(StoreError, match="not a regular file of this user"):
+        await DatabaseInterface.open(str(tmp_path / "s.db"))
+    assert victim.read_text() == "someone else's file\n"
+    assert not (tmp_path / "s.db").exists()

@@ -4,6 +4,8 @@ Checksums are recomputed here from their definitions rather than with the genera
 those helpers cannot hide itself.
 """
 
+import csv
+import hashlib
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -14,13 +16,17 @@ from pathlib import Path
 import pytest
 
 from benchmarks.corpus import (
+    BENIGN,
     DECOY_KINDS,
     ENTITIES,
+    EXPORT_COLUMNS,
+    PROSE,
     Decoy,
     Manifest,
     Planted,
     default_manifest_path,
     generate,
+    generate_export,
     main,
     read_lines,
     verify_manifest,
@@ -130,6 +136,98 @@ def test_refuses_non_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "stale.txt").write_text("old\n")
     with pytest.raises(FileExistsError):
         generate(tmp_path, 0.1)
+
+
+def test_default_corpus_bytes_are_pinned(tmp_path: Path) -> None:
+    # Tests and benchmarks compare figures across commits on this output: a new style must not change it.
+    root = tmp_path / "c"
+    manifest = generate(root, 0.1, seed=3, density=0.01)
+    h = hashlib.sha256()
+    for rel, data in tree_bytes(root).items():
+        h.update(rel.encode() + b"\0" + data + b"\0")
+    h.update(manifest.to_json().encode())
+    assert h.hexdigest() == "e6385db732dda979409339d4db3b9b1af85648f05d99c7f694caac9404b1dc94"
+
+
+# Context words of the number-shaped entities (see the comment above corpus.BENIGN): benign text holds none.
+CONTEXT_WORDS = ("phone", "mobile", "cell", "fax", "social", "security", "ssn", "passport", "account", "acct",
+                 "bank", "checking", "savings", "deposit")
+
+
+def digit_share(root: Path) -> float:
+    data = b"".join(tree_bytes(root).values())
+    return sum(data.count(d) for d in b"0123456789") / len(data)
+
+
+def test_prose_style_has_hardly_a_number(tmp_path: Path) -> None:
+    root = tmp_path / "prose"
+    manifest = generate(root, 0.3, seed=4, density=0.02, style="prose")
+    assert verify_manifest(root, manifest) == []
+    assert {rel.rsplit(".", 1)[1] for rel in tree_bytes(root)} <= {"txt", "md", "html"}
+    assert digit_share(root) < 0.01
+    generate(tmp_path / "business", 0.3, seed=4)  # the default style: number-heavy business text
+    assert digit_share(tmp_path / "business") > 0.12
+    assert not [t for t in PROSE for w in CONTEXT_WORDS if w in t.lower()]
+    assert not [t for t in BENIGN for w in CONTEXT_WORDS if w in t.lower()]
+    with pytest.raises(ValueError):
+        generate(tmp_path / "x", 0.1, style="poetry")
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Manifest]:
+    root = tmp_path_factory.mktemp("export") / "corpus"
+    return root, generate_export(root, 0.3, seed=5, files=2)
+
+
+def test_export_manifest_is_accurate(export: tuple[Path, Manifest]) -> None:
+    root, manifest = export
+    assert verify_manifest(root, manifest, one_per_line=False) == []
+    assert manifest.files == 2 == len(tree_bytes(root))
+    assert manifest.total_bytes == sum(len(b) for b in tree_bytes(root).values())
+    assert {p.entity for p in manifest.planted} == set(ENTITIES)
+    assert {d.kind for d in manifest.decoys} == set(DECOY_KINDS)
+
+
+def test_export_is_a_csv_with_a_value_on_every_row(export: tuple[Path, Manifest]) -> None:
+    root, manifest = export
+    for rel, data in tree_bytes(root).items():
+        assert data.count(b"\r\n") == data.count(b"\n")  # CRLF throughout
+        rows = list(csv.reader(data.decode("utf-8").splitlines()))
+        assert rows[0] == list(EXPORT_COLUMNS)
+        assert all(len(r) == len(EXPORT_COLUMNS) for r in rows[1:])
+        per_line: dict[int, list[Planted]] = {}
+        for p in manifest.planted:
+            if p.file == rel:
+                per_line.setdefault(p.line, []).append(p)
+        body = range(2, len(rows) + 1)
+        assert sorted(per_line) == list(body)  # one or more values on every data row
+        for line in body:
+            row = rows[line - 1]
+            emails = [p.value for p in per_line[line] if p.entity == "EMAIL_ADDRESS"]
+            assert row[3] in emails
+            cards = [p.value for p in per_line[line] if p.entity == "CREDIT_CARD"]
+            assert cards == ([row[12]] if (line - 1) % 5 == 0 else []), (rel, line)
+
+
+def test_export_values_are_valid_and_decoys_are_not(export: tuple[Path, Manifest]) -> None:
+    _, manifest = export
+    by: dict[str, list[str]] = {}
+    for p in manifest.planted:
+        by.setdefault(p.entity, []).append(p.value)
+    assert all(luhn(v) for v in by["CREDIT_CARD"])
+    assert all(mod97(v) for v in by["IBAN_CODE"])
+    assert all(SSN_SHAPE.fullmatch(v) and ssn_in_range(v) for v in by["US_SSN"])
+    assert all(re.fullmatch(r"[a-z0-9._]+@[a-z]+\.(com|net|org|co\.uk)", v) for v in by["EMAIL_ADDRESS"])
+    for d in manifest.decoys:
+        ok = {"luhn_fail": luhn, "iban_bad_check": mod97, "ssn_bad_range": ssn_in_range}[d.kind]
+        assert not ok(d.value), d
+
+
+def test_export_same_seed_same_bytes(export: tuple[Path, Manifest], tmp_path: Path) -> None:
+    root, manifest = export
+    again = generate_export(tmp_path / "again", 0.3, seed=5, files=2)
+    assert tree_bytes(tmp_path / "again") == tree_bytes(root)
+    assert again.to_json() == manifest.to_json()
 
 
 def test_structured_files_stay_valid(corpus: tuple[Path, Manifest]) -> None:

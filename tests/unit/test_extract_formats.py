@@ -179,3 +179,19 @@ def test_digit_templates():
     assert apply_digit_template("1234", digit_template("00000")) == "01234"
     assert digit_template("0.00") is None and digit_template("General") is None
     assert apply_digit_template("12345678901", digit_template("000-00-0000")) == "12345678901"  # too long: as is
+
+
+@pytest.mark.parametrize("name", ["report.docx", "book.xlsx", "deck.pptx", "memo.odt", "slides.odp", "ledger.ods",
+                                  "bundle.zip", "statement.pdf"])
+def test_compiled_parsers_give_the_pure_python_paths_text(corpus, name):
+    """PDFium, calamine and lxml/XSLT (Ctx.fast) against the paths they fall back to: same components, text and
+    segments (PDFium's page text may differ from pypdf's in trailing whitespace only)."""
+    root, _ = corpus
+    data = (root / name).read_bytes()
+    runs = []
+    for fast in (True, False):
+        budget = Budget(ExtractionConfig())
+        comps = list(extract_bytes(data, Ctx(budget, name, fast=fast)))
+        runs.append(([(c.member, c.location, c.text.rstrip() if name.endswith(".pdf") else c.text, c.segments,
+                       c.table) for c in comps], budget.notes))
+    assert runs[0] == runs[1]
