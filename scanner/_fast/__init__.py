@@ -23,8 +23,16 @@ except ImportError:  # not built (e.g. a plain source checkout): fall back to th
     COMPILED = False
     from .prefilter_ref import scan_shapes, widen
     from .validators_ref import (
-        aba_routing_ok, dea_ok, github_token_ok, luhn_ok, mod97_ok, npi_ok, repeated_run, sequential_run,
-        shannon_entropy, us_ssn_ok,
+        aba_routing_ok,
+        dea_ok,
+        github_token_ok,
+        luhn_ok,
+        mod97_ok,
+        npi_ok,
+        repeated_run,
+        sequential_run,
+        shannon_entropy,
+        us_ssn_ok,
     )
 else:
     COMPILED = True
@@ -32,8 +40,16 @@ else:
     PREFILTER_IMPLEMENTATIONS["compiled"] = _prefilter
     from ._prefilter import scan_shapes, widen
     from ._validators import (
-        aba_routing_ok, dea_ok, github_token_ok, luhn_ok, mod97_ok, npi_ok, repeated_run, sequential_run,
-        shannon_entropy, us_ssn_ok,
+        aba_routing_ok,
+        dea_ok,
+        github_token_ok,
+        luhn_ok,
+        mod97_ok,
+        npi_ok,
+        repeated_run,
+        sequential_run,
+        shannon_entropy,
+        us_ssn_ok,
     )
 
 from .prefilter_ref import IBAN_REACH, KIND_EMAIL, KIND_IBAN, KIND_IPV6, KIND_RUN, RUN_PUNCT  # noqa: E402

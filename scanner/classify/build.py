@@ -291,7 +291,7 @@ def predefined_entities() -> dict[str, tuple[PredefinedEntry, ...]]:
 
 def _entities_of(cls: type) -> list[str]:
     # The constructor's default entity, read without building one (each build logs at INFO in Presidio).
-    params = inspect.signature(cls.__init__).parameters
+    params = inspect.signature(cls).parameters
     for name in ("supported_entity", "supported_entities"):
         default = params[name].default if name in params else None
         if isinstance(default, str):

@@ -35,7 +35,8 @@ _CACHE_LIMIT = 100_000
 class CardRule(Rule):
     """Payment card numbers: issuer range and length from ``brands``, Luhn, usual groupings, free-standing.
 
-    ``brands`` (default: :func:`card_brands`) maps a brand name to ``{prefixes: ["4", "2221-2720", ...], lengths: [16, ...]}``; a prefix range
+    ``brands`` (default: :func:`card_brands`) maps a brand name to
+    ``{prefixes: ["4", "2221-2720", ...], lengths: [16, ...]}``; a prefix range
     compares the number's first digits (as many as the range's bounds have) with the bounds.
     """
 
@@ -60,6 +61,10 @@ class CardRule(Rule):
                     raise ValueError(f"card prefix {prefix!r}: bounds must be digit strings of one width")
                 table.setdefault(len(low), []).append((int(low), int(high), lengths))
         self._table = sorted(table.items())
+
+    def regexes(self) -> list[tuple[str, Any]]:
+        """The digit-group regex."""
+        return [("card_groups", self._RUN), ("digit_groups", _DIGITS)]
 
     def issued(self, digits: str) -> bool:
         """True when some issuer's range holds ``digits`` at its length."""
@@ -203,6 +208,10 @@ class EmailRule(Rule):
         self._extract = offline_tld_extractor()
         self._domains: dict[str, bool] = {}
 
+    def regexes(self) -> list[tuple[str, Any]]:
+        """The address regex."""
+        return [("email", _EMAIL)]
+
     def domain_ok(self, domain: str) -> bool:
         """True when ``domain`` has a registrable name under a known public suffix."""
         key = domain.lower()
@@ -337,6 +346,10 @@ class IpRule(Rule):
         self.score = float(score)
         self.best = self.score
         self.shape = Shape(dots=3, ipv6=True)
+
+    def regexes(self) -> list[tuple[str, Any]]:
+        """The IPv4 and IPv6 regexes."""
+        return [("ipv4", _IPV4), ("ipv6", _IPV6_PIECE)]
 
     def find(self, text: str, lo: int, hi: int) -> list[Found]:
         """Addresses in ``text[lo:hi]``."""

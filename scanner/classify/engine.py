@@ -180,11 +180,11 @@ class Classifier:
         self.min_scores = {e: cfg.min_scores.get(e, cfg.min_score) for e in entities}
         self._allow = list(cfg.allow)
         self._allowed: dict[str, frozenset[str]] = {}
-        self.custom_rules = [r for r in self.rules if isinstance(r, PatternRule) and r.guarded]
-        for i, rule in enumerate(self.custom_rules):
-            if rule.engine != "re2":
+        self.custom_rules: list[PatternRule] = [r for r in self.rules if isinstance(r, PatternRule) and r.guarded]
+        for i, custom in enumerate(self.custom_rules):
+            if custom.engine != "re2":
                 logger.warning("classification.custom[%d] (%s): RE2 cannot run this regex; it runs with the regex "
-                               "module, %.3g s at most per searched text", i, rule.entity, cfg.regex_timeout_s)
+                               "module, %.3g s at most per searched text", i, custom.entity, cfg.regex_timeout_s)
         self._entities = entities
         self.use_prefilter = prefilter
         self.stats = PrefilterStats()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from typing import Any
 
 import phonenumbers
 import regex
@@ -55,7 +56,8 @@ def _region_info(region: str) -> tuple[str, str, frozenset[int]]:
     idd = meta.preferred_international_prefix or meta.international_prefix or ""
     if not idd.isdigit():
         idd = "00" if idd.startswith("00") else ""  # a pattern such as "0(?:0|11)": the common "00" form
-    lengths = {n for n in meta.general_desc.possible_length if n > 0}
+    desc = meta.general_desc
+    lengths = {n for n in (desc.possible_length if desc is not None else ()) if n > 0}
     written = set(lengths) | {n + len(trunk) for n in lengths}
     return trunk, idd, frozenset(written)
 
@@ -99,7 +101,7 @@ def format_groups(region: str) -> frozenset[tuple[int, ...]] | None:
             meta = main
     out: set[tuple[int, ...]] = set()
     for fmt in meta.number_format or ():
-        lengths = _lengths(fmt.pattern)
+        lengths = _lengths(fmt.pattern or "")
         if lengths is None:
             return None
         rule = fmt.national_prefix_formatting_rule
@@ -110,7 +112,7 @@ def format_groups(region: str) -> frozenset[tuple[int, ...]] | None:
                 out.add(head + t[1:])
             out.add(t)
     for fmt in meta.intl_number_format or meta.number_format or ():
-        lengths = _lengths(fmt.pattern)
+        lengths = _lengths(fmt.pattern or "")
         if lengths is None:
             return None
         out.update((len(str(cc)),) + t for t in lengths)
@@ -152,6 +154,10 @@ class PhoneRule(Rule):
         self._idds = tuple(sorted({_region_info(r)[1] for r in self.regions} - {""}))
         self._bare_lengths = frozenset(n for r in self.regions for n in _region_info(r)[2])
         self._cache: dict[tuple[str, tuple[int, ...], bool], float | None] = {}
+
+    def regexes(self) -> list[tuple[str, Any]]:
+        """The run, group and break regexes."""
+        return [("phone_run", _RUN), ("digit_groups", _GROUP), ("number_break", _BREAK)]
 
     # ------------------------------------------------------------------ judging one candidate
 

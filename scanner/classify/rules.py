@@ -75,6 +75,10 @@ class Rule:
         """``(start, end, score)`` of every match inside ``text[lo:hi]``."""
         raise NotImplementedError
 
+    def regexes(self) -> list[tuple[str, Any]]:
+        """``(name, compiled regex)`` of every regex the rule runs over text (the reliability suite baits them)."""
+        return []
+
 
 @dataclass(frozen=True, slots=True)
 class Placeholder:
@@ -164,6 +168,12 @@ class PatternRule(Rule):
     def engine(self) -> str:
         """``"re2"`` when every regex runs on RE2, ``"regex"`` when one needs the time-limited engine."""
         return "re2" if all(g.engine == "re2" for g in self._guarded) else "regex"
+
+    def regexes(self) -> list[tuple[str, Any]]:
+        """The rule's patterns (a job's guarded ones are left out: RE2 or a time limit keeps them safe)."""
+        if self._guarded:
+            return []
+        return [(name, compiled) for (name, _, _), (compiled, _) in zip(self.patterns, self._compiled, strict=True)]
 
     def rejects(self, value: str) -> bool:
         """True when the checks drop a matched ``value``."""

@@ -1,8 +1,9 @@
 """Column verdicts: what a table column holds, judged from its sampled values, its name and its type.
 
 A column's sampled values are classified as one text, one value per line, with the column name's words
-(``card_no`` -> ``card``, ``no``) as context for every value, as a label printed before it would be. Detections are mapped back to rows by line; per entity the verdict keeps the
-rows that hold it, the share of the sampled non-empty values that hold it and a confidence:
+(``card_no`` -> ``card``, ``no``) as context for every value, as a label printed before it would be. Detections
+are mapped back to rows by line; per entity the verdict keeps the rows that hold it, the share of the sampled
+non-empty values that hold it and a confidence:
 
     confidence = mean detection score x (0.5 + 0.5 x min(1, share / 0.5))      # a rare entity halves it
                  + 0.25 x (1 - that) when the name suggests the entity         # ssn, card_no, iban, email ...

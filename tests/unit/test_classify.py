@@ -9,9 +9,9 @@ from dataclasses import fields
 import pytest
 
 from scanner.classify import Classifier, Detection, value_hash
-from scanner.classify.engine import CHUNK_CHARS, iter_chunks
 from scanner.classify.build import entity_rules, predefined_entities
 from scanner.classify.detectors import CardRule, EmailRule, IbanRule, IpRule, offline_tld_extractor
+from scanner.classify.engine import CHUNK_CHARS, iter_chunks
 from scanner.classify.phones import PhoneRule
 from scanner.classify.rules import PatternRule, PresidioRule
 from scanner.config import ClassificationConfig, CustomRecognizerConfig
