@@ -46,6 +46,7 @@ def template_summary(template: Template) -> dict[str, Any]:
     for rule in template.rules:
         rules.append({
             "entity": rule.entity,
+            "severity": rule.severity,
             "recognizer": rule.detector or rule.recognizer or f"{rule.entity}_patterns",
             "context": list(rule.context) if rule.context is not None else None,
             "patterns": [p.name for p in rule.patterns],
@@ -68,5 +69,5 @@ def template_text(summary: dict[str, Any]) -> str:
     lines = [f"{summary['name']}: {summary['description']}"]
     for r in summary["recognizers"]:
         ctx = ", ".join(r["context"]) if r["context"] else "(class default)" if r["context"] is None else "-"
-        lines.append(f"  {r['entity']:<16} {r['recognizer']:<28} context: {ctx}")
+        lines.append(f"  {r['entity']:<22} {r['severity']:<7} {r['recognizer']:<28} context: {ctx}")
     return "\n".join(lines)

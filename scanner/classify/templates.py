@@ -41,7 +41,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import regex
 import yaml
@@ -51,6 +51,8 @@ from scanner.exceptions import ClassificationError
 
 logger = logging.getLogger(__name__)
 
+SEVERITIES = ("high", "medium", "low")
+DEFAULT_SEVERITY = "medium"
 VALIDATORS = ("luhn", "mod97", "us_ssn", "aba_routing", "npi", "dea", "github_token")
 DETECTORS = ("payment_card", "phone", "email", "iban", "ip")
 _ENTITY_NAME = r"^[A-Z][A-Z0-9_]{0,63}$"
@@ -130,6 +132,9 @@ class RuleSpec(_Strict):
     # Shannon entropy, in bits per character (generic "password = ..." secrets).
     min_entropy: float | None = Field(default=None, ge=0, le=8)
     placeholder: PlaceholderSpec | None = None
+    # How much a finding of this entity matters: high (secrets, cards, national ids, bank accounts), medium
+    # (contact data), low (network identifiers). Rankings and SARIF levels follow it.
+    severity: Literal["high", "medium", "low"] = DEFAULT_SEVERITY
     options: dict[str, Any] = Field(default_factory=dict)
     prefilter: PrefilterSpec | None = None
     examples: tuple[str, ...] = Field(min_length=1)
@@ -181,6 +186,11 @@ class Template:
     def rules_for(self, entity: str) -> list[RuleSpec]:
         """The rules that detect ``entity`` (a template may give one entity several rules)."""
         return [r for r in self.rules if r.entity == entity]
+
+    def severity(self, entity: str) -> str:
+        """The highest severity the template's rules give ``entity`` (``DEFAULT_SEVERITY`` when it has none)."""
+        found = {r.severity for r in self.rules_for(entity)}
+        return next((s for s in SEVERITIES if s in found), DEFAULT_SEVERITY)
 
 
 def rule_shape(rule: RuleSpec) -> Any:
