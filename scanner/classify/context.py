@@ -276,12 +276,20 @@ class ChunkContext:
 
         visited: list[str] = []
         self._collect(where, certain, visited)
-        if not any(w in lemma for lemma in visited if ":" not in lemma for w in words):
+        if not _holds(words, [lemma for lemma in visited if ":" not in lemma]):
             return False
-        if any(certain(lemma) and any(w in lemma for w in words)
-               for lemma in self._collect(where, lambda lemma: ":" not in lemma)):
+        if _holds(words, [lemma for lemma in self._collect(where, lambda lemma: ":" not in lemma) if certain(lemma)]):
             return True
-        return any(w in lemma for lemma in self._collect(where, self.is_keyword) for w in words)
+        return _holds(words, self._collect(where, self.is_keyword))
+
+
+def _holds(words: tuple[str, ...], lemmas: list[str]) -> bool:
+    """True when one of ``words`` is a substring of one of ``lemmas``: tested once against the lemmas joined by a
+    character no context word holds (a word cannot match across two lemmas)."""
+    if not lemmas:
+        return False
+    joined = "\x00".join(lemmas)
+    return any(w in joined for w in words)
 
 
 def external_supports(words: tuple[str, ...], external: Sequence[str]) -> bool:

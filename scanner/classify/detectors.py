@@ -49,7 +49,7 @@ class CardRule(Rule):
         self.context = tuple(w.lower() for w in context)
         self.score = float(score)
         self.best = self.score
-        self.shape = Shape(digits=12)
+        self.shape = Shape(digits=12, run_native=True)
         # prefix width -> [(low, high, lengths)]
         table: dict[int, list[tuple[int, int, frozenset[int]]]] = {}
         for spec in (brands if brands is not None else card_brands()).values():
@@ -265,6 +265,10 @@ def iban_registry() -> dict[str, tuple[int, regex.Pattern[str]]]:
     return out
 
 
+# A country code and two check digits, not preceded by a letter or digit (ASCII, as the registry's codes are).
+_IBAN_HEAD = regex.compile(r"(?<![^\W_])[A-Za-z]{2}[0-9]{2}")
+
+
 class IbanRule(Rule):
     """IBANs in any case and grouping: the country's length and BBAN structure, and mod-97."""
 
@@ -281,26 +285,27 @@ class IbanRule(Rule):
         """IBANs starting in ``text[lo:hi]`` (at a country code not preceded by a letter or digit)."""
         out: list[Found] = []
         n = min(hi, len(text))
-        i = lo
-        while i + 4 <= n:
-            c0 = text[i]
-            if not ("A" <= c0 <= "Z" or "a" <= c0 <= "z") or (i > 0 and text[i - 1].isalnum()):
-                i += 1
-                continue
+        pos = lo
+        while True:
+            m = _IBAN_HEAD.search(text, pos, n)
+            if m is None:
+                return out
+            i = m.start()
             entry = self._registry.get(text[i:i + 2].upper())
-            if entry is None or not (text[i + 2].isdigit() and text[i + 3].isdigit()):
-                i += 1
-                continue
-            length, bban = entry
-            found = self._read(text, i, n, length)
-            if found is not None:
-                end, compact = found
-                if bban.fullmatch(compact, 4) and mod97_ok(compact):
-                    out.append((i, end, self.score))
-                    i = end
-                    continue
-            i += 1
-        return out
+            if entry is not None:
+                length, bban = entry
+                found = self._read(text, i, n, length)
+                if found is not None:
+                    end, compact = found
+                    if bban.fullmatch(compact, 4) and mod97_ok(compact):
+                        out.append((i, end, self.score))
+                        pos = end
+                        continue
+            pos = i + 1
+
+    def regexes(self) -> list[tuple[str, Any]]:
+        """The country-code-and-check-digits regex."""
+        return [("iban_head", _IBAN_HEAD)]
 
     @staticmethod
     def _read(text: str, start: int, limit: int, length: int) -> tuple[int, str] | None:
@@ -345,7 +350,7 @@ class IpRule(Rule):
         self.context = tuple(w.lower() for w in context)
         self.score = float(score)
         self.best = self.score
-        self.shape = Shape(dots=3, ipv6=True)
+        self.shape = Shape(dots=3, ipv6=True, run_native=True)
 
     def regexes(self) -> list[tuple[str, Any]]:
         """The IPv4 and IPv6 regexes."""

@@ -297,11 +297,18 @@ class Classifier:
         for i in self._whole:
             self.stats.chars_sent += n
             found.extend((s, e, sc, i) for s, e, sc in self.rules[i].find(chunk, 0, n))
-        for w in self._prefilter.windows(chunk, outside):
+        windows, runs = self._prefilter.plan(chunk, outside)
+        rules = self.rules
+        for w in windows:
             self.stats.windows += 1
             self.stats.chars_sent += w.end - w.start
             for i in w.rules:
-                found.extend((s, e, sc, i) for s, e, sc in self.rules[i].find(chunk, w.start, w.end))
+                found.extend((s, e, sc, i) for s, e, sc in rules[i].find(chunk, w.start, w.end))
+        for start, end, keys in runs:
+            self.stats.chars_sent += end - start
+            for i in keys:
+                found.extend((s, e, sc, i) for s, e, sc in rules[i].find(chunk, start, end))
+        self.stats.windows += len(runs)
         return found
 
     def _score_chunk(self, chunk: str, offset: int, own_lo: int, own_hi: int, ctx: TextContext | None,

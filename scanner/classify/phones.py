@@ -9,8 +9,13 @@ by how it is written:
 - **national** for one of the job's ``phone_regions``, valid there and grouped the way that region writes its
   numbers (the digit groups of ``phonenumbers``' national or international format: ``(404) 359-5358``,
   ``404-359-5358``, ``404.359.5358``, ``020 7946 0958``): reported without context too (``score``);
-- valid but written otherwise (a bare run ``4043595358``, odd groups): ``plain_score``, below the default minimum,
-  so it needs a context word (or a column header) to be reported.
+- a bare run of digits (``4043595358``) valid for a region: ``plain_score``, below the default minimum, so it needs
+  a context word (or a column header) to be reported. Digits in groups no format of the regions prints (``4043
+  595358``, a date ``2024-03-01``) are not a phone number.
+
+National numbers shorter than :data:`MIN_NATIONAL_DIGITS` digits as written are not recognised: every date and most
+amounts and ids have 8 digits, while the regions' numbers that short are rare service numbers (the UK's 7-digit
+freephone, Canada's 7-digit UAN).
 
 Whatever the form, a candidate glued to letters or to other digits (``ORD-2023-930073``, ``v4.0.4359.5358``, a
 time ``2024-03-01 12:30``, an amount ``$404.359.5358``, an id ``#4043595358``) is not a phone number. Candidates are
@@ -28,7 +33,7 @@ import phonenumbers
 import regex
 from phonenumbers import PhoneMetadata, PhoneNumber, PhoneNumberFormat
 
-from scanner.classify.prefilter import phone_shape
+from scanner.classify.prefilter import Shape
 from scanner.classify.rules import Found, Rule
 
 # A run of digits and the punctuation people write inside phone numbers (a subset of the prefilter's run
@@ -38,6 +43,7 @@ _RUN = regex.compile(rf"[+\uff0b(]*[0-9](?:[{_SEP}+\uff0b]*[0-9])*\)?")
 _GROUP = regex.compile(r"[0-9]+")
 # Between two groups: what splits two numbers rather than joining two parts of one.
 _BREAK = regex.compile(r"\s{2,}|\s/|/\s|\s-\s|\s\u2013\s|[+\uff0b]")
+MIN_NATIONAL_DIGITS = 9
 _MAX_GROUPS = 7          # the most groups a written number has (+1 (404) 359 53 58 ...)
 _MAX_DIGITS = 17         # E.164's 15 plus an international prefix
 _CACHE_LIMIT = 100_000
@@ -60,6 +66,20 @@ def _region_info(region: str) -> tuple[str, str, frozenset[int]]:
     lengths = {n for n in (desc.possible_length if desc is not None else ()) if n > 0}
     written = set(lengths) | {n + len(trunk) for n in lengths}
     return trunk, idd, frozenset(written)
+
+
+def phone_shape(regions: Sequence[str]) -> Shape:
+    """Digit counts a recognised number needs: :data:`MIN_NATIONAL_DIGITS` (or more, as the regions' metadata
+    says) for a national one, a ``+`` and the shortest number of any country for an international one."""
+    def shortest(region: str) -> int:
+        meta = PhoneMetadata.metadata_for_region(region)
+        desc = meta.general_desc if meta else None
+        lengths = [n for n in desc.possible_length if n > 0] if desc is not None else []
+        return min(lengths) if lengths else 1
+
+    anywhere = min(shortest(r) for r in phonenumbers.SUPPORTED_REGIONS)
+    national = min((shortest(r) for r in regions if r in phonenumbers.SUPPORTED_REGIONS), default=anywhere)
+    return Shape(digits=max(MIN_NATIONAL_DIGITS, national), plus_digits=anywhere + 1, run_native=True)
 
 
 def _groups(formatted: str) -> tuple[int, ...]:
@@ -152,7 +172,8 @@ class PhoneRule(Rule):
         self._shapes: _AnyShape | frozenset[tuple[int, ...]] = (
             _AnyShape() if any(f is None for f in known) else frozenset().union(*[f for f in known if f]))
         self._idds = tuple(sorted({_region_info(r)[1] for r in self.regions} - {""}))
-        self._bare_lengths = frozenset(n for r in self.regions for n in _region_info(r)[2])
+        self._bare_lengths = frozenset(n for r in self.regions for n in _region_info(r)[2]
+                                       if n >= MIN_NATIONAL_DIGITS)
         self._cache: dict[tuple[str, tuple[int, ...], bool], float | None] = {}
 
     def regexes(self) -> list[tuple[str, Any]]:
@@ -191,7 +212,7 @@ class PhoneRule(Rule):
             if idd and digits.startswith(idd) and len(digits) - len(idd) >= 7:
                 if self._international(digits[len(idd):]):
                     return self.plain_score if self.bare else self.score
-            if len(digits) not in written:
+            if len(digits) not in written or len(digits) < MIN_NATIONAL_DIGITS:
                 continue
             allowed = self._formats[region]
             if not self.bare and allowed is not None and groups not in allowed:
@@ -236,7 +257,7 @@ class PhoneRule(Rule):
 
     def _numbers(self, text: str, start: int, end: int) -> list[Found]:
         groups = [(m.start(), m.end()) for m in _GROUP.finditer(text, start, end)]
-        sizes = [b - a for a, b in groups]
+        sizes = tuple(b - a for a, b in groups)
         if sum(sizes) < self._min_digits:
             return []
         found: list[Found] = []
@@ -244,39 +265,31 @@ class PhoneRule(Rule):
         n = len(groups)
         while i < n:
             hit: Found | None = None
-            j = i
-            total = 0
-            while j < n and j - i < _MAX_GROUPS:
-                if j > i and _BREAK.search(text, groups[j - 1][1], groups[j][0]):
-                    break
-                total += sizes[j]
-                if total > _MAX_DIGITS:
-                    break
-                j += 1
+            # Where this candidate may start: after "+" (or "(+"), after an international prefix, or anywhere
+            # with a group shape some region prints. Most runs (dates, amounts, cards) stop here.
+            s = groups[i][0]
+            p = s - 1
+            while p >= start and text[p] in "(\uff08":
+                p -= 1
+            plus = p >= start and text[p] in "+\uff0b"
+            any_shape = plus or bool(self._idds and text.startswith(self._idds, s))
             # Longest first: the candidate from group i to group k - 1.
-            for k in range(j, i, -1):
-                s, e = groups[i][0], groups[k - 1][1]
-                plus = False
-                p = s - 1
-                while p >= start and text[p] in "(\uff08":
-                    p -= 1
-                if p >= start and text[p] in "+\uff0b":
-                    plus = True
-                    s = p
-                elif s > start and text[s - 1] in "(\uff08":
-                    s -= 1
-                shape = tuple(sizes[i:k])
-                if not plus and (k - i == 1 or shape not in self._shapes) \
-                        and not (self._idds and text.startswith(self._idds, groups[i][0])):
+            for k in range(min(n, i + _MAX_GROUPS), i, -1):
+                shape = sizes[i:k]
+                if not any_shape and (k - i == 1 or shape not in self._shapes):
                     continue  # no region of the job prints a national number in these groups
+                if sum(shape) > _MAX_DIGITS or any(
+                        _BREAK.search(text, groups[j - 1][1], groups[j][0]) for j in range(i + 1, k)):
+                    continue
+                cs, e = (p if plus else (s - 1 if s > start and text[s - 1] in "(\uff08" else s)), groups[k - 1][1]
                 if e < end and text[e] in ")\uff09" and "(" not in text[groups[k - 1][0]:e]:
-                    if text.rfind("(", s, groups[k - 1][0]) > text.rfind(")", s, groups[k - 1][0]):
+                    if text.rfind("(", cs, groups[k - 1][0]) > text.rfind(")", cs, groups[k - 1][0]):
                         e += 1  # a closing bracket of an area code that ends the number: keep the pair whole
-                if not self._free(text, s, e):
+                if not self._free(text, cs, e):
                     continue
                 score = self.judge("".join(text[a:b] for a, b in groups[i:k]), shape, plus)
                 if score is not None:
-                    hit = (s, e, score)
+                    hit = (cs, e, score)
                     i = k
                     break
             if hit is None:

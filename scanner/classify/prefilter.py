@@ -12,7 +12,9 @@ the same matches as the whole chunk because (see ``/work/shared/FASTPATH-NOTES.m
    characters, and a window ends just after the whitespace that ends it, where a look-ahead of a match that never
    crosses whitespace gives the same answer; the windows of a rule whose regexes use ``^`` or ``$`` reach the line's
    ends when they are within :data:`LINE_SNAP` characters, so those see the same line ends;
-3. context is not the window's business: the engine scores it over the whole chunk
+3. a rule whose matches lie within one digit run (``run_native``: cards, phones, SSNs ...) searches that run
+   (and the character after it) instead of a window, since the run is maximal: no match crosses its ends;
+4. context is not the window's business: the engine scores it over the whole chunk
    (:mod:`scanner.classify.context`), so windows stay as small as their candidates.
 
 A rule that can only be reported with a context word (its best score is below the minimum) declares those words
@@ -56,6 +58,9 @@ class Shape:
     needs_context: tuple[str, ...] | None = None
     # Set when the rule's regexes anchor at line starts or ends (^, $): its windows reach the line's ends.
     line: bool = False
+    # Set when every match found from a digit-run candidate lies within that run (digits and number punctuation)
+    # and looks at most one character past it: the rule searches the run itself, not a window around it.
+    run_native: bool = False
 
     def accepts_run(self, digits: int, consecutive: int, dots: int, plus: int) -> bool:
         """True when a digit run with these counts can hold a match."""
@@ -68,24 +73,6 @@ class Shape:
     def has_run(self) -> bool:
         """True when digit runs are candidates of this shape."""
         return bool(self.digits or self.consecutive or self.plus_digits or self.dots)
-
-
-def phone_shape(regions: Iterable[str]) -> Shape:
-    """Digit counts a valid number of ``regions`` (or any ``+`` number) needs, from phonenumbers' metadata."""
-    import phonenumbers
-    from phonenumbers import PhoneMetadata
-
-    def shortest(region: str) -> int:
-        meta = PhoneMetadata.metadata_for_region(region)
-        desc = meta.general_desc if meta else None
-        lengths = [n for n in desc.possible_length if n > 0] if desc is not None else []
-        return min(lengths) if lengths else 1
-
-    anywhere = min(shortest(r) for r in phonenumbers.SUPPORTED_REGIONS)
-    national = min((shortest(r) for r in regions if r in phonenumbers.SUPPORTED_REGIONS), default=anywhere)
-    # A number dialled with an international prefix (00, 011 ...) has at least 2 + 1 digits before its
-    # national number; one written with "+" at least a 1-digit country code.
-    return Shape(digits=min(national, anywhere + 3), plus_digits=anywhere + 1)
 
 
 def terms_shape(terms: Iterable[str], ignore_case: bool) -> Shape | None:
@@ -147,12 +134,29 @@ class Prefilter:
                 auto.make_automaton()
                 self._automata.append((ignore_case, auto))
         # Which rules a digit run can feed depends only on its four counts, which take few distinct values.
-        self._run_cache: dict[tuple[int, int, int, int], frozenset[int]] = {}
+        self._run_cache: dict[tuple[int, int, int, int], tuple[frozenset[int], frozenset[int]]] = {}
+        self._native = frozenset(k for k, s in self.shapes.items() if s.run_native)
         self._scan_runs = bool(self._run_rules or self._email or self._iban or self._ipv6)
 
-    def candidates(self, chunk: str) -> list[Window]:
-        """Candidate spans (widened to whitespace) with the rules each can feed."""
-        out: list[Window] = []
+    def _dropped(self, chunk: str, outside: Iterable[str]) -> frozenset[int]:
+        """Rules that need a context word of which neither the chunk nor ``outside`` holds one."""
+        if not self._gated:
+            return frozenset()
+        lowered = chunk.lower()
+        outside_lower = [w.lower() for w in outside]
+        return frozenset(k for k, words in self._gated.items()
+                         if not any(w in lowered for w in words)
+                         and not any(w in o for o in outside_lower for w in words))
+
+    def plan(self, chunk: str, outside: Iterable[str] = ()) -> tuple[list[Window], list[tuple[int, int, frozenset[int]]]]:
+        """What each rule searches in ``chunk``: merged windows in order, and the digit runs (``end`` one past the
+        run, so a one-character look-ahead sees what follows it) of rules whose matches lie within one run.
+        ``outside`` are context words that hold for values of this chunk without being in it (table headers): a
+        rule that needs context keeps its candidates when one of its words is in one of them."""
+        dropped = self._dropped(chunk, outside)
+        cands: list[Window] = []
+        runs: list[tuple[int, int, frozenset[int]]] = []
+        n = len(chunk)
         if self._scan_runs:
             shapes = scan_shapes(chunk, self._min_digits, self._min_consecutive, self._plus_digits,
                                  self._min_dots, bool(self._email), bool(self._iban), bool(self._ipv6))
@@ -160,10 +164,16 @@ class Prefilter:
             for kind, s, e, digits, consecutive, dots, plus in shapes:
                 if kind == KIND_RUN:
                     counts = (digits, consecutive, dots, plus)
-                    keys = run_cache.get(counts)
-                    if keys is None:
-                        keys = run_cache[counts] = frozenset(
-                            k for k, sh in self._run_rules if sh.accepts_run(digits, consecutive, dots, plus))
+                    split = run_cache.get(counts)
+                    if split is None:
+                        keys = frozenset(k for k, sh in self._run_rules
+                                         if sh.accepts_run(digits, consecutive, dots, plus))
+                        split = run_cache[counts] = (keys & self._native, keys - self._native)
+                    native, keys = split
+                    if dropped:
+                        native, keys = native - dropped, keys - dropped
+                    if native:
+                        runs.append((s, min(n, e + 1), native))
                 elif kind == KIND_EMAIL:
                     keys = self._email
                 elif kind == KIND_IBAN:
@@ -172,48 +182,28 @@ class Prefilter:
                     keys = self._ipv6
                 else:  # pragma: no cover - the scanner has no other kinds
                     continue
+                if dropped and keys:
+                    keys = keys - dropped
                 if keys:
                     ws, we = widen(chunk, s, e)
-                    out.append(Window(ws, we, set(keys), bool(self._line and keys & self._line)))
+                    cands.append(Window(ws, we, set(keys), bool(self._line and keys & self._line)))
         for ignore_case, auto in self._automata:
             hay = chunk.translate(_ASCII_LOWER) if ignore_case else chunk
             for end_idx, (length, targets) in auto.iter(hay):
                 start = end_idx + 1 - length
                 for key, reach in targets:
+                    if key in dropped:
+                        continue
                     if reach is None:
                         s = chunk.rfind("\n", 0, start) + 1
                         e = chunk.find("\n", end_idx + 1)
-                        e = len(chunk) if e < 0 else e
+                        e = n if e < 0 else e
                     else:
-                        s, e = max(0, start - reach), min(len(chunk), end_idx + 1 + reach)
+                        s, e = max(0, start - reach), min(n, end_idx + 1 + reach)
                     s, e = widen(chunk, s, e)
-                    out.append(Window(s, e, {key}, key in self._line))
-        return out
-
-    def windows(self, chunk: str, outside: Iterable[str] = ()) -> list[Window]:
-        """Merged windows for ``chunk``, in order. ``outside`` are context words that hold for values of this
-        chunk without being in it (table headers): a rule that needs context keeps its candidates when one of
-        its words is in one of them."""
-        cands = self.candidates(chunk)
+                    cands.append(Window(s, e, {key}, key in self._line))
         if not cands:
-            return []
-        if self._gated:
-            lowered: str | None = None
-            outside_lower = [w.lower() for w in outside]
-            present: dict[int, bool] = {}
-            for key, words in self._gated.items():
-                if lowered is None:
-                    lowered = chunk.lower()
-                present[key] = any(w in lowered for w in words) or \
-                    any(w in o for o in outside_lower for w in words)
-            dropped = {k for k, ok in present.items() if not ok}
-            if dropped:
-                for w in cands:
-                    w.rules -= dropped
-                cands = [w for w in cands if w.rules]
-                if not cands:
-                    return []
-        n = len(chunk)
+            return [], runs
         for w in cands:
             if w.line:
                 nl = chunk.rfind("\n", 0, w.start) + 1
@@ -238,4 +228,4 @@ class Prefilter:
                 last.line = last.line or w.line
             else:
                 merged.append(w)
-        return merged
+        return merged, runs

@@ -97,6 +97,9 @@ class PrefilterSpec(_Strict):
     ipv6: bool = False
     anchors: tuple[str, ...] = ()
     reach: int | None = Field(default=None, ge=1, le=65536)
+    # Every match found from a digit run lies within that run (digits and number punctuation) and looks at most
+    # one character past it: the rule then searches the run itself (cheaper than a window around it).
+    within_run: bool = False
 
     @model_validator(mode="after")
     def _something(self) -> PrefilterSpec:
@@ -202,7 +205,7 @@ def rule_shape(rule: RuleSpec) -> Any:
     p = rule.prefilter
     return Shape(digits=p.digits, consecutive=p.consecutive, dots=p.dots, email=p.email, iban=p.iban,
                  ipv6=p.ipv6, anchors=p.anchors, anchors_ignore_case=rule.ignore_case, reach=p.reach,
-                 line=any(line_anchored(pat.regex) for pat in rule.patterns))
+                 line=any(line_anchored(pat.regex) for pat in rule.patterns), run_native=p.within_run)
 
 
 _ESCAPE = regex.compile(r"\\.", regex.DOTALL)
