@@ -87,6 +87,10 @@ def terms_shape(terms: Iterable[str], ignore_case: bool) -> Shape | None:
     return Shape(anchors=terms, anchors_ignore_case=ignore_case)
 
 
+# A digit run [start, end) and the indexes of the run-native rules whose shapes it can hold.
+RunSpan = tuple[int, int, frozenset[int]]
+
+
 @dataclass(slots=True)
 class Window:
     """A part of a chunk to search, with the rules (their indexes) whose candidates it holds."""
@@ -148,14 +152,14 @@ class Prefilter:
                          if not any(w in lowered for w in words)
                          and not any(w in o for o in outside_lower for w in words))
 
-    def plan(self, chunk: str, outside: Iterable[str] = ()) -> tuple[list[Window], list[tuple[int, int, frozenset[int]]]]:
+    def plan(self, chunk: str, outside: Iterable[str] = ()) -> tuple[list[Window], list[RunSpan]]:
         """What each rule searches in ``chunk``: merged windows in order, and the digit runs (``end`` one past the
         run, so a one-character look-ahead sees what follows it) of rules whose matches lie within one run.
         ``outside`` are context words that hold for values of this chunk without being in it (table headers): a
         rule that needs context keeps its candidates when one of its words is in one of them."""
         dropped = self._dropped(chunk, outside)
         cands: list[Window] = []
-        runs: list[tuple[int, int, frozenset[int]]] = []
+        runs: list[RunSpan] = []
         n = len(chunk)
         if self._scan_runs:
             shapes = scan_shapes(chunk, self._min_digits, self._min_consecutive, self._plus_digits,

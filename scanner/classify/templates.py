@@ -52,7 +52,8 @@ from scanner.exceptions import ClassificationError
 logger = logging.getLogger(__name__)
 
 SEVERITIES = ("high", "medium", "low")
-DEFAULT_SEVERITY = "medium"
+Severity = Literal["high", "medium", "low"]
+DEFAULT_SEVERITY: Severity = "medium"
 VALIDATORS = ("luhn", "mod97", "us_ssn", "aba_routing", "npi", "dea", "github_token")
 DETECTORS = ("payment_card", "phone", "email", "iban", "ip")
 _ENTITY_NAME = r"^[A-Z][A-Z0-9_]{0,63}$"
@@ -137,7 +138,7 @@ class RuleSpec(_Strict):
     placeholder: PlaceholderSpec | None = None
     # How much a finding of this entity matters: high (secrets, cards, national ids, bank accounts), medium
     # (contact data), low (network identifiers). Rankings and SARIF levels follow it.
-    severity: Literal["high", "medium", "low"] = DEFAULT_SEVERITY
+    severity: Severity = DEFAULT_SEVERITY
     options: dict[str, Any] = Field(default_factory=dict)
     prefilter: PrefilterSpec | None = None
     examples: tuple[str, ...] = Field(min_length=1)
