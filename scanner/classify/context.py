@@ -33,7 +33,9 @@ from scanner._fast import widen
 
 FACTOR = 0.35            # LemmaContextAwareEnhancer defaults: context_similarity_factor
 MIN_WITH_CONTEXT = 0.4   # min_score_with_context_similarity
-PREFIX_WORDS = 5         # context_prefix_count (plus the value's own token)
+# The enhancer's window, widened from its 5 words before to 8: a label and its value are often further apart than
+# 5 tokens ("Passport no. Office" above a table row puts "passport" 6 tokens back; "card number (Visa):" 6).
+PREFIX_WORDS = 8         # context_prefix_count (plus the value's own token)
 SUFFIX_WORDS = 0         # context_suffix_count (plus the value's own token)
 
 _PIECE = re.compile(r"\S+")  # \S is the complement of str.isspace, which is what spaCy splits at

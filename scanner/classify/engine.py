@@ -37,7 +37,7 @@ from typing import Any, Protocol
 from scanner.classify.build import custom_rule, dictionary_rules, entity_rules, rules_from_spec
 from scanner.classify.context import ContextScorer, boost, external_supports
 from scanner.classify.masking import mask, normalise, value_hash
-from scanner.classify.prefilter import Prefilter
+from scanner.classify.prefilter import Prefilter, mentions
 from scanner.classify.rules import PatternRule, Rule
 from scanner.classify.templates import Template, load_templates
 from scanner.config import ClassificationConfig
@@ -192,14 +192,18 @@ class Classifier:
         # Per rule: the minimum score of its entity, and whether context can change whether/how it is reported.
         self._floor = [self.min_scores[r.entity] for r in self.rules]
         shapes = {}
+        # Rules searched on whole chunks that can only be reported with a context word: skipped on chunks
+        # that mention none (the prefilter does the same for shaped rules).
+        self._whole_gates: dict[int, tuple[str, ...]] = {}
         for i, rule in enumerate(self.rules):
-            if rule.shape is None:
-                continue
             floor = self._floor[i]
             gate: tuple[str, ...] | None = None
             if rule.best < floor:
                 gate = rule.context if rule.context and boost(rule.best) >= floor else ()
-            shapes[i] = dataclasses.replace(rule.shape, needs_context=gate)
+            if rule.shape is not None:
+                shapes[i] = dataclasses.replace(rule.shape, needs_context=gate)
+            elif gate is not None:
+                self._whole_gates[i] = gate
         self._whole = [i for i, r in enumerate(self.rules) if r.shape is None]
         self.whole_chunk_entities = list(dict.fromkeys(self.rules[i].entity for i in self._whole))
         self._prefilter = Prefilter(shapes)
@@ -294,7 +298,14 @@ class Classifier:
             for i, rule in enumerate(self.rules):
                 found.extend((s, e, sc, i) for s, e, sc in rule.find(chunk, 0, n))
             return found
+        lowered: str | None = None
         for i in self._whole:
+            gate = self._whole_gates.get(i)
+            if gate is not None:
+                if lowered is None:
+                    lowered = chunk.lower()
+                if not mentions(gate, lowered, [w.lower() for w in outside]):
+                    continue
             self.stats.chars_sent += n
             found.extend((s, e, sc, i) for s, e, sc in self.rules[i].find(chunk, 0, n))
         windows, runs = self._prefilter.plan(chunk, outside)

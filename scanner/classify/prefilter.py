@@ -28,7 +28,7 @@ An anchored match is assumed to lie on the anchor's line unless the rule gives a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import ahocorasick
@@ -37,6 +37,13 @@ from scanner._fast import KIND_EMAIL, KIND_IBAN, KIND_IPV6, KIND_RUN, scan_shape
 
 LINE_SNAP = 256
 _NEVER = 1 << 30
+
+
+def mentions(words: Iterable[str], lowered: str, outside_lower: Sequence[str]) -> bool:
+    """True when one of the context ``words`` (lower case) is in the lower-cased chunk or in one of the lower-cased
+    words that hold for it from outside (table headers). When this is False no token near a candidate can hold
+    one, so a rule that needs context can have no finding there."""
+    return any(w in lowered for w in words) or any(w in o for o in outside_lower for w in words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,9 +155,7 @@ class Prefilter:
             return frozenset()
         lowered = chunk.lower()
         outside_lower = [w.lower() for w in outside]
-        return frozenset(k for k, words in self._gated.items()
-                         if not any(w in lowered for w in words)
-                         and not any(w in o for o in outside_lower for w in words))
+        return frozenset(k for k, words in self._gated.items() if not mentions(words, lowered, outside_lower))
 
     def plan(self, chunk: str, outside: Iterable[str] = ()) -> tuple[list[Window], list[RunSpan]]:
         """What each rule searches in ``chunk``: merged windows in order, and the digit runs (``end`` one past the

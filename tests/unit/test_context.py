@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.corpus import generate
-from scanner.classify.context import ContextScorer, boost, external_supports
+from scanner.classify.context import PREFIX_WORDS, SUFFIX_WORDS, ContextScorer, boost, external_supports
 from scanner.classify.engine import Classifier, iter_chunk_spans
 from scanner.classify.presidio_setup import BlankSpacyNlpEngine
 from scanner.config import ClassificationConfig
@@ -56,7 +56,8 @@ def presidio_scores(text: str, results: Sequence[tuple[int, int, float]], contex
                                                    RecognizerResult.RECOGNIZER_NAME_KEY: rec.name})
         r.analysis_explanation = rec.build_regex_explanation(rec.name, "x", "x", score, None, 0)
         raw.append(r)
-    enhanced = LemmaContextAwareEnhancer().enhance_using_context(text, raw, artifacts, [rec], list(external) or None)
+    enhancer = LemmaContextAwareEnhancer(context_prefix_count=PREFIX_WORDS, context_suffix_count=SUFFIX_WORDS)
+    enhanced = enhancer.enhance_using_context(text, raw, artifacts, [rec], list(external) or None)
     return [r.score for r in enhanced]
 
 
