@@ -13,7 +13,8 @@ the call. This module computes the same answer for one result in time proportion
   pieces becomes a token of its own the way spaCy makes one: the run minus its first character when that is a
   plain space following a token, the whole run at the very start of the text (:func:`whitespace_token`).
 - **Keywords** are the lemmas (lower-case token text, :mod:`scanner.classify.presidio_setup`) that are neither a
-  stop word nor punctuation nor ``be``; a lemma holding ``:`` is never one itself but gives its ``:``-separated
+  stop word nor punctuation nor ``be``, where the rules' own context words are never stop words (our one
+  departure from Presidio, whose spaCy stop list holds ``call``; the tests give Presidio the same stop list); a lemma holding ``:`` is never one itself but gives its ``:``-separated
   parts to the keyword list of the *whole* text, so ``the:10`` anywhere makes every ``the`` a keyword there
   (:meth:`ChunkContext.is_keyword`, which looks for such parts only when ``q:`` or ``:q`` occurs at all).
 - **Cheap exits.** A context word can only be a substring of a lemma if it is a substring of the lower-cased text:
@@ -58,9 +59,12 @@ def whitespace_token(run: str, after_token: bool) -> str:
 class ContextScorer:
     """Per-process state for context scoring: the tokenizer and the caches of piece tokens and keyword verdicts."""
 
-    def __init__(self, nlp: Any) -> None:
+    def __init__(self, nlp: Any, kept: frozenset[str] = frozenset()) -> None:
         from spacy.attrs import IS_PUNCT, IS_STOP
 
+        # Lemmas that count as keywords although spaCy lists them as stop words: the rules' own context words
+        # ("call": Presidio never lets "call 404-359-5358" support a phone, since spaCy calls "call" a stop word).
+        self._kept = kept
         self._tokenizer = nlp.tokenizer
         # The functions spaCy computes a new lexeme's flags with: asking them directly gives the same answers as
         # ``vocab[word].is_stop`` without adding every number and word of a share to the vocabulary.
@@ -84,7 +88,8 @@ class ContextScorer:
         ``be`` (its ``-PRON-`` test never holds for a lower-case lemma)."""
         ok = self._keep.get(lemma)
         if ok is None:
-            ok = not self._is_stop(lemma) and not self._is_punct(lemma) and lemma != "-PRON-" and lemma != "be"
+            ok = ((lemma in self._kept or not self._is_stop(lemma)) and not self._is_punct(lemma)
+                  and lemma != "-PRON-" and lemma != "be")
             if len(self._keep) >= _CACHE_LIMIT:
                 self._keep.clear()
             self._keep[lemma] = ok

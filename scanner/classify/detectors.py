@@ -78,10 +78,12 @@ class CardRule(Rule):
                     return True
         return False
 
-    # The groupings cards are printed in, longest first (4-4-4-4-3 for 19 digits ... 4-4-4 for 12); a number
-    # written in one piece is also accepted.
-    GROUPINGS = ((4, 4, 4, 4, 3), (4, 4, 4, 4, 2), (4, 4, 4, 4, 1), (4, 4, 4, 4), (4, 6, 5), (4, 6, 4),
-                 (4, 4, 4, 3), (4, 4, 4, 2), (4, 4, 4, 1), (4, 4, 4))
+    # The groupings cards are printed in, longest first (4-4-4-4-3 for 19 digits ... 4-4-4 for 12): fours with a
+    # shorter or longer last group (18-digit UnionPay and Maestro as 4-4-4-6, 13-digit Visa as 4-4-5), and
+    # Amex/Diners' 4-6-5 and 4-6-4. A number written in one piece is also accepted.
+    GROUPINGS = ((4, 4, 4, 4, 3), (4, 4, 4, 7), (4, 4, 4, 4, 2), (4, 4, 4, 6), (4, 4, 4, 4, 1), (4, 4, 4, 5),
+                 (4, 4, 4, 4), (4, 6, 5), (4, 6, 4), (4, 4, 4, 3), (4, 4, 4, 2), (4, 4, 4, 1), (4, 4, 5),
+                 (4, 4, 4))
 
     def _valid(self, text: str, groups: list[tuple[int, int]]) -> bool:
         digits = "".join(text[a:b] for a, b in groups)
@@ -138,12 +140,17 @@ class CardRule(Rule):
                     for grouping in self.GROUPINGS:
                         k = len(grouping)
                         cand = groups[i:i + k]
-                        if tuple(b - a for a, b in cand) == grouping and self._valid(text, cand):
-                            nxt = groups[i + k] if i + k < len(groups) else None
-                            # 4-digit groups going on past the card: a longer number, not a card in it.
-                            if nxt is None or set(grouping) != {4} or nxt[1] - nxt[0] != 4:
-                                hit = k
-                                break
+                        if tuple(b - a for a, b in cand) != grouping:
+                            continue
+                        if not self._valid(text, cand):
+                            if self.issued("".join(text[a:b] for a, b in cand)):
+                                break  # one longer number of an issued length failing Luhn: no card in it
+                            continue
+                        nxt = groups[i + k] if i + k < len(groups) else None
+                        # 4-digit groups going on past the card: a longer number, not a card in it.
+                        if nxt is None or set(grouping) != {4} or nxt[1] - nxt[0] != 4:
+                            hit = k
+                        break
                 if hit:
                     cs, ce = groups[i][0], groups[i + hit - 1][1]
                     first, last = i == 0, i + hit == len(groups)
@@ -229,9 +236,28 @@ class EmailRule(Rule):
         out: list[Found] = []
         for m in _EMAIL.finditer(text, lo, hi):
             value = m.group()
-            if self.domain_ok(value[value.rindex("@") + 1:]):
-                out.append((m.start(), m.end(), self.score))
+            at = value.rindex("@")
+            if not self.domain_ok(value[at + 1:]):
+                continue
+            out.append((m.start() + _key_prefix(value, at), m.end(), self.score))
         return out
+
+
+_SRS = ("srs0=", "srs1=")
+_LEADING_PUNCT = "'`{|}"
+
+
+def _key_prefix(value: str, at: int) -> int:
+    """How many leading characters of an address match are not the address: ``user=`` / ``email='`` of a
+    ``key=value`` pair (``=`` and quotes are valid in a local part, but an address holding ``=`` is almost always
+    a log's key and value run together; sender-rewriting addresses, SRS0=.../SRS1=..., keep theirs)."""
+    cut = 0
+    eq = value.rfind("=", 0, at)
+    if eq >= 0 and not value[:5].lower().startswith(_SRS):
+        cut = eq + 1
+    while cut < at and value[cut] in _LEADING_PUNCT:
+        cut += 1
+    return cut if cut < at and value[cut] != "." else 0
 
 
 # ---------------------------------------------------------------------------------------------- IBAN

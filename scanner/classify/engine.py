@@ -224,12 +224,17 @@ class Classifier:
         return {r.entity: r.timeouts for r in self.custom_rules if r.timeouts}
 
     @property
+    def context_words(self) -> frozenset[str]:
+        """Every rule's context words (lower case)."""
+        return frozenset(w for r in self.rules for w in r.context)
+
+    @property
     def scorer(self) -> ContextScorer:
         """The context scorer (spaCy's blank English tokenizer), built on first need."""
         if self._scorer is None:
             import spacy
 
-            self._scorer = ContextScorer(spacy.blank("en"))
+            self._scorer = ContextScorer(spacy.blank("en"), self.context_words)
         return self._scorer
 
     def _is_allowed(self, entity: str, value: str) -> bool:

@@ -34,9 +34,18 @@ VALID = [
     ("Visa 4111 1111 1111 1111 exp 12/29", [("CREDIT_CARD", "4111 1111 1111 1111")]),
     ("mc 5555-5555-5555-4444 and amex 378282246310005",
      [("CREDIT_CARD", "5555-5555-5555-4444"), ("CREDIT_CARD", "378282246310005")]),
+    # 18-digit UnionPay as 4-4-4-6, 13-digit Visa as 4-4-5, 17-digit Maestro as 4-4-4-5.
+    ("card 6206 2093 8495 053858 on file", [("CREDIT_CARD", "6206 2093 8495 053858")]),
+    ("visa 4909-3980-29775", [("CREDIT_CARD", "4909-3980-29775")]),
+    ("maestro 5018 6789 5271 74139.", [("CREDIT_CARD", "5018 6789 5271 74139")]),
     ("SSN: 536-22-1234", [("US_SSN", "536-22-1234")]),
     ("ssn 772 10 4455.", [("US_SSN", "772 10 4455")]),
     ("Write to Jane.Roe@Example.org today", [("EMAIL_ADDRESS", "Jane.Roe@Example.org")]),
+    # A log's key=value run together with the address is not part of it; an SRS address keeps its "="s.
+    ("login ok user=jane@example.org from", [("EMAIL_ADDRESS", "jane@example.org")]),
+    ("from: email='o'brien@example.org'", [("EMAIL_ADDRESS", "o'brien@example.org")]),
+    ("bounce SRS0=HHH=TT=example.org=jane@forwarder.example.net",
+     [("EMAIL_ADDRESS", "SRS0=HHH=TT=example.org=jane@forwarder.example.net")]),
     ("phone: +44 20 7946 0958", [("PHONE_NUMBER", "+44 20 7946 0958")]),
     ("IBAN DE89 3704 0044 0532 0130 00", [("IBAN_CODE", "DE89 3704 0044 0532 0130 00")]),
     ("NL91ABNA0417164300 is the account", [("IBAN_CODE", "NL91ABNA0417164300")]),
@@ -54,6 +63,7 @@ DECOYS = [
     "order 4111 1111 1111 1112",             # Luhn fails
     "card 5555 5555 5555 4445",              # Luhn fails
     "ref 1234567812345678",                  # Luhn fails
+    "Card: 6454 3377 9315 3168 268 (exp)",   # a 19-digit number failing Luhn, though its first 16 pass
     "SSN 000-12-3456",                       # area 000
     "SSN 666-12-3456",                       # area 666
     "SSN 900-12-3456 or 999-12-3456",        # area 9xx

@@ -32,11 +32,23 @@ SEPS = [" ", " ", " ", "\n", "  ", "\t", " \n ", "\u00a0", "\r\n", ""]
 CONTEXT = ("phone", "tel", "call", "card", "the", "x")
 
 
+# The built-in templates' context words, which count as keywords even when spaCy lists them as stop words ("call").
+KEPT = Classifier(ClassificationConfig(template=["pii", "secrets", "phi"]), b"k" * 32, prefilter=False).context_words
+
+
 @pytest.fixture(scope="module")
 def engines() -> tuple[Any, ContextScorer]:
+    """Presidio's NLP engine with the stop list ours uses (spaCy's, less :data:`KEPT`), and our scorer."""
+    from spacy.attrs import IS_STOP
+
     nlp = BlankSpacyNlpEngine()
     nlp.load()
-    return nlp, ContextScorer(nlp.nlp["en"])
+    vocab = nlp.nlp["en"].vocab
+    spacy_is_stop = vocab.lex_attr_getters[IS_STOP]
+    vocab.lex_attr_getters[IS_STOP] = lambda s: s.lower() not in KEPT and spacy_is_stop(s)
+    for lex in vocab:  # lexemes made before the change keep their flags
+        lex.is_stop = vocab.lex_attr_getters[IS_STOP](lex.orth_)
+    return nlp, ContextScorer(nlp.nlp["en"], KEPT)
 
 
 def presidio_scores(text: str, results: Sequence[tuple[int, int, float]], context: Sequence[str], nlp_engine: Any,
@@ -94,13 +106,25 @@ def test_property_equal_to_presidio(engines: tuple[Any, ContextScorer], text: st
 
 def test_colon_parts_make_stop_words_keywords(engines: tuple[Any, ContextScorer]) -> None:
     nlp, scorer = engines
-    # "call" is a spaCy stop word: never a keyword ... unless a "call:" token elsewhere in the text makes it one.
-    for text in ("call 404 359 5358", "x call:10\ncall 404 359 5358", "x call:now\ncall 404 359 5358"):
+    # "the" is a spaCy stop word: never a keyword ... unless a "the:" token elsewhere in the text makes it one.
+    for text in ("the 404 359 5358", "x the:10\nthe 404 359 5358", "x the:now\nthe 404 359 5358"):
         start = text.index("404")
         results = [(start, start + 12, 0.4)]
-        assert ours(scorer, text, results, ("call",)) == pytest.approx(presidio_scores(text, results, ("call",), nlp))
-    assert ours(scorer, "x call:10\ncall 404", [(15, 18, 0.4)], ("call",)) == [pytest.approx(0.75)]
-    assert ours(scorer, "call 404", [(5, 8, 0.4)], ("call",)) == [0.4]
+        assert ours(scorer, text, results, ("the",)) == pytest.approx(presidio_scores(text, results, ("the",), nlp))
+    assert ours(scorer, "x the:10\nthe 404", [(14, 17, 0.4)], ("the",)) == [pytest.approx(0.75)]
+    assert ours(scorer, "the 404", [(4, 7, 0.4)], ("the",)) == [0.4]
+
+
+def test_rule_context_words_are_never_stop_words(engines: tuple[Any, ContextScorer]) -> None:
+    nlp, scorer = engines
+    # spaCy lists "call" as a stop word; a rule's context word counts all the same ("Please call 5128748945").
+    text = "Please call 5128748945 to confirm."
+    results = [(12, 22, 0.4)]
+    assert ours(scorer, text, results, ("call",)) == [pytest.approx(0.75)]
+    assert ours(scorer, text, results, ("call",)) == pytest.approx(presidio_scores(text, results, ("call",), nlp))
+    import spacy
+
+    assert not ContextScorer(spacy.blank("en")).chunk(text).supports(12, ("call",))  # spaCy's list alone
 
 
 def test_equal_to_presidio_on_the_corpus(engines: tuple[Any, ContextScorer], tmp_path: Path) -> None:
