@@ -204,7 +204,16 @@ class PhoneRule(Rule):
         if plus:
             if self.bare:
                 return None
-            return self.score if 7 <= len(digits) <= 15 and self._international(digits) else None
+            if not 7 <= len(digits) <= 15:
+                return None
+            if self._international(digits):
+                return self.score
+            # "+36 (0)20 ...": a lone 0 after the country code is the optional trunk prefix some write for any
+            # country (E.123 advises against it; people do it anyway). The number is the one without it.
+            if len(groups) >= 3 and groups[1] == 1 and digits[groups[0]] == "0" and self._international(
+                    digits[:groups[0]] + digits[groups[0] + 1:]):
+                return self.score
+            return None
         if self.bare != (len(groups) == 1):
             return None  # the other rule's candidate
         for region in self.regions:

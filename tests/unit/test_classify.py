@@ -47,6 +47,7 @@ VALID = [
     ("bounce SRS0=HHH=TT=example.org=jane@forwarder.example.net",
      [("EMAIL_ADDRESS", "SRS0=HHH=TT=example.org=jane@forwarder.example.net")]),
     ("phone: +44 20 7946 0958", [("PHONE_NUMBER", "+44 20 7946 0958")]),
+    ("Budapest office +36 (0)20 120 0880, ask for Eva", [("PHONE_NUMBER", "+36 (0)20 120 0880")]),
     ("IBAN DE89 3704 0044 0532 0130 00", [("IBAN_CODE", "DE89 3704 0044 0532 0130 00")]),
     ("NL91ABNA0417164300 is the account", [("IBAN_CODE", "NL91ABNA0417164300")]),
     ("ip 10.1.2.3 and 2001:db8::1", [("IP_ADDRESS", "10.1.2.3"), ("IP_ADDRESS", "2001:db8::1")]),
