@@ -911,6 +911,37 @@ class DatabaseInterface:
             )).all()
             return [(d, p, st, r) for d, p, st, r in rows]
 
+    # ---------------------------------------------------------------------------------------------------- measuring
+
+    async def row_counts(self) -> dict[str, int]:
+        """Rows per store table (the store benchmark prints rows written per run from these)."""
+        from scanner.store.tables import Base
+
+        out: dict[str, int] = {}
+        async with self._read() as s:
+            for name, table in sorted(Base.metadata.tables.items()):
+                out[name] = int((await s.execute(select(func.count()).select_from(table))).scalar_one())
+        return out
+
+    async def size_bytes(self) -> int:
+        """The store's size on disk: the database file and its WAL (SQLite), or the database (PostgreSQL)."""
+        if self.dialect == "postgresql":
+            async with self._read() as s:
+                return int((await s.execute(text("SELECT pg_database_size(current_database())"))).scalar_one())
+        path = sqlite_path(self.url)
+        if path is None:
+            return 0
+        return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+
+    async def discovery_owners(self, job_id: int) -> dict[str, int]:
+        """DISCOVERY tasks of a job per lease owner that ran them (the benchmark shows how discovery was shared)."""
+        async with self._read() as s:
+            rows = (await s.execute(
+                select(Task.lease_owner, func.count()).where(Task.job_id == job_id,
+                                                             Task.type == TaskType.DISCOVERY.value)
+                .group_by(Task.lease_owner))).all()
+            return {str(o): int(n) for o, n in rows}
+
     async def add_suppression(self, kind: str, pattern: str, entity: str | None, reason: str) -> int:
         """Record a triage decision (``kind`` ``hash`` or ``object``); returns its id."""
         if kind not in ("hash", "object"):
