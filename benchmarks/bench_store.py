@@ -2,7 +2,7 @@
 runs, rows written per run, how discovery of one big folder is shared, and a worker's RSS over ten passes.
 
     python -m benchmarks.bench_store [--files 100000] [--stores sqlite,postgres] [--synthetic 1000000]
-                                     [--runs 10] [--churn 0.01] [--big-folder 200000] [--parts scan,synthetic,folder,rss]
+        [--runs 10] [--churn 0.01] [--big-folder 200000] [--parts scan,synthetic,folder,rss]
 
 Parts:
 

@@ -232,9 +232,9 @@ class Orchestrator:
             h.ready = True
             self.wake.set()
         elif kind == M.DISCOVERED:
-            _, tid, fence, objs = msg
+            _, tid, fence, objs, folders = msg
             if (ds := self._task_ds.get(tid)) is not None and \
-                    not await self.db.record_discovered(tid, fence, self.job_id, ds, objs):
+                    not await self.db.record_discovered(tid, fence, self.job_id, ds, objs, folders):
                 self._stale(tid, fence, "discovered objects")
             self.wake.set()
         elif kind == M.OBJECTS:
