@@ -574,10 +574,13 @@ def _fail_classify(exc: DatascanError) -> None:
 
 @main.command()
 @click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--template", "template", default=None, help="Built-in name or YAML path  [default: pii, or the job's].")
+@click.option("--template", "template", default=None,
+              help="Built-in name or YAML path, or several joined by commas (pii,secrets)  [default: pii, or the "
+                   "job's].")
 @click.option("--job", "job_file", type=click.Path(dir_okay=False), default=None,
               help="Use this job file's classification section (custom recognizers, lists, scores, NER).")
-@click.option("--no-prefilter", is_flag=True, help="Plain Presidio over whole chunks (the contract's reference).")
+@click.option("--no-prefilter", is_flag=True,
+              help="Every rule over whole chunks, without the prefilter (the contract's reference).")
 @click.option("--reveal", is_flag=True, help="Also print each raw value (never stored).")
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
 def classify(file: str, template: str | None, job_file: str | None, no_prefilter: bool, reveal: bool,

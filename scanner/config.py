@@ -219,7 +219,8 @@ class NlpConfig(_Strict):
 class ClassificationConfig(_Strict):
     """What to look for."""
 
-    template: str = "pii"
+    # A built-in template's name or a template file's path, or a list of them whose rules run together.
+    template: str | list[Annotated[str, Field(min_length=1)]] = "pii"
     # None: every entity of the template. A list may also name Presidio's noisy predefined entities
     # (US_DRIVER_LICENSE, DATE_TIME, ...) that no built-in template enables by default.
     entities: list[str] | None = None
@@ -251,6 +252,20 @@ class ClassificationConfig(_Strict):
             raise ValueError(f"unknown phone region{'s' if len(bad) > 1 else ''} {', '.join(map(repr, bad))} "
                              f"(two-letter ISO 3166 codes in upper case, e.g. US, GB, DE)")
         return list(dict.fromkeys(v))
+
+    @field_validator("template")
+    @classmethod
+    def _template_list(cls, v: str | list[str]) -> str | list[str]:
+        if isinstance(v, list):
+            if not v:
+                raise ValueError("the list of templates is empty")
+            return list(dict.fromkeys(v))
+        return v
+
+    @property
+    def templates(self) -> list[str]:
+        """The template names or paths, as a list."""
+        return [self.template] if isinstance(self.template, str) else list(self.template)
 
     @model_validator(mode="after")
     def _unique_custom(self) -> ClassificationConfig:

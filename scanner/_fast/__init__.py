@@ -21,19 +21,42 @@ try:
     from . import _prefilter, _validators
 except ImportError:  # not built (e.g. a plain source checkout): fall back to the same semantics, slower
     COMPILED = False
-    from .prefilter_ref import pad_back, pad_forward, scan_shapes, widen
-    from .validators_ref import aba_routing_ok, luhn_ok, mod97_ok, npi_ok, shannon_entropy, us_ssn_ok
+    from .prefilter_ref import scan_shapes, widen
+    from .validators_ref import (
+        aba_routing_ok,
+        dea_ok,
+        github_token_ok,
+        luhn_ok,
+        mod97_ok,
+        npi_ok,
+        repeated_run,
+        sequential_run,
+        shannon_entropy,
+        us_ssn_ok,
+    )
 else:
     COMPILED = True
     IMPLEMENTATIONS["compiled"] = _validators
     PREFILTER_IMPLEMENTATIONS["compiled"] = _prefilter
-    from ._prefilter import pad_back, pad_forward, scan_shapes, widen
-    from ._validators import aba_routing_ok, luhn_ok, mod97_ok, npi_ok, shannon_entropy, us_ssn_ok
+    from ._prefilter import scan_shapes, widen
+    from ._validators import (
+        aba_routing_ok,
+        dea_ok,
+        github_token_ok,
+        luhn_ok,
+        mod97_ok,
+        npi_ok,
+        repeated_run,
+        sequential_run,
+        shannon_entropy,
+        us_ssn_ok,
+    )
 
 from .prefilter_ref import IBAN_REACH, KIND_EMAIL, KIND_IBAN, KIND_IPV6, KIND_RUN, RUN_PUNCT  # noqa: E402
 
 __all__ = [
     "COMPILED", "IBAN_REACH", "IMPLEMENTATIONS", "KIND_EMAIL", "KIND_IBAN", "KIND_IPV6", "KIND_RUN",
-    "PREFILTER_IMPLEMENTATIONS", "RUN_PUNCT", "aba_routing_ok", "luhn_ok", "mod97_ok", "npi_ok", "pad_back",
-    "pad_forward", "scan_shapes", "shannon_entropy", "us_ssn_ok", "widen",
+    "PREFILTER_IMPLEMENTATIONS", "RUN_PUNCT", "aba_routing_ok", "dea_ok", "github_token_ok", "luhn_ok", "mod97_ok",
+    "npi_ok", "repeated_run", "scan_shapes", "sequential_run", "shannon_entropy",
+    "us_ssn_ok", "widen",
 ]

@@ -257,3 +257,132 @@ def shannon_entropy(str s not None) -> float:
     with nogil:
         total = _entropy_of_counts(packed, k, n)
     return total
+
+
+cdef inline bint _dea_first(Py_UCS4 c) noexcept nogil:
+    return c == u'A' or c == u'B' or c == u'C' or c == u'D' or c == u'E' or c == u'F' or c == u'G' \
+        or c == u'H' or c == u'J' or c == u'K' or c == u'L' or c == u'M' or c == u'P' or c == u'R' \
+        or c == u'S' or c == u'T' or c == u'U' or c == u'X'
+
+
+def dea_ok(str s not None) -> bool:
+    """True if ``s`` is a US DEA registration number: a registrant-type letter, a letter (or ``9``), 7 digits
+    whose last is ``(d1 + d3 + d5 + 2 * (d2 + d4 + d6)) mod 10``."""
+    cdef unsigned char d[7]
+    cdef Py_UCS4 first, second, c
+    cdef Py_ssize_t i
+    if len(s) != 9:
+        return False
+    first = s[0]
+    second = s[1]
+    if u'a' <= first <= u'z':
+        first = <Py_UCS4>(<int>first - 32)
+    if u'a' <= second <= u'z':
+        second = <Py_UCS4>(<int>second - 32)
+    if not _dea_first(first) or not (_is_upper(second) or second == u'9'):
+        return False
+    for i in range(7):
+        c = s[i + 2]
+        if not _is_digit(c):
+            return False
+        d[i] = _digit(c)
+    return (d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10 == d[6]
+
+
+cdef inline int _base62(Py_UCS4 c) noexcept nogil:
+    if u'0' <= c <= u'9':
+        return <int>c - 48
+    if u'A' <= c <= u'Z':
+        return <int>c - 55
+    if u'a' <= c <= u'z':
+        return <int>c - 61
+    return -1
+
+
+cdef extern from *:
+    """
+    #define CRC32_POLY 0xEDB88320u
+    """
+    unsigned int CRC32_POLY  # zlib's reflected CRC-32 polynomial (too wide for a Cython literal)
+
+
+cdef unsigned int _crc32(const unsigned char* data, Py_ssize_t n) noexcept nogil:
+    cdef unsigned int crc = ~(<unsigned int>0)
+    cdef Py_ssize_t i
+    cdef int k
+    for i in range(n):
+        crc ^= data[i]
+        for k in range(8):
+            if crc & 1:
+                crc = (crc >> 1) ^ CRC32_POLY
+            else:
+                crc = crc >> 1
+    return ~crc
+
+
+def github_token_ok(str s not None) -> bool:
+    """True if ``s`` is a classic GitHub token (``ghp_`` ... ``ghr_`` and 36 base62 characters) whose last 6
+    characters are the base62 CRC-32 of the 30 before them, as GitHub issues them."""
+    cdef unsigned char body[30]
+    cdef unsigned long long value = 0
+    cdef Py_UCS4 c
+    cdef Py_ssize_t i
+    cdef int v
+    if len(s) != 40 or s[0] != u'g' or s[1] != u'h' or s[3] != u'_':
+        return False
+    c = s[2]
+    if not (c == u'p' or c == u'o' or c == u'u' or c == u's' or c == u'r'):
+        return False
+    for i in range(36):
+        c = s[i + 4]
+        v = _base62(c)
+        if v < 0:
+            return False
+        if i < 30:
+            body[i] = <unsigned char>c
+        else:
+            value = value * 62 + v
+    return value == _crc32(body, 30)
+
+
+def repeated_run(str s not None, Py_ssize_t n) -> bool:
+    """True if one character occurs ``n`` (>= 2) times in a row in ``s`` (``XXXX``, ``0000``)."""
+    cdef Py_ssize_t run = 1
+    cdef Py_ssize_t i, length = len(s)
+    if n < 2:
+        return length > 0
+    for i in range(1, length):
+        if s[i] == s[i - 1]:
+            run += 1
+            if run >= n:
+                return True
+        else:
+            run = 1
+    return False
+
+
+cdef inline bint _ascii_alnum(Py_UCS4 c) noexcept nogil:
+    return _is_digit(c) or _is_upper(c) or (u'a' <= c <= u'z')
+
+
+def sequential_run(str s not None, Py_ssize_t n) -> bool:
+    """True if ``n`` (>= 2) letters or digits in a row of ``s`` step by +1 or by -1 (``abcdef``, ``654321``)."""
+    cdef Py_ssize_t up = 1, down = 1
+    cdef Py_ssize_t i, length = len(s)
+    cdef Py_UCS4 a, b
+    cdef long step
+    if n < 2:
+        return length > 0
+    for i in range(1, length):
+        a = s[i - 1]
+        b = s[i]
+        if _ascii_alnum(a) and _ascii_alnum(b):
+            step = <long>b - <long>a
+            up = up + 1 if step == 1 else 1
+            down = down + 1 if step == -1 else 1
+        else:
+            up = 1
+            down = 1
+        if up >= n or down >= n:
+            return True
+    return False

@@ -20,8 +20,6 @@ For the last four fields of the non-run kinds the value is 0. Pure function: no 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 KIND_RUN = 1
 KIND_EMAIL = 2
 KIND_IBAN = 3
@@ -125,44 +123,3 @@ def widen(text: str, s: int, e: int) -> tuple[int, int]:
     while e < n and not text[e].isspace():
         e += 1
     return s, e
-
-
-def pad_back(text: str, pos: int, words: int, is_keyword: Callable[[str], bool]) -> int:
-    """Move ``pos`` back over whitespace-separated pieces until ``words`` of them passed ``is_keyword`` (or the
-    text starts); returns the start of the last piece passed (or 0)."""
-    count = 0
-    pos = min(max(pos, 0), len(text))
-    while pos > 0 and count < words:
-        j = pos
-        while j > 0 and text[j - 1].isspace():
-            j -= 1
-        if j == 0:
-            return 0
-        k = j
-        while k > 0 and not text[k - 1].isspace():
-            k -= 1
-        if is_keyword(text[k:j]):
-            count += 1
-        pos = k
-    return pos
-
-
-def pad_forward(text: str, pos: int, words: int, is_keyword: Callable[[str], bool]) -> int:
-    """Move ``pos`` forward over pieces until ``words`` of them passed ``is_keyword`` (or the text ends);
-    returns the end of the last piece passed (or ``len(text)``)."""
-    n = len(text)
-    count = 0
-    pos = min(max(pos, 0), n)
-    while pos < n and count < words:
-        j = pos
-        while j < n and text[j].isspace():
-            j += 1
-        if j == n:
-            return n
-        k = j
-        while k < n and not text[k].isspace():
-            k += 1
-        if is_keyword(text[j:k]):
-            count += 1
-        pos = k
-    return pos

@@ -108,3 +108,77 @@ def shannon_entropy(s: str) -> float:
         p = c / n
         total -= p * math.log2(p)
     return total
+
+
+_DEA_FIRST = frozenset("ABCDEFGHJKLMPRSTUX")  # DEA registrant types
+
+
+def dea_ok(s: str) -> bool:
+    """True if ``s`` is a US DEA registration number: a registrant-type letter, a letter (or ``9``), 7 digits
+    whose last is ``(d1 + d3 + d5 + 2 * (d2 + d4 + d6)) mod 10``."""
+    if len(s) != 9:
+        return False
+    first, second = s[0].upper(), s[1].upper()
+    if first not in _DEA_FIRST or not (second in _UPPER or second == "9"):
+        return False
+    if not all(ch in _DIGITS for ch in s[2:]):
+        return False
+    d = [ord(ch) - 48 for ch in s[2:]]
+    return (d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10 == d[6]
+
+
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_GITHUB_PREFIXES = frozenset({"ghp_", "gho_", "ghu_", "ghs_", "ghr_"})
+
+
+def _crc32(data: bytes) -> int:
+    # zlib's CRC-32 (reflected 0xEDB88320), written out so the compiled twin has a reference to agree with.
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0xEDB88320 & -(crc & 1))
+    return crc ^ 0xFFFFFFFF
+
+
+def github_token_ok(s: str) -> bool:
+    """True if ``s`` is a classic GitHub token (``ghp_`` ... ``ghr_`` and 36 base62 characters) whose last 6
+    characters are the base62 CRC-32 of the 30 before them, as GitHub issues them."""
+    if len(s) != 40 or s[:4] not in _GITHUB_PREFIXES:
+        return False
+    body = s[4:]
+    if not all(ch in _BASE62 for ch in body):
+        return False
+    value = 0
+    for ch in body[30:]:
+        value = value * 62 + _BASE62.index(ch)
+    return value == _crc32(body[:30].encode("ascii"))
+
+
+def repeated_run(s: str, n: int) -> bool:
+    """True if one character occurs ``n`` (>= 2) times in a row in ``s`` (``XXXX``, ``0000``)."""
+    if n < 2:
+        return bool(s)
+    run = 1
+    for a, b in zip(s, s[1:], strict=False):
+        run = run + 1 if a == b else 1
+        if run >= n:
+            return True
+    return False
+
+
+def sequential_run(s: str, n: int) -> bool:
+    """True if ``n`` (>= 2) letters or digits in a row of ``s`` step by +1 or by -1 (``abcdef``, ``654321``)."""
+    if n < 2:
+        return bool(s)
+    up = down = 1
+    for a, b in zip(s, s[1:], strict=False):
+        if a.isascii() and b.isascii() and a.isalnum() and b.isalnum():
+            step = ord(b) - ord(a)
+            up = up + 1 if step == 1 else 1
+            down = down + 1 if step == -1 else 1
+        else:
+            up = down = 1
+        if up >= n or down >= n:
+            return True
+    return False

@@ -21,7 +21,9 @@ def classify_jsonl(text: str, template: str | None, hmac_key: bytes, *, prefilte
 
     cfg = cfg if cfg is not None else ClassificationConfig()
     if template is not None:
-        cfg = cfg.model_copy(update={"template": template})
+        # "pii,secrets": several templates whose rules run together, as a job's list does.
+        names = [t.strip() for t in template.split(",") if t.strip()]
+        cfg = cfg.model_copy(update={"template": names[0] if len(names) == 1 else names})
     classifier = Classifier(cfg, hmac_key, store_raw=reveal, prefilter=prefilter)
     lines = []
     for d in classifier.detect(text):
@@ -38,12 +40,14 @@ def classify_jsonl(text: str, template: str | None, hmac_key: bytes, *, prefilte
 
 
 def template_summary(template: Template) -> dict[str, Any]:
-    """Name, description and, per rule, recognizer name, entity and context words."""
+    """Name, description and, per rule, what runs it (our detector, our patterns, or a Presidio class), entity
+    and context words."""
     rules = []
     for rule in template.rules:
         rules.append({
             "entity": rule.entity,
-            "recognizer": rule.recognizer or f"{rule.entity}_patterns",
+            "severity": rule.severity,
+            "recognizer": rule.detector or rule.recognizer or f"{rule.entity}_patterns",
             "context": list(rule.context) if rule.context is not None else None,
             "patterns": [p.name for p in rule.patterns],
         })
@@ -65,5 +69,5 @@ def template_text(summary: dict[str, Any]) -> str:
     lines = [f"{summary['name']}: {summary['description']}"]
     for r in summary["recognizers"]:
         ctx = ", ".join(r["context"]) if r["context"] else "(class default)" if r["context"] is None else "-"
-        lines.append(f"  {r['entity']:<16} {r['recognizer']:<28} context: {ctx}")
+        lines.append(f"  {r['entity']:<22} {r['severity']:<7} {r['recognizer']:<28} context: {ctx}")
     return "\n".join(lines)

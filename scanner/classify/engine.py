@@ -1,61 +1,46 @@
-"""The classifier a worker builds once: template + job options -> prefilter -> Presidio -> masked, hashed detections.
+"""The classifier a worker builds once: templates + job options -> rules -> prefilter -> context -> masked, hashed
+detections.
 
-Text is analysed in line-aligned chunks of about 64 KB (:func:`iter_chunk_spans`), so spaCy never sees a huge
-document and memory stays bounded. A chunk normally ends at a newline; a line longer than a chunk is cut at
-whitespace (or hard), and then the two chunks overlap by about :data:`OVERLAP_CHARS` and each finding is kept from
-the chunk that owns its start, so a value crossing the cut is found once (a value longer than the overlap can
-still be cut). Context words are looked for within the value's own chunk.
+Text is analysed in line-aligned chunks of about 64 KB (:func:`iter_chunk_spans`), so memory stays bounded. A
+chunk normally ends at a newline; a line longer than a chunk is cut at whitespace (or hard), and then the two
+chunks overlap by about :data:`OVERLAP_CHARS` and each finding is kept from the chunk that owns its start, so a
+value crossing the cut is found once (a value longer than the overlap can still be cut). Context words are looked
+for within the value's own chunk.
 
-**Fast path and the contract.** By default (``prefilter=True``) a chunk is not given to Presidio whole: the
-:class:`~scanner.classify.prefilter.Prefilter` finds candidate windows (digit runs, ``@`` pieces, IBAN and IPv6
-shapes, literal anchors), each padded so that Presidio's context enhancer sees the same words, and Presidio
-analyses only those windows, each with only the entities that could fire there. For every text the findings
-(entity, start, end, score) equal those of ``prefilter=False``, which is plain Presidio over each whole chunk with
-the same recognizers and context words. What that needs, and so what this engine assumes of a recognizer:
+**Rules are ours** (:mod:`scanner.classify.rules`, :mod:`scanner.classify.build`): template rules, the job's custom
+regexes, dictionaries and deny lists, and Presidio's predefined recognizers only for entities we have no rule of
+our own for. Every rule finds raw matches with a score; context words then raise a score exactly as Presidio's
+``LemmaContextAwareEnhancer`` would over the chunk (to ``min(max(score + 0.35, 0.4), 1.0)``), computed in time
+linear in what is looked at (:mod:`scanner.classify.context`). Words given with the text (a table column's header)
+count as context for the values they are given for, as Presidio's ``context`` argument does.
 
-- context reach is Presidio's default (5 keyword tokens before the match plus its own token, 1 after), counted
-  in words that are certainly keywords, not in characters; windows are cut only at whitespace;
-- a recognizer's declared shape holds for every match it can return (built-in shapes for Presidio's card, SSN,
-  e-mail, IBAN, IP and phone recognizers; ``prefilter:`` for template pattern rules; ``anchors`` for a job's
-  custom regex); a pattern may look at the characters around its match only up to the next whitespace, and an
-  anchored match lies on its anchor's line unless the rule gives a ``reach``;
-- an entity with a recognizer of unknown shape is analysed on whole chunks (:attr:`Classifier.whole_chunk_entities`).
+**Fast path and the contract.** By default (``prefilter=True``) a rule searches only the
+:class:`~scanner.classify.prefilter.Prefilter`'s windows (digit runs, ``@`` pieces, IBAN and IPv6 shapes, literal
+anchors) that hold its candidates; rules of unknown shape search whole chunks. For every text the findings
+(entity, start, end, score) equal those of ``prefilter=False``, where every rule searches every whole chunk.
 
-Job options applied here, identically on both paths: per-entity minimum scores (Presidio filters at the lowest,
-:meth:`Classifier.detect` at each entity's own), the allow list (values compared as :func:`normalise` makes them),
-dictionary and deny-list recognizers (Presidio deny lists, prefiltered by their terms), custom regexes (RE2 or a
-time limit, :mod:`scanner.classify.guard`) and optional NER over prose chunks (:mod:`scanner.classify.ner`).
-Windows build their spaCy artifacts lazily (:class:`LazyArtifacts`): only a window with a result is tokenized.
-
-Overlaps: Presidio drops a result contained in another result *of the same entity* with an equal or higher
-score; results of different entities over the same or overlapping spans (a 16-digit card that is also a bank
-account number near "account") are all kept, as Presidio returns them. Nothing else is deduplicated here.
+Scores and overlaps: a result below its entity's minimum score (``min_scores``, else ``min_score``) is dropped; of
+results of the same entity, one contained in another with an equal or higher score is dropped (Presidio's rule,
+so a value two rules find is one finding); results of different entities over the same span are all kept. Values
+of the allow list (compared as :func:`normalise` makes them) are left out. Optional NER runs over prose chunks
+(:mod:`scanner.classify.ner`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from presidio_analyzer import EntityRecognizer
-from presidio_analyzer.predefined_recognizers import PhoneRecognizer
-
-from scanner.classify.guard import GuardedPatternRecognizer
+from scanner.classify.build import custom_rule, dictionary_rules, entity_rules, rules_from_spec
+from scanner.classify.context import ContextScorer, boost, external_supports
 from scanner.classify.masking import mask, normalise, value_hash
-from scanner.classify.prefilter import Prefilter, Shape, confirm_patterns, context_gate, default_shape, terms_shape
-from scanner.classify.presidio_setup import LANGUAGE, build_analyzer
-from scanner.classify.recognizers import (
-    build_custom_recognizer,
-    build_dictionary_recognizer,
-    build_predefined_recognizers,
-    build_rule_recognizer,
-    predefined_entities,
-)
-from scanner.classify.templates import Template, load_template, rule_shape
-from scanner.config import DEFAULT_PHONE_REGIONS, ClassificationConfig
+from scanner.classify.prefilter import Prefilter
+from scanner.classify.rules import PatternRule, Rule
+from scanner.classify.templates import Template, load_templates
+from scanner.config import ClassificationConfig
 from scanner.exceptions import ClassificationError
 
 logger = logging.getLogger(__name__)
@@ -63,7 +48,7 @@ logger = logging.getLogger(__name__)
 CHUNK_CHARS = 64 * 1024
 OVERLAP_CHARS = 2048
 _CUT_SPACES = (" ", "\t", "\r", "\f", "\v")
-_SCORE_DIGITS = 4  # Presidio adds 0.35 for context: 0.2 + 0.35 would print as 0.5499999999999999
+_SCORE_DIGITS = 4  # context adds 0.35: 0.2 + 0.35 would print as 0.5499999999999999
 
 
 @dataclass(slots=True)
@@ -80,6 +65,16 @@ class Detection:
     masked: str
     value_hash: str
     value: str | None = None
+
+
+class TextContext(Protocol):
+    """Context words that hold for values of a text without being in it (a table column's header)."""
+
+    def words_at(self, pos: int) -> Sequence[str]:
+        """The words for a value starting at offset ``pos`` of the text."""
+
+    def vocabulary(self) -> Sequence[str]:
+        """Every word :meth:`words_at` can return."""
 
 
 def iter_chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, int]]:
@@ -130,36 +125,33 @@ class PrefilterStats:
     """What the prefilter did since the classifier was built (for the benchmark)."""
 
     chars: int = 0          # characters classified
-    chars_sent: int = 0     # characters given to Presidio (windows, plus whole chunks for unshaped entities)
+    chars_sent: int = 0     # characters searched by rules (windows, plus whole chunks for unshaped rules)
     windows: int = 0
     chunks: int = 0
     ner_chunks: int = 0     # chunks given to the NER model (prose only)
 
 
-class LazyArtifacts:
-    """Presidio's ``NlpArtifacts`` for a window, built (spaCy tokens, lemmas, keywords) on first use.
-
-    Only the context enhancer reads them, and only for a recognizer result: most windows (a year, a price, an
-    order number) give no result, so their text is never tokenized. Findings are the same either way.
-    """
-
-    __slots__ = ("_build", "_real")
-
-    def __init__(self, build: Callable[[], Any]) -> None:
-        self._build = build
-        self._real: Any = None
-
-    def __bool__(self) -> bool:
-        return True  # Presidio builds its own artifacts when given a falsy value
-
-    def __getattr__(self, name: str) -> Any:
-        if self._real is None:
-            self._real = self._build()
-        return getattr(self._real, name)
+def remove_contained(found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
+    """Presidio's ``remove_duplicates`` over ``(start, end, entity, score)``: per entity, a result contained in a
+    kept one with an equal or higher score is dropped (so is an exact duplicate)."""
+    if len(found) < 2:
+        return found
+    out: list[tuple[int, int, str, float]] = []
+    active: dict[str, list[tuple[int, int, str, float]]] = {}
+    for r in sorted(found, key=lambda r: (r[2], r[0], r[0] - r[1], -r[3])):
+        start, end, entity, score = r
+        kept = [a for a in active.get(entity, ()) if a[1] >= start]
+        if any(a[0] <= start and end <= a[1] and score <= a[3] for a in kept):
+            active[entity] = kept
+            continue
+        kept.append(r)
+        active[entity] = kept
+        out.append(r)
+    return out
 
 
 class Classifier:
-    """Detects the configured entities in text. Build one per worker process: building takes a few seconds."""
+    """Detects the configured entities in text. Build one per worker process."""
 
     def __init__(self, cfg: ClassificationConfig, hmac_key: bytes, store_raw: bool = False,
                  prefilter: bool = True):
@@ -168,9 +160,9 @@ class Classifier:
         self._key = bytes(hmac_key)
         self._store_raw = store_raw
         self.min_score = cfg.min_score
-        self.template: Template = load_template(cfg.template)
-        recognizers, entities, shapes = _select_recognizers(self.template, cfg)
-        self._pattern_entities = list(entities)  # those Presidio's pattern recognizers detect
+        self.template: Template = load_templates(cfg.template)
+        self.rules, entities = _select_rules(self.template, cfg)
+        self._pattern_entities = list(entities)
         self._ner: Any = None
         self.ner_entities: list[str] = []
         if cfg.nlp is not None:
@@ -185,25 +177,32 @@ class Classifier:
                 f"classification.min_scores names {', '.join(unknown)}, not an enabled entity "
                 f"(enabled: {', '.join(entities)})"
             )
-        # Per entity: the lowest score reported. Presidio filters at the lowest of them; detect() the rest.
         self.min_scores = {e: cfg.min_scores.get(e, cfg.min_score) for e in entities}
-        self._threshold = min([cfg.min_score, *self.min_scores.values()])
         self._allow = list(cfg.allow)
         self._allowed: dict[str, frozenset[str]] = {}
-        self.custom_recognizers = [r for r in recognizers if isinstance(r, GuardedPatternRecognizer)]
-        for rec, i in zip(self.custom_recognizers, range(len(cfg.custom)), strict=True):
-            if rec.engine != "re2":
+        self.custom_rules: list[PatternRule] = [r for r in self.rules if isinstance(r, PatternRule) and r.guarded]
+        for i, custom in enumerate(self.custom_rules):
+            if custom.engine != "re2":
                 logger.warning("classification.custom[%d] (%s): RE2 cannot run this regex; it runs with the regex "
-                               "module, %.3g s at most per text", i, cfg.custom[i].name, rec.timeout_s)
+                               "module, %.3g s at most per searched text", i, custom.entity, cfg.regex_timeout_s)
         self._entities = entities
-        self._analyzer = build_analyzer(recognizers)
         self.use_prefilter = prefilter
         self.stats = PrefilterStats()
-        # Entities with a recognizer of unknown shape cannot be prefiltered: they are analysed on whole chunks.
-        self.whole_chunk_entities = [e for e in self._pattern_entities if shapes.get(e) is None]
-        shaped = {e: sh for e, sh in shapes.items() if sh is not None}
-        nlp_engine = self._analyzer.nlp_engine
-        self._prefilter = Prefilter(shaped, nlp_engine.nlp[LANGUAGE], nlp_engine)  # type: ignore[attr-defined,index]
+        self._scorer: ContextScorer | None = None
+        # Per rule: the minimum score of its entity, and whether context can change whether/how it is reported.
+        self._floor = [self.min_scores[r.entity] for r in self.rules]
+        shapes = {}
+        for i, rule in enumerate(self.rules):
+            if rule.shape is None:
+                continue
+            floor = self._floor[i]
+            gate: tuple[str, ...] | None = None
+            if rule.best < floor:
+                gate = rule.context if rule.context and boost(rule.best) >= floor else ()
+            shapes[i] = dataclasses.replace(rule.shape, needs_context=gate)
+        self._whole = [i for i, r in enumerate(self.rules) if r.shape is None]
+        self.whole_chunk_entities = list(dict.fromkeys(self.rules[i].entity for i in self._whole))
+        self._prefilter = Prefilter(shapes)
         logger.info(
             "classifier ready: template %s, entities %s, min_score %s, prefilter %s (whole chunks: %s)",
             self.template.name, ", ".join(entities), self.min_score, "on" if prefilter else "off",
@@ -212,13 +211,22 @@ class Classifier:
 
     @property
     def entities(self) -> list[str]:
-        """The enabled entities: the template's (or those the job named) and the job's custom recognizers."""
+        """The enabled entities: the templates' (or those the job named) and the job's custom recognizers."""
         return list(self._entities)
 
     @property
     def regex_timeouts(self) -> dict[str, int]:
         """Per custom recognizer whose regex ran out of time at least once: how many texts it gave up on."""
-        return {r.supported_entities[0]: r.timeouts for r in self.custom_recognizers if r.timeouts}
+        return {r.entity: r.timeouts for r in self.custom_rules if r.timeouts}
+
+    @property
+    def scorer(self) -> ContextScorer:
+        """The context scorer (spaCy's blank English tokenizer), built on first need."""
+        if self._scorer is None:
+            import spacy
+
+            self._scorer = ContextScorer(spacy.blank("en"))
+        return self._scorer
 
     def _is_allowed(self, entity: str, value: str) -> bool:
         allowed = self._allowed.get(entity)
@@ -226,13 +234,16 @@ class Classifier:
             allowed = self._allowed[entity] = frozenset(normalise(entity, a).casefold() for a in self._allow)
         return normalise(entity, value).casefold() in allowed
 
-    def detect(self, text: str) -> list[Detection]:
+    def detect(self, text: str, context: TextContext | None = None) -> list[Detection]:
         """Every value of an enabled entity scoring at least its minimum score in ``text``, sorted by start;
-        values of the allow list are left out."""
-        return self.detect_many([text])[0]
+        values of the allow list are left out. ``context`` gives words that count as context for the values
+        at given offsets (a table column's header)."""
+        return self.detect_many([text], [context])[0]
 
-    def detect_many(self, texts: list[str]) -> list[list[Detection]]:
+    def detect_many(self, texts: list[str], contexts: Sequence[TextContext | None] | None = None
+                    ) -> list[list[Detection]]:
         """:meth:`detect` for each of ``texts``; NER (when configured) runs over all their chunks in batches."""
+        ctxs = list(contexts) if contexts is not None else [None] * len(texts)
         spans = [[s for s in iter_chunk_spans(text) if not text[s[0]:s[1]].isspace()] for text in texts]
         ner_found: list[list[list[tuple[int, int, str, float]]]] = [[[] for _ in sp] for sp in spans]
         if self._ner is not None:
@@ -241,16 +252,19 @@ class Classifier:
             found = iter(self._ner.analyze(flat))
             ner_found = [[next(found) for _ in sp] for sp in spans]
             self.stats.ner_chunks += self._ner.texts_run - before
-        return [self._detect_one(text, sp, nf) for text, sp, nf in zip(texts, spans, ner_found, strict=True)]
+        return [self._detect_one(text, sp, nf, ctx)
+                for text, sp, nf, ctx in zip(texts, spans, ner_found, ctxs, strict=True)]
 
     def _detect_one(self, text: str, spans: list[tuple[int, int, int, int]],
-                    ner_found: list[list[tuple[int, int, str, float]]]) -> list[Detection]:
+                    ner_found: list[list[tuple[int, int, str, float]]], ctx: TextContext | None) -> list[Detection]:
         out: list[Detection] = []
         self.stats.chars += len(text)
+        outside = tuple(ctx.vocabulary()) if ctx is not None else ()
         for (start, end, own_start, own_end), ner in zip(spans, ner_found, strict=True):
             chunk = text[start:end]
             self.stats.chunks += 1
-            for r_start, r_end, entity, score in self._analyze_chunk(chunk) + ner:
+            found = self._score_chunk(chunk, start, own_start - start, own_end - start, ctx, outside) + ner
+            for r_start, r_end, entity, score in remove_contained(found):
                 abs_start = start + r_start
                 if not own_start <= abs_start < own_end:
                     continue  # the chunk owning this start reports it
@@ -271,89 +285,81 @@ class Classifier:
         out.sort(key=lambda d: (d.start, d.end, d.entity))
         return out
 
-    def _analyze_chunk(self, chunk: str) -> list[tuple[int, int, str, float]]:
+    def _raw(self, chunk: str, outside: Sequence[str]) -> list[tuple[int, int, float, int]]:
+        """``(start, end, score before context, rule index)`` of every rule's matches in ``chunk``."""
+        found: list[tuple[int, int, float, int]] = []
+        n = len(chunk)
         if not self.use_prefilter:
-            self.stats.chars_sent += len(chunk)
-            return self._presidio(chunk, self._pattern_entities)
-        found: list[tuple[int, int, str, float]] = []
-        if self.whole_chunk_entities:
-            self.stats.chars_sent += len(chunk)
-            found.extend(self._presidio(chunk, self.whole_chunk_entities))
-        windows = self._prefilter.windows(chunk)
-        if windows:
-            chunk_state: dict[str, object] = {}
-            nlp_engine = self._analyzer.nlp_engine
-            for w in windows:
-                wtext = chunk[w.start:w.end]
-                self.stats.windows += 1
-                self.stats.chars_sent += len(wtext)
-
-                def build(wtext: str = wtext) -> Any:
-                    artifacts = nlp_engine.process_text(wtext, LANGUAGE)
-                    # Presidio only tests membership: a set is faster than its list. Add the lemmas that are
-                    # keywords only through a ":" split elsewhere in the chunk.
-                    keywords = set(artifacts.keywords)
-                    keywords |= self._prefilter.extra_keywords(chunk, chunk_state, artifacts.lemmas, keywords)
-                    artifacts.keywords = keywords  # type: ignore[assignment]  # Presidio only tests membership
-                    return artifacts
-
-                for r_start, r_end, entity, score in self._presidio(wtext, sorted(w.entities), LazyArtifacts(build)):
-                    found.append((w.start + r_start, w.start + r_end, entity, score))
+            self.stats.chars_sent += n * len(self.rules)
+            for i, rule in enumerate(self.rules):
+                found.extend((s, e, sc, i) for s, e, sc in rule.find(chunk, 0, n))
+            return found
+        for i in self._whole:
+            self.stats.chars_sent += n
+            found.extend((s, e, sc, i) for s, e, sc in self.rules[i].find(chunk, 0, n))
+        windows, runs = self._prefilter.plan(chunk, outside)
+        rules = self.rules
+        for w in windows:
+            self.stats.windows += 1
+            self.stats.chars_sent += w.end - w.start
+            for i in w.rules:
+                found.extend((s, e, sc, i) for s, e, sc in rules[i].find(chunk, w.start, w.end))
+        for start, end, keys in runs:
+            self.stats.chars_sent += end - start
+            for i in keys:
+                found.extend((s, e, sc, i) for s, e, sc in rules[i].find(chunk, start, end))
+        self.stats.windows += len(runs)
         return found
 
-    def _presidio(self, text: str, entities: list[str], artifacts: Any = None) -> list[tuple[int, int, str, float]]:
-        results = self._analyzer.analyze(
-            text=text, language=LANGUAGE, entities=entities, score_threshold=self._threshold,
-            nlp_artifacts=artifacts,
-        )
-        return [(r.start, r.end, r.entity_type, r.score) for r in results]
+    def _score_chunk(self, chunk: str, offset: int, own_lo: int, own_hi: int, ctx: TextContext | None,
+                     outside: Sequence[str]) -> list[tuple[int, int, str, float]]:
+        """The chunk's results with context applied, ``(start, end, entity, score)``; those owned by another
+        chunk or below their minimum score are dropped here already."""
+        out: list[tuple[int, int, str, float]] = []
+        chunk_ctx = None
+        for s, e, score, i in self._raw(chunk, outside):
+            if not own_lo <= s < own_hi:
+                continue
+            rule = self.rules[i]
+            floor = self._floor[i]
+            if score < 1.0 and rule.context and (score >= floor or boost(score) >= floor):
+                words = ctx.words_at(offset + s) if ctx is not None else ()
+                if words and external_supports(rule.context, words):
+                    score = boost(score)
+                else:
+                    if chunk_ctx is None:
+                        chunk_ctx = self.scorer.chunk(chunk)
+                    if chunk_ctx.supports(s, rule.context):
+                        score = boost(score)
+            if score < floor:
+                continue
+            out.append((s, e, rule.entity, score))
+        return out
 
 
-def _select_recognizers(
-    template: Template, cfg: ClassificationConfig
-) -> tuple[list[EntityRecognizer], list[str], dict[str, Shape | None]]:
+def _select_rules(template: Template, cfg: ClassificationConfig) -> tuple[list[Rule], list[str]]:
     custom_names = [c.name for c in cfg.custom]
     wanted = list(template.entities) if cfg.entities is None else list(dict.fromkeys(cfg.entities))
-    recognizers: list[EntityRecognizer] = []
+    rules: list[Rule] = []
     entities: list[str] = []
     unknown: list[str] = []
-    shapes: dict[str, Shape | None] = {}
-
-    def add_shape(entity: str, shape: Shape | None, rec: EntityRecognizer | None = None) -> None:
-        if shape is not None and rec is not None:
-            floor = cfg.min_scores.get(entity, cfg.min_score)
-            shape = dataclasses.replace(shape, needs_context=context_gate(rec, floor),
-                                        confirm=confirm_patterns(rec, floor))
-        if entity in shapes and (shapes[entity] is None or shape is None):
-            shapes[entity] = None
-        else:
-            old = shapes.get(entity)
-            shapes[entity] = shape if old is None else old.merge(shape)  # type: ignore[arg-type]
-
     for entity in wanted:
-        rules = template.rules_for(entity)
-        if rules:
-            for rule in rules:
-                if rule.recognizer == "PhoneRecognizer" and cfg.phone_regions is not None:
-                    rule = rule.model_copy(update={"options": {**rule.options,
-                                                               "supported_regions": list(cfg.phone_regions)}})
-                rec = build_rule_recognizer(rule)
-                recognizers.append(rec)
-                add_shape(entity, rule_shape(rule) if rule.prefilter is not None else default_shape(rec), rec)
+        specs = template.rules_for(entity)
+        if specs:
+            for spec in specs:
+                rules.extend(rules_from_spec(spec, cfg.phone_regions))
         elif entity in custom_names:
-            pass  # built below with the other custom recognizers
-        elif entity in predefined_entities():
-            # Not in the template but asked for by name: Presidio's recognizer, set up as its registry does.
-            for rec in build_predefined_recognizers(entity):
-                if isinstance(rec, PhoneRecognizer):
-                    rec.supported_regions = list(cfg.phone_regions or DEFAULT_PHONE_REGIONS)
-                recognizers.append(rec)
-                add_shape(entity, default_shape(rec), rec)
+            pass  # built below with the other custom rules
         else:
-            unknown.append(entity)
-            continue
+            try:
+                rules.extend(entity_rules(entity, cfg.phone_regions))
+            except ClassificationError:
+                unknown.append(entity)
+                continue
         entities.append(entity)
     if unknown:
+        from scanner.classify.build import predefined_entities
+
         raise ClassificationError(
             f"unknown entit{'y' if len(unknown) == 1 else 'ies'} {', '.join(repr(e) for e in unknown)} in "
             f"classification.entities: not in template {template.name!r} ({', '.join(template.entities)}), "
@@ -361,24 +367,15 @@ def _select_recognizers(
             f"({', '.join(predefined_entities())})"
         )
     for custom in cfg.custom:
-        custom_rec = build_custom_recognizer(custom, cfg.regex_timeout_s)
-        recognizers.append(custom_rec)
-        add_shape(custom.name, Shape(anchors=tuple(custom.anchors), anchors_ignore_case=False,
-                                     reach=custom.anchor_reach) if custom.anchors else None, custom_rec)
+        rules.append(custom_rule(custom, cfg.regex_timeout_s))
         if custom.name not in entities:
             entities.append(custom.name)
-    # Dictionaries and deny lists: Presidio deny-list recognizers, prefiltered by their terms.
-    term_lists = [(d.name, d.terms, d.score, d.context, d.ignore_case, f"dictionary_{d.name}")
-                  for d in cfg.dictionaries]
-    term_lists += [(entity, terms, 1.0, [], True, f"deny_{entity}") for entity, terms in cfg.deny.items()]
-    for entity, terms, score, context, ignore_case, name in term_lists:
-        rec = build_dictionary_recognizer(entity, list(terms), score, list(context), ignore_case, name)
-        recognizers.append(rec)
-        add_shape(entity, terms_shape(terms, ignore_case), rec)
-        if entity not in entities:
-            entities.append(entity)
-    if not recognizers:
+    for rule in dictionary_rules(cfg):
+        rules.append(rule)
+        if rule.entity not in entities:
+            entities.append(rule.entity)
+    if not rules:
         raise ClassificationError(
             "no entity to detect: classification.entities is empty and there is no custom recognizer"
         )
-    return recognizers, entities, shapes
+    return rules, entities

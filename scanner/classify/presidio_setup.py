@@ -13,28 +13,22 @@ public suffix list (tldextract). Neither is possible here, nor wanted on a scann
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Iterable
 
-import regex
 import spacy
-import tldextract
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
 from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import EmailRecognizer
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from scanner.classify.detectors import offline_tld_extractor
+
 logger = logging.getLogger(__name__)
 
 LANGUAGE = "en"
 LEMMA_COMPONENT = "datascan_lower_lemma"
-
-# The flags Presidio's default registry puts on every pattern recognizer it loads
-# (``global_regex_flags: 26`` in its default_recognizers.yaml).
-PRESIDIO_REGEX_FLAGS = regex.DOTALL | regex.MULTILINE | regex.IGNORECASE
-CASE_SENSITIVE_REGEX_FLAGS = regex.DOTALL | regex.MULTILINE
 
 
 @Language.component(LEMMA_COMPONENT)
@@ -89,12 +83,6 @@ class BlankSpacyNlpEngine(SpacyNlpEngine):
         artifacts.keywords = keywords
         artifacts.nlp_engine = self
         return artifacts
-
-
-@functools.cache
-def offline_tld_extractor() -> tldextract.TLDExtract:
-    """A ``TLDExtract`` using only its bundled suffix-list snapshot: no URL to fetch, no cache directory."""
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 class OfflineEmailRecognizer(EmailRecognizer):

@@ -18,11 +18,20 @@ A template file looks like this (the built-in ones live in ``scanner/classify/te
         context: [passport]
         prefilter: {consecutive: 8}         # what every match contains (see PrefilterSpec)
 
-A rule has exactly one of ``recognizer`` and ``patterns``. ``options`` (mapping) is passed to a Presidio
-class's constructor (for example ``supported_regions`` of ``PhoneRecognizer``). ``validator`` (pattern rules
-only) drops matches the checksum rejects and leaves the score of the others alone; so does ``min_entropy``
-(pattern rules only) for matches whose assigned value is not random enough. Every rule needs at least
-one example; ``negative_examples`` are texts in which the rule's entity must not be found.
+      - entity: PHONE_NUMBER
+        detector: phone                     # or: one of our detectors (payment_card, phone, email, iban, ip)
+        options: {regions: [US, GB, CA]}
+
+A rule has exactly one of ``detector`` (ours: :mod:`scanner.classify.build` lists them and their options),
+``patterns`` (regexes of our own) and ``recognizer`` (a Presidio predefined recognizer class; the six whose
+entities we detect ourselves, ``CreditCardRecognizer``, ``PhoneRecognizer``, ``EmailRecognizer``,
+``IbanRecognizer``, ``IpRecognizer`` and ``UsSsnRecognizer``, resolve to our rule for that entity). ``options``
+(mapping) configures a detector or is passed to a Presidio class's constructor. ``validator`` (pattern rules
+only) drops matches the checksum rejects and leaves the score of the others alone; so do ``min_entropy`` (for
+matches whose assigned value is not random enough) and ``placeholder`` (secrets that are examples, not secrets).
+Every rule needs at least one example; ``negative_examples`` are texts in which the rule's entity must not be
+found. Several templates can be combined (``template: [pii, secrets]``): their rules run together, and a value
+two rules find is one finding.
 """
 
 from __future__ import annotations
@@ -32,7 +41,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import regex
 import yaml
@@ -42,7 +51,11 @@ from scanner.exceptions import ClassificationError
 
 logger = logging.getLogger(__name__)
 
-VALIDATORS = ("luhn", "mod97", "us_ssn", "aba_routing", "npi")
+SEVERITIES = ("high", "medium", "low")
+Severity = Literal["high", "medium", "low"]
+DEFAULT_SEVERITY: Severity = "medium"
+VALIDATORS = ("luhn", "mod97", "us_ssn", "aba_routing", "npi", "dea", "github_token")
+DETECTORS = ("payment_card", "phone", "email", "iban", "ip")
 _ENTITY_NAME = r"^[A-Z][A-Z0-9_]{0,63}$"
 
 
@@ -85,6 +98,9 @@ class PrefilterSpec(_Strict):
     ipv6: bool = False
     anchors: tuple[str, ...] = ()
     reach: int | None = Field(default=None, ge=1, le=65536)
+    # Every match found from a digit run lies within that run (digits and number punctuation) and looks at most
+    # one character past it: the rule then searches the run itself (cheaper than a window around it).
+    within_run: bool = False
 
     @model_validator(mode="after")
     def _something(self) -> PrefilterSpec:
@@ -97,11 +113,21 @@ class PrefilterSpec(_Strict):
         return self
 
 
+class PlaceholderSpec(_Strict):
+    """What makes a matched secret a placeholder (see :class:`scanner.classify.rules.Placeholder`)."""
+
+    words: tuple[str, ...] = ()
+    substring: bool = True
+    repeat: int | None = Field(default=None, ge=2)
+    sequence: int | None = Field(default=None, ge=2)
+
+
 class RuleSpec(_Strict):
     """One recognizer of a template."""
 
     entity: str = Field(pattern=_ENTITY_NAME)
     recognizer: str | None = None
+    detector: str | None = None
     patterns: tuple[PatternSpec, ...] = ()
     context: tuple[str, ...] | None = None
     ignore_case: bool = True
@@ -109,6 +135,10 @@ class RuleSpec(_Strict):
     # Pattern rules only: drop a match whose assigned value (after its first ":" or "=", unquoted) has a lower
     # Shannon entropy, in bits per character (generic "password = ..." secrets).
     min_entropy: float | None = Field(default=None, ge=0, le=8)
+    placeholder: PlaceholderSpec | None = None
+    # How much a finding of this entity matters: high (secrets, cards, national ids, bank accounts), medium
+    # (contact data), low (network identifiers). Rankings and SARIF levels follow it.
+    severity: Severity = DEFAULT_SEVERITY
     options: dict[str, Any] = Field(default_factory=dict)
     prefilter: PrefilterSpec | None = None
     examples: tuple[str, ...] = Field(min_length=1)
@@ -116,12 +146,18 @@ class RuleSpec(_Strict):
 
     @model_validator(mode="after")
     def _one_implementation(self) -> RuleSpec:
-        if (self.recognizer is None) == (not self.patterns):
-            raise ValueError("a rule needs exactly one of 'recognizer' (a Presidio class) and 'patterns'")
-        if self.recognizer is not None and (self.validator is not None or self.min_entropy is not None):
-            raise ValueError("'validator' and 'min_entropy' apply to 'patterns' rules only")
+        kinds = [k for k, v in (("detector", self.detector), ("patterns", self.patterns),
+                                ("recognizer", self.recognizer)) if v]
+        if len(kinds) != 1:
+            raise ValueError("a rule needs exactly one of 'detector' (ours), 'patterns' (regexes) and 'recognizer' "
+                             "(a Presidio class)")
+        if not self.patterns and (self.validator is not None or self.min_entropy is not None
+                                  or self.placeholder is not None):
+            raise ValueError("'validator', 'min_entropy' and 'placeholder' apply to 'patterns' rules only")
         if self.patterns and self.options:
-            raise ValueError("'options' applies to 'recognizer' rules only")
+            raise ValueError("'options' applies to 'detector' and 'recognizer' rules only")
+        if self.detector is not None and self.detector not in DETECTORS:
+            raise ValueError(f"unknown detector {self.detector!r} (expected one of: {', '.join(DETECTORS)})")
         if self.validator is not None and self.validator not in VALIDATORS:
             raise ValueError(
                 f"unknown validator {self.validator!r} (expected one of: {', '.join(VALIDATORS)})"
@@ -155,6 +191,11 @@ class Template:
         """The rules that detect ``entity`` (a template may give one entity several rules)."""
         return [r for r in self.rules if r.entity == entity]
 
+    def severity(self, entity: str) -> str:
+        """The highest severity the template's rules give ``entity`` (``DEFAULT_SEVERITY`` when it has none)."""
+        found = {r.severity for r in self.rules_for(entity)}
+        return next((s for s in SEVERITIES if s in found), DEFAULT_SEVERITY)
+
 
 def rule_shape(rule: RuleSpec) -> Any:
     """The prefilter :class:`~scanner.classify.prefilter.Shape` a rule declares (``None`` if it declares none)."""
@@ -164,7 +205,18 @@ def rule_shape(rule: RuleSpec) -> Any:
 
     p = rule.prefilter
     return Shape(digits=p.digits, consecutive=p.consecutive, dots=p.dots, email=p.email, iban=p.iban,
-                 ipv6=p.ipv6, anchors=p.anchors, anchors_ignore_case=rule.ignore_case, reach=p.reach)
+                 ipv6=p.ipv6, anchors=p.anchors, anchors_ignore_case=rule.ignore_case, reach=p.reach,
+                 line=any(line_anchored(pat.regex) for pat in rule.patterns), run_native=p.within_run)
+
+
+_ESCAPE = regex.compile(r"\\.", regex.DOTALL)
+_CLASS = regex.compile(r"\[\^?\]?[^\]]*\]")
+
+
+def line_anchored(pattern: str) -> bool:
+    """True when ``pattern`` uses ``^`` or ``$`` outside a character class (escapes and classes removed)."""
+    bare = _CLASS.sub("", _ESCAPE.sub("", pattern))
+    return "^" in bare or "$" in bare
 
 
 def _builtin_dir() -> Path:
@@ -193,6 +245,34 @@ def load_template(name_or_path: str | Path) -> Template:
     )
 
 
+def load_templates(names: str | Path | list[str]) -> Template:
+    """One template, or several merged into one (``[pii, secrets]``): their rules in order, a rule that two of
+    them share (same entity, same definition) once."""
+    if isinstance(names, str | Path):
+        return load_template(names)
+    if not names:
+        raise ClassificationError("classification.template: the list of templates is empty")
+    loaded = [load_template(n) for n in names]
+    if len(loaded) == 1:
+        return loaded[0]
+    rules: list[RuleSpec] = []
+    seen: set[str] = set()
+    for t in loaded:
+        for rule in t.rules:
+            # Examples differ between templates that share a rule: compare the definition, not the tests.
+            key = rule.model_copy(update={"examples": (), "negative_examples": ()}).model_dump_json()
+            if key not in seen:
+                seen.add(key)
+                rules.append(rule)
+    return Template(
+        name="+".join(t.name for t in loaded),
+        description="; ".join(t.description for t in loaded if t.description),
+        rules=tuple(rules),
+        source=", ".join(t.source for t in loaded),
+        builtin=all(t.builtin for t in loaded),
+    )
+
+
 def _parse(path: Path, *, builtin: bool) -> Template:
     label = path.stem if builtin else str(path)
     try:
@@ -208,19 +288,20 @@ def _parse(path: Path, *, builtin: bool) -> Template:
         raise ClassificationError(f"template {label}: not valid YAML: {problem}{where}") from None
     if not isinstance(data, dict):
         raise ClassificationError(f"template {label}: must be a mapping with 'name' and 'recognizers'")
+    data = {**data, "recognizers": _expand_references(data.get("recognizers"), label)}
     try:
         parsed = _TemplateFile.model_validate(data)
     except ValidationError as exc:
         raise ClassificationError(
             "\n".join(f"template {label}: {_describe(err)}" for err in exc.errors(include_url=False))
         ) from None
-    # Imported here: resolving Presidio class names needs presidio (slow to import), parsing does not.
-    from scanner.classify.recognizers import build_rule_recognizer
+    # Imported here: building rules needs phonenumbers, regex and (for Presidio classes) presidio; parsing does not.
+    from scanner.classify.build import check_rule
 
     problems = []
     for i, rule in enumerate(parsed.recognizers):
         try:
-            build_rule_recognizer(rule)  # cheap, and the only way to know the class detects the rule's entity
+            check_rule(rule)  # the only way to know a Presidio class detects the rule's entity, or options fit
         except ClassificationError as exc:
             problems.append(f"template {label}: recognizers.{i}: {exc}")
     if problems:
@@ -232,6 +313,33 @@ def _parse(path: Path, *, builtin: bool) -> Template:
         source=str(path),
         builtin=builtin,
     )
+
+
+def _expand_references(items: Any, label: str) -> Any:
+    """``{entity: X, from: T}`` items replaced by the built-in template ``T``'s rules for ``X`` (so templates
+    share a rule instead of holding copies of it)."""
+    if not isinstance(items, list):
+        return items
+    out: list[Any] = []
+    for i, item in enumerate(items):
+        if not (isinstance(item, dict) and "from" in item):
+            out.append(item)
+            continue
+        extra = sorted(set(item) - {"entity", "from"})
+        source = item.get("from")
+        if extra or not isinstance(item.get("entity"), str) or not isinstance(source, str):
+            raise ClassificationError(f"template {label}: recognizers.{i}: a reference takes exactly 'entity' and "
+                                      f"'from' (a built-in template's name)" + (f"; unknown: {', '.join(extra)}"
+                                                                               if extra else ""))
+        if source not in list_templates() or source == label:
+            raise ClassificationError(f"template {label}: recognizers.{i}: from: {source!r} is not another "
+                                      f"built-in template ({', '.join(list_templates())})")
+        rules = load_template(source).rules_for(item["entity"])
+        if not rules:
+            raise ClassificationError(f"template {label}: recognizers.{i}: template {source} has no rule for "
+                                      f"{item['entity']}")
+        out.extend(r.model_dump(exclude_defaults=True) for r in rules)
+    return out
 
 
 def _describe(err: Any) -> str:

@@ -1,9 +1,9 @@
 """Column verdicts: what a table column holds, judged from its sampled values, its name and its type.
 
-A column's sampled values are classified as one text, one value per line, each line prefixed with the column
-name split into words (``card_no`` -> ``card no: 4111...``) so the name acts as Presidio context, as a label
-printed before a value would. Detections are mapped back to rows by line; per entity the verdict keeps the
-rows that hold it, the share of the sampled non-empty values that hold it and a confidence:
+A column's sampled values are classified as one text, one value per line, with the column name's words
+(``card_no`` -> ``card``, ``no``) as context for every value, as a label printed before it would be. Detections
+are mapped back to rows by line; per entity the verdict keeps the rows that hold it, the share of the sampled
+non-empty values that hold it and a confidence:
 
     confidence = mean detection score x (0.5 + 0.5 x min(1, share / 0.5))      # a rare entity halves it
                  + 0.25 x (1 - that) when the name suggests the entity         # ssn, card_no, iban, email ...
@@ -15,12 +15,15 @@ score :data:`HINT_SCORE`), never a finding of the entity itself.
 
 from __future__ import annotations
 
+import bisect
+import csv
+import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from scanner.classify.masking import value_hash
-from scanner.models import HINT_PREFIX, Finding
+from scanner.models import HINT_PREFIX, ContentComponent, Finding
 
 HINT_SCORE = 0.1
 MAX_EXAMPLE_KEYS = 3
@@ -60,12 +63,12 @@ def name_hints(name: str, entities: Iterable[str]) -> list[str]:
     return [e for e in entities if e in NAME_HINTS and NAME_HINTS[e].search(key)]
 
 
-def column_text(name: str, values: Sequence[str | None]) -> tuple[str, int, list[int]]:
-    """The text to classify for one column: ``(text, prefix length, row of each line)``.
+def column_text(values: Sequence[str | None]) -> tuple[str, list[int]]:
+    """The text to classify for one column: ``(text, row of each line)``; its name is context for every line
+    (:class:`ColumnContext`).
 
     Empty values are left out; line breaks inside a value become spaces so one line is one value.
     """
-    prefix = " ".join(name_words(name)) + ": "
     lines: list[str] = []
     rows: list[int] = []
     for i, v in enumerate(values):
@@ -74,9 +77,9 @@ def column_text(name: str, values: Sequence[str | None]) -> tuple[str, int, list
         v = v.replace("\r", " ").replace("\n", " ")
         if not v.strip():
             continue
-        lines.append(prefix + v)
+        lines.append(v)
         rows.append(i)
-    return "\n".join(lines), len(prefix), rows
+    return "\n".join(lines), rows
 
 
 @dataclass
@@ -100,7 +103,7 @@ class ColumnVerdict:
     entities: dict[str, _EntityHits] = field(default_factory=dict)
 
     def add(self, values: Sequence[str | None], row_keys: Sequence[str], detections: Sequence[object],
-            text: str, prefix_len: int, line_rows: Sequence[int]) -> None:
+            text: str, line_rows: Sequence[int]) -> None:
         """Fold one block's detections (from ``column_text``'s text) into the verdict."""
         self.rows += len(values)
         self.nonempty += len(line_rows)
@@ -111,9 +114,6 @@ class ColumnVerdict:
             start = d.start  # type: ignore[attr-defined]
             line += text.count("\n", pos, start)
             pos = start
-            line_start = text.rfind("\n", 0, start) + 1
-            if start - line_start < prefix_len:
-                continue  # inside the column name itself
             row = line_rows[line]
             ent = d.entity  # type: ignore[attr-defined]
             score = float(d.score)  # type: ignore[attr-defined]
@@ -228,3 +228,208 @@ def table_findings(datasource_id: str, object_path: str, verdicts: Iterable[Colu
                 value_hash=value_hash(hmac_key, hint, col_path),
             ))
     return out
+
+
+# ---------------------------------------------------------------------------------------------- tables in files
+
+class ColumnContext:
+    """The classifier's context for one column of values: its name's words hold for every value."""
+
+    def __init__(self, name: str) -> None:
+        self._words = tuple(name_words(name))
+
+    def words_at(self, pos: int) -> tuple[str, ...]:
+        """The column name's words, wherever the value is."""
+        return self._words
+
+    def vocabulary(self) -> tuple[str, ...]:
+        """The column name's words."""
+        return self._words
+
+
+class ComponentColumns:
+    """Where the columns of a tabular component (a CSV/TSV text, a sheet's cells) are: the column a text offset
+    falls in, that column's header words as the classifier's context for it, and the component's own cells."""
+
+    def __init__(self, comp: ContentComponent) -> None:
+        table = comp.table
+        assert table is not None
+        self.comp = comp
+        self.table = table
+        self.header_words = [tuple(name_words(h)) for h in table.headers]
+        self._vocabulary = tuple(dict.fromkeys(w for ws in self.header_words for w in ws))
+        self._seg_starts = [s for s, _ in comp.segments] if comp.segments and table.segment_columns else None
+        self._line_cuts: dict[int, list[int]] = {}
+
+    def vocabulary(self) -> tuple[str, ...]:
+        """Every header word of the table."""
+        return self._vocabulary
+
+    def words_at(self, pos: int) -> tuple[str, ...]:
+        """The header words of the column holding offset ``pos``."""
+        col = self.column_at(pos)
+        return self.header_words[col] if col is not None and col < len(self.header_words) else ()
+
+    def cell_at(self, pos: int) -> tuple[int, int] | None:
+        """``(cell key, column)`` of offset ``pos``: the segment's index for sheets, the line start for delimited
+        text (one record per line), with the column index."""
+        if self._seg_starts is not None:
+            k = bisect.bisect_right(self._seg_starts, pos) - 1
+            cols = self.table.segment_columns or []
+            return (k, cols[k]) if 0 <= k < len(cols) else None
+        if self.table.delimiter is None:
+            return None
+        text = self.comp.text
+        line_start = text.rfind("\n", 0, pos) + 1
+        cuts = self._line_cuts.get(line_start)
+        if cuts is None:
+            cuts = self._line_cuts[line_start] = self._delimiters(line_start)
+        return line_start, bisect.bisect_right(cuts, pos)
+
+    def column_at(self, pos: int) -> int | None:
+        """The column of offset ``pos`` (0-based), or None when it is not in a cell."""
+        cell = self.cell_at(pos)
+        return None if cell is None else cell[1]
+
+    def _delimiters(self, line_start: int) -> list[int]:
+        """Offsets of the delimiters of the record starting at ``line_start`` (those outside quotes)."""
+        text, table = self.comp.text, self.table
+        end = text.find("\n", line_start)
+        end = len(text) if end < 0 else end
+        delim, quote = table.delimiter or ",", table.quotechar
+        line = text[line_start:end]
+        if quote not in line:
+            out, i = [], line.find(delim)
+            while i >= 0:
+                out.append(line_start + i)
+                i = line.find(delim, i + 1)
+            return out
+        out, quoted = [], False
+        for i, ch in enumerate(line):
+            if ch == quote:
+                quoted = not quoted
+            elif ch == delim and not quoted:
+                out.append(line_start + i)
+        return out
+
+    def label(self, col: int) -> str:
+        """A column's name in locations: its header, else its letter (sheets) or its 1-based number."""
+        header = self.table.headers[col] if col < len(self.table.headers) else ""
+        if header.strip():
+            return _clean_label(header)
+        if self._seg_starts is not None:
+            from scanner.extract.office import col_letters
+
+            return col_letters(col + 1)
+        return f"#{col + 1}"
+
+    def cells(self) -> tuple[int, dict[int, int]]:
+        """``(records, non-empty cells per column)`` of the component's own part, the header row left out."""
+        comp, table = self.comp, self.table
+        hi = len(comp.text) if comp.keep_to is None else comp.keep_to
+        nonempty: dict[int, int] = {}
+        if self._seg_starts is not None:
+            cols = table.segment_columns or []
+            rows: set[str] = set()
+            starts = self._seg_starts + [len(comp.text)]
+            for k, (start, loc) in enumerate(comp.segments or ()):
+                if not comp.keep_from <= start < hi or k >= len(cols):
+                    continue
+                value = comp.text[start:starts[k + 1]].strip()
+                col = cols[k]
+                header = table.headers[col] if col < len(table.headers) else ""
+                if value and value != header.strip():
+                    nonempty[col] = nonempty.get(col, 0) + 1
+                    rows.add("".join(ch for ch in loc.rsplit("!", 1)[-1].split(";", 1)[0] if ch.isdigit()))
+            return len(rows), nonempty
+        own = comp.text[comp.keep_from:hi]
+        first_line = comp.start_line + comp.text.count("\n", 0, comp.keep_from)
+        records = 0
+        reader = csv.reader(io.StringIO(own), delimiter=table.delimiter or ",", quotechar=table.quotechar)
+        try:
+            for row in reader:
+                if table.header_line and first_line + reader.line_num - 1 == table.header_line:
+                    continue
+                if not any(c.strip() for c in row):
+                    continue
+                records += 1
+                for i, cell in enumerate(row):
+                    if cell.strip():
+                        nonempty[i] = nonempty.get(i, 0) + 1
+        except csv.Error:
+            pass  # a damaged record ends the count; the findings stand
+        return records, nonempty
+
+
+_LABEL_MAX = 40
+_LABEL_BAD = re.compile(r"[;=\x00-\x1f\x7f]+")
+
+
+def _clean_label(header: str) -> str:
+    # A header is data from the file: one line, no ";" or "=" (location separators), bounded.
+    return _LABEL_BAD.sub(" ", header).strip()[:_LABEL_MAX]
+
+
+@dataclass
+class _TableTally:
+    records: int = 0
+    nonempty: dict[int, int] = field(default_factory=dict)
+    labels: dict[int, str] = field(default_factory=dict)
+    hits: dict[tuple[int, str], set[object]] = field(default_factory=dict)  # (column, entity) -> cells
+
+
+class FileTables:
+    """Column verdicts of the tables in one object (CSV/TSV files, sheets), built component by component.
+
+    A finding in a table keeps its cell's location and gains its column's verdict:
+    ``;column=phone;share=998/1000`` (cells of the column holding the entity, of its non-empty cells). A column
+    whose header suggests an enabled entity none of its cells holds gives a hint, as a SQL column does.
+    """
+
+    def __init__(self) -> None:
+        self._tables: dict[tuple[str, str], _TableTally] = {}
+        self._marked: list[tuple[Finding, tuple[str, str], int]] = []
+
+    def add(self, cols: ComponentColumns, found: Sequence[tuple[Finding, int]]) -> None:
+        """One component's own cells and its findings, each with its text offset."""
+        key = (cols.comp.member or "", cols.table.name)
+        tally = self._tables.setdefault(key, _TableTally())
+        records, nonempty = cols.cells()
+        tally.records += records
+        for col, n in nonempty.items():
+            tally.nonempty[col] = tally.nonempty.get(col, 0) + n
+            tally.labels.setdefault(col, cols.label(col))
+        for col in range(len(cols.table.headers)):
+            tally.labels.setdefault(col, cols.label(col))
+        for finding, pos in found:
+            cell = cols.cell_at(pos)
+            if cell is None:
+                continue
+            cell_key, col = cell
+            tally.labels.setdefault(col, cols.label(col))
+            tally.hits.setdefault((col, finding.entity), set()).add((id(cols), cell_key))
+            self._marked.append((finding, key, col))
+
+    def finish(self, datasource_id: str, object_path: str, enabled: Sequence[str], hmac_key: bytes) -> list[Finding]:
+        """Write each table finding's column verdict into its location; return the hints."""
+        for finding, key, col in self._marked:
+            tally = self._tables[key]
+            held = len(tally.hits.get((col, finding.entity), ()))
+            verdict = f";column={tally.labels.get(col, '')};share={held}/{tally.nonempty.get(col, held)}"
+            finding.location = (finding.location + verdict)[:_LOCATION_MAX]
+        hints: list[Finding] = []
+        for (member, name), tally in self._tables.items():
+            held_cols = {col for col, _ in tally.hits}
+            for col, label in sorted(tally.labels.items()):
+                if not label or label.startswith("#") or col in held_cols:
+                    continue
+                for ent in name_hints(label, enabled):
+                    where = f"{name + '!' if name else ''}column={label};nonempty={tally.nonempty.get(col, 0)};" \
+                            f"rows={tally.records}"
+                    hint = f"{HINT_PREFIX}{ent}"
+                    hints.append(Finding(
+                        datasource_id=datasource_id, object_path=object_path, member=member,
+                        location=where[:_LOCATION_MAX], entity=hint, score=HINT_SCORE, masked="",
+                        value_hash=value_hash(hmac_key, hint, f"{object_path}!{member}!{where}"),
+                    ))
+        return hints

@@ -323,13 +323,21 @@ class Worker:
                     yield c
 
             chunks = streamed()
+        from scanner.runtime.columns import ComponentColumns, FileTables
+
         findings: list[Finding] = []
+        tables = FileTables()
         report = ExtractionReport()
+        loop = asyncio.get_running_loop()
         try:
             async for comp in self.extractor.extract_stream(obj.path, chunks, report):
-                dets = await asyncio.get_running_loop().run_in_executor(
-                    self._cpu, self.classifier.detect, comp.text)
-                findings.extend(self._findings(packet, obj, comp, dets))
+                # A table's header words are context for every value of their column (CSV/TSV, sheets).
+                cols = ComponentColumns(comp) if comp.table is not None else None
+                dets = await loop.run_in_executor(self._cpu, self.classifier.detect, comp.text, cols)
+                found = self._findings(packet, obj, comp, dets)
+                findings.extend(f for f, _ in found)
+                if cols is not None:
+                    tables.add(cols, found)
         except ObjectReadError as exc:  # a streamed read failed part-way
             return ObjectResult(obj.path, obj.size, obj.mtime, [], skip_reason=str(exc), bytes_read=nbytes)
         except ExtractionAborted as exc:
@@ -338,14 +346,16 @@ class Worker:
         except ExtractionError as exc:
             return ObjectResult(obj.path, nbytes, obj.mtime, [], content_hash=sha.hexdigest(),
                                 skip_reason=str(exc), bytes_read=nbytes)
+        findings.extend(tables.finish(packet.datasource_id, obj.path, self.classifier.entities, self.hmac_key))
         return ObjectResult(obj.path, nbytes, obj.mtime, findings, content_hash=sha.hexdigest(),
                             bytes_read=nbytes, partial_reason=report.partial_reason)
 
     @staticmethod
     def _findings(packet: WorkPacket, obj: DiscoveredObject, comp: ContentComponent,
-                  dets: list[Any]) -> list[Finding]:
-        """Findings of one component: those starting in its own part (the overlap belongs to a neighbour)."""
-        out: list[Finding] = []
+                  dets: list[Any]) -> list[tuple[Finding, int]]:
+        """Findings of one component, with their offsets in its text: those starting in its own part (the overlap
+        belongs to a neighbour)."""
+        out: list[tuple[Finding, int]] = []
         text = comp.text
         hi = len(text) if comp.keep_to is None else comp.keep_to
         seg_starts = [s for s, _ in comp.segments] if comp.segments else None
@@ -363,11 +373,11 @@ class Worker:
                 col = d.start - nl if nl >= 0 else comp.start_col + d.start
                 lc = f"line={line},col={col}"
                 loc = f"{comp.location};{lc}" if comp.location else lc
-            out.append(Finding(
+            out.append((Finding(
                 datasource_id=packet.datasource_id, object_path=obj.path, member=comp.member or "",
                 location=loc, entity=d.entity, score=float(d.score), masked=d.masked, value_hash=d.value_hash,
                 value=d.value,
-            ))
+            ), d.start))
         return out
 
     # ------------------------------------------------------------------------------------------------ tables
@@ -388,7 +398,13 @@ class Worker:
                 self.send((M.OBJECTS, packet.task_id, packet.fence, done))
 
     async def _one_table(self, packet: WorkPacket, conn: TableConnector, obj: DiscoveredObject) -> ObjectResult:
-        from scanner.runtime.columns import DIGIT_ENTITIES, ColumnVerdict, column_text, table_findings
+        from scanner.runtime.columns import (
+            DIGIT_ENTITIES,
+            ColumnContext,
+            ColumnVerdict,
+            column_text,
+            table_findings,
+        )
 
         enabled = self.classifier.entities
         # Bare numbers can only be one of these; with none of them enabled, numeric columns are not read.
@@ -405,10 +421,11 @@ class Worker:
                 for col in block.columns:
                     self._check_abort(packet)
                     v = verdicts.setdefault(col.name, ColumnVerdict(col.name, col.type, col.category))
-                    text, prefix_len, line_rows = column_text(col.name, col.values)
+                    text, line_rows = column_text(col.values)
                     chars += len(text)
-                    dets = await loop.run_in_executor(self._cpu, self.classifier.detect, text) if text else []
-                    v.add(col.values, block.row_keys, dets, text, prefix_len, line_rows)
+                    dets = await loop.run_in_executor(self._cpu, self.classifier.detect, text,
+                                                      ColumnContext(col.name)) if text else []
+                    v.add(col.values, block.row_keys, dets, text, line_rows)
         except ObjectReadError as exc:
             # A table that cannot be read (timed out, gone, denied) is skipped with why; when blocks were read
             # before (a full read that ran out of time), what they held counts and the table is PARTIAL.

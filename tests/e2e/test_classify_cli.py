@@ -10,9 +10,11 @@ from pathlib import Path
 
 KEY = "5a" * 32
 DATASCAN = [str(Path(sys.executable).parent / "datascan")]
-GITHUB = "ghp_16C7e42F292c6912E7710c838347Ae178B4a"
+GITHUB = "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"  # its last 6 characters are its checksum
 TEXT = (f"Visa 4111 1111 1111 1111 exp 12/29\nSSN: 536-22-1234\ntoken {GITHUB}\n"
-        "export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\nbadge EMP-123456\n")
+        "export AWS_ACCESS_KEY_ID=AKIASYEBANND6YZ2EMRV\nbadge EMP-123456\n"
+        # Placeholders from documentation: not secrets.
+        "key AKIAIOSFODNN7EXAMPLE token ghp_16C7e42F292c6912E7710c838347Ae178B4a\n")
 
 
 def _run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -93,7 +95,7 @@ def test_templates_list_and_show() -> None:
             "SLACK_WEBHOOK_URL", "GENERIC_SECRET"} <= set(summary["entities"])
     card = next(r for r in json.loads(_run("templates", "show", "pii", "--format", "json").stdout)["recognizers"]
                 if r["entity"] == "CREDIT_CARD")
-    assert card["recognizer"] == "CreditCardRecognizer" and "visa" in card["context"]
+    assert card["recognizer"] == "payment_card" and "visa" in card["context"]
     text = _run("templates", "show", "pci")
     assert text.returncode == 0 and "CARD_TRACK_DATA" in text.stdout
     missing = _run("templates", "show", "nope")

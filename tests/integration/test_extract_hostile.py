@@ -199,7 +199,7 @@ async def test_long_single_line_is_streamed_in_bounded_memory():
     try:
         async for comp in ex.extract_stream("big.txt", chunks()):
             assert len(comp.text) <= ex.component_chars + 2 * 4096 + 1
-            found += Worker._findings(packet, obj, comp, clf.detect(comp.text))
+            found += [f for f, _ in Worker._findings(packet, obj, comp, clf.detect(comp.text))]
             del comp
         _, peak = tracemalloc.get_traced_memory()
     finally:

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from typing import Any
 
 import pytest
-import regex
-from presidio_analyzer import PatternRecognizer
 
+from scanner.classify.build import rules_from_spec
 from scanner.classify.guard import engine_for
-from scanner.classify.recognizers import build_rule_recognizer
 from scanner.classify.templates import list_templates, load_template
 from tests.cliutil import findings as _findings
 from tests.cliutil import run as _run
@@ -81,17 +80,15 @@ def _baits(example: str) -> list[str]:
     return out
 
 
-def _template_regexes() -> list[tuple[str, str, int, list[str]]]:
-    """(template/entity/pattern, regex, flags, examples) for every regex pattern the built-in templates run."""
+def _template_regexes() -> list[tuple[str, Any, list[str]]]:
+    """(template/entity/regex name, compiled regex, examples) for every regex the built-in templates' rules run,
+    our detectors' included."""
     out = []
     for name in list_templates():
-        for rule in load_template(name).rules:
-            rec = build_rule_recognizer(rule)
-            if not isinstance(rec, PatternRecognizer):
-                continue  # phone numbers: the phonenumbers library, not a regex
-            for p in rec.patterns:
-                out.append((f"{name}/{rule.entity}/{p.name}", p.regex, rec.global_regex_flags or 0,
-                            list(rule.examples)))
+        for spec in load_template(name).rules:
+            for rule in rules_from_spec(spec):
+                for label, compiled in rule.regexes():
+                    out.append((f"{name}/{spec.entity}/{label}", compiled, list(spec.examples)))
     return out
 
 
@@ -99,8 +96,7 @@ def test_template_regexes_on_their_worst_bait(figures):
     rows = _template_regexes()
     assert len(rows) >= 20  # every template contributes (a template loader regression would empty this)
     worst: dict[str, float] = {}
-    for label, rx, flags, examples in rows:
-        compiled = regex.compile(rx, flags)
+    for label, compiled, examples in rows:
         t_max = 0.0
         for ex in examples:
             for bait in _baits(ex):
@@ -111,7 +107,7 @@ def test_template_regexes_on_their_worst_bait(figures):
         worst[label] = t_max
     top = sorted(worst.items(), key=lambda kv: -kv[1])[:3]
     figures("catastrophic-backtracking bait, template regexes", "no stall (worst 64 KB text under 2 s)",
-            regexes=len(rows), baits=sum(4 * len(r[3]) for r in rows), text_kb=CHUNK // 1024,
+            regexes=len(rows), baits=sum(4 * len(r[2]) for r in rows), text_kb=CHUNK // 1024,
             worst_s={k: round(v, 3) for k, v in top})
     # A stall is seconds to hours per text; a linear regex over 64 KB takes milliseconds.
     assert top[0][1] < 2.0, top

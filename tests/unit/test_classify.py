@@ -9,15 +9,11 @@ from dataclasses import fields
 import pytest
 
 from scanner.classify import Classifier, Detection, value_hash
+from scanner.classify.build import entity_rules, predefined_entities
+from scanner.classify.detectors import CardRule, EmailRule, IbanRule, IpRule, offline_tld_extractor
 from scanner.classify.engine import CHUNK_CHARS, iter_chunks
-from scanner.classify.presidio_setup import OfflineEmailRecognizer, offline_tld_extractor
-from scanner.classify.recognizers import (
-    LuhnCreditCardRecognizer,
-    Mod97IbanRecognizer,
-    RangeCheckedUsSsnRecognizer,
-    build_predefined_recognizers,
-    predefined_entities,
-)
+from scanner.classify.phones import PhoneRule
+from scanner.classify.rules import PatternRule, PresidioRule
 from scanner.config import ClassificationConfig, CustomRecognizerConfig
 from scanner.exceptions import ClassificationError
 
@@ -68,7 +64,7 @@ DECOYS = [
     "IBAN GB82WEST12345698765433",           # wrong check digits
     "IBAN NL92ABNA0417164300",               # wrong check digits
     "mail me at root@localhost",             # no public suffix
-    "212-555-0173",                          # phone without a context word: 0.4
+    "2125550173",                            # a bare digit run without a context word: 0.4
     "version 999.1.1.1",                     # not an IP address
     "invoice 1234567890",                    # bank number without context
     "reference A12345678",                   # passport without context
@@ -126,9 +122,10 @@ def test_min_score() -> None:
     strict = Classifier(ClassificationConfig(entities=["US_SSN", "PHONE_NUMBER"], min_score=0.6), KEY)
     assert spans(strict, "employee 401-19-7311") == []                    # 0.5 without context
     assert spans(strict, "SSN 401-19-7311") == [("US_SSN", "401-19-7311")]  # 0.85 with context
+    assert spans(strict, "tel 212-555-0173") == [("PHONE_NUMBER", "212-555-0173")]  # 0.7, 1.0 with context
     lax = Classifier(ClassificationConfig(entities=["US_SSN", "PHONE_NUMBER"], min_score=0.4), KEY)
-    assert spans(lax, "212-555-0173") == [("PHONE_NUMBER", "212-555-0173")]  # 0.4 without context
-    assert all(d.score >= 0.4 for d in lax.detect("SSN 401-19-7311, 212-555-0173"))
+    assert spans(lax, "2125550173") == [("PHONE_NUMBER", "2125550173")]  # a bare run: 0.4 without context
+    assert all(d.score >= 0.4 for d in lax.detect("SSN 401-19-7311, 2125550173"))
 
 
 def test_custom_recognizer_with_context() -> None:
@@ -295,14 +292,18 @@ def test_every_predefined_entity_can_be_requested() -> None:
     assert {"CREDIT_CARD", "DATE_TIME", "URL"} <= found
 
 
-@pytest.mark.parametrize(("entity", "cls"), [
-    ("CREDIT_CARD", LuhnCreditCardRecognizer),
-    ("IBAN_CODE", Mod97IbanRecognizer),
-    ("US_SSN", RangeCheckedUsSsnRecognizer),
-    ("EMAIL_ADDRESS", OfflineEmailRecognizer),
+@pytest.mark.parametrize(("entity", "classes"), [
+    ("CREDIT_CARD", [CardRule]),
+    ("IBAN_CODE", [IbanRule]),
+    ("US_SSN", [PatternRule, PatternRule]),
+    ("EMAIL_ADDRESS", [EmailRule]),
+    ("IP_ADDRESS", [IpRule]),
+    ("PHONE_NUMBER", [PhoneRule, PhoneRule]),
+    ("US_DRIVER_LICENSE", [PresidioRule]),
 ])
-def test_predefined_entities_use_our_validators(entity: str, cls: type) -> None:
-    assert [type(r) for r in build_predefined_recognizers(entity)] == [cls]
+def test_entities_asked_for_by_name_use_our_rules(entity: str, classes: list[type]) -> None:
+    # Ours where we have a rule (the built-in templates'), Presidio's recognizer only where we have none.
+    assert [type(r) for r in entity_rules(entity, None)] == classes
 
 
 def test_presidio_debug_logging_is_off(pii: Classifier) -> None:

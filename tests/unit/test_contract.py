@@ -62,6 +62,7 @@ def test_property_value_at_chunk_boundary(pair: tuple[Classifier, Classifier], v
 SECRET_VALUES = [
     "AKIAIOSFODNN7EXAMPLE", "ASIAY34FZKBOKMUTVV7A", "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
     "gho_16C7e42F292c6912E7710c838347Ae178B4a", "glpat-xxXXxx1234567890abcd",
+    "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", "AKIASYEBANND6YZ2EMRV", "glpat-xk7Hq2LmN9pR4tV8wZ3c",
     "xoxb-2634213745-2631234567890-AbCdEfGhIjKlMnOpQrStUvWx",
     "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
     "-----BEGIN RSA PRIVATE KEY-----", "-----BEGIN OPENSSH PRIVATE KEY-----", "password=Xk9mQ2vL7pW4zR",

@@ -36,7 +36,7 @@ def findings_of(path: Path, classifier, cfg: ExtractionConfig | None = None):
     obj = DiscoveredObject(path.name, path.stat().st_size, 0.0)
     out = []
     for comp in extract_bytes(path.read_bytes(), Ctx(budget, path.name)):
-        for f in Worker._findings(packet, obj, comp, classifier.detect(comp.text)):
+        for f, _ in Worker._findings(packet, obj, comp, classifier.detect(comp.text)):
             out.append((f.entity, f.member, f.location, f.value))
     return out, budget.notes
 
@@ -95,7 +95,7 @@ def test_value_straddling_a_component_cut_is_found_once_with_its_column(classifi
     assert comps[0].keep_to == size  # no whitespace near the limit: the cut falls inside the value
     packet = WorkPacket(1, 1, TaskType.CLASSIFICATION, "ds", 1)
     obj = DiscoveredObject("x.txt", len(text), 0.0)
-    found = [f for c in comps for f in Worker._findings(packet, obj, c, classifier.detect(c.text))]
+    found = [f for c in comps for f, _ in Worker._findings(packet, obj, c, classifier.detect(c.text))]
     locs = sorted((f.value, f.location) for f in found)
     assert locs == [(value, f"line=1,col={size - 8 + 1}"), (fx.card(78), "line=2,col=18")]
 

@@ -51,42 +51,6 @@ def test_compiled_equals_reference_on_random_text() -> None:
         assert comp.scan_shapes(text, *args) == ref.scan_shapes(text, *args), (text, args)
 
 
-def _is_keyword(piece: str) -> bool:
-    return piece.isalpha() and len(piece) > 2
-
-
-@IMPLS
-def test_pad_back_and_forward(impl) -> None:
-    text = "an order of 12 boxes for the phone 555-0173 call me at home now"
-    pos = text.index("555")
-    # Back until three keyword pieces were passed ("phone", "the", "for"); "12" and "of" are not keywords.
-    assert text[impl.pad_back(text, pos, 3, _is_keyword):pos] == "for the phone "
-    assert text[impl.pad_back(text, pos, 4, _is_keyword):pos] == "boxes for the phone "
-    assert text[impl.pad_back(text, pos, 5, _is_keyword):pos] == "order of 12 boxes for the phone "
-    end = pos + len("555-0173")
-    assert text[end:impl.pad_forward(text, end, 2, _is_keyword)] == " call me at home"
-    assert impl.pad_back(text, pos, 99, _is_keyword) == 0
-    assert impl.pad_forward(text, end, 99, _is_keyword) == len(text)
-    assert impl.pad_back(text, -5, 1, _is_keyword) == 0
-    assert impl.pad_forward(text, len(text) + 5, 1, _is_keyword) == len(text)
-
-
-def test_pad_compiled_matches_reference() -> None:
-    compiled = PREFILTER_IMPLEMENTATIONS.get("compiled")
-    assert compiled is not None
-    ref = PREFILTER_IMPLEMENTATIONS["reference"]
-    rng = random.Random(11)
-    words = ["phone", "x", "the", "12", "a:b", "Ärzte", "\u2003", "\u00a0", "\n", " ", "\t", "card", "ab"]
-    for _ in range(3000):
-        text = "".join(rng.choice(words) for _ in range(rng.randint(0, 30)))
-        pos = rng.randint(0, len(text))
-        n = rng.randint(0, 7)
-        assert compiled.pad_back(text, pos, n, _is_keyword) == ref.pad_back(text, pos, n, _is_keyword), (text, pos)
-        assert compiled.pad_forward(text, pos, n, _is_keyword) == ref.pad_forward(text, pos, n, _is_keyword)
-        e = rng.randint(pos, len(text))
-        assert compiled.widen(text, pos, e) == ref.widen(text, pos, e), (text, pos, e)
-
-
 @IMPLS
 def test_widen_to_whole_pieces(impl) -> None:
     text = "call 212-555-0173\u2003now, card:4111"
@@ -95,30 +59,3 @@ def test_widen_to_whole_pieces(impl) -> None:
     j = text.index("4111")
     assert text[slice(*impl.widen(text, j, j + 2))] == "card:4111"
     assert impl.widen(text, -3, len(text) + 9) == (0, len(text))
-
-
-def test_colon_keywords_batched_equal_per_piece() -> None:
-    """The chunk-wide ":" keyword parts, tokenized in one call, equal those of tokenizing each piece alone."""
-    from scanner.classify.engine import Classifier
-    from scanner.config import ClassificationConfig
-
-    pf = Classifier(ClassificationConfig(entities=["PHONE_NUMBER"]), b"k" * 32)._prefilter
-    tokenizer, engine = pf._nlp.tokenizer, pf._nlp_engine
-
-    def per_piece(pieces: list[str]) -> set[str]:
-        out: set[str] = set()
-        for piece in pieces:
-            for tok in tokenizer(piece):
-                lemma = tok.text.lower()
-                if ":" in lemma and not engine.is_stopword(lemma, "en") and not engine.is_punct(lemma, "en"):
-                    out.update(lemma.split(":"))
-        return out
-
-    rng = random.Random(5)
-    alphabet = ["the", ":", "10", "[", "]", "INFO", "(", ")", "'s", "don't", "http", "//", "a.b", "-", "cannot",
-                "e.g.", ":)", "\u03a3", "\u00e9", "x", "12", ".", ",", '"', "\u2026", "\u2014"]
-    for _ in range(500):
-        pieces = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6))) for _ in range(rng.randint(1, 8))]
-        pieces = [p if ":" in p else p + ":" + rng.choice(alphabet) for p in pieces]
-        pf._colon_cache.clear()
-        assert pf.colon_keywords(pieces) == per_piece(pieces), pieces

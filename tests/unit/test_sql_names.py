@@ -142,10 +142,10 @@ def _verdict(name: str, keys: list[str], entity: str | None = "EMAIL_ADDRESS") -
     """A column whose every row holds ``entity`` (or nothing), rows named by ``keys``."""
     keys = keys or ["row=1"]
     values = [f"a{i}@example.com" for i in range(len(keys))]
-    text, prefix_len, line_rows = column_text(name, values)
+    text, line_rows = column_text(values)
     dets = [_Det(entity, text.index(v), v) for v in values] if entity else []
     v = ColumnVerdict(name, "text", "text")
-    v.add(values, keys, dets, text, prefix_len, line_rows)
+    v.add(values, keys, dets, text, line_rows)
     return v
 
 

@@ -117,9 +117,9 @@ recognizers:
 
 
 @pytest.mark.parametrize(("body", "message"), [
-    ("name: x\nrecognizers:\n  - {entity: A, examples: [a]}\n", "exactly one of 'recognizer'"),
+    ("name: x\nrecognizers:\n  - {entity: A, examples: [a]}\n", "exactly one of 'detector'"),
     ("name: x\nrecognizers:\n  - {entity: A, recognizer: CreditCardRecognizer, "
-     "patterns: [{name: a, regex: a, score: 0.5}], examples: [a]}\n", "exactly one of 'recognizer'"),
+     "patterns: [{name: a, regex: a, score: 0.5}], examples: [a]}\n", "exactly one of 'detector'"),
     ("name: x\nrecognizers:\n  - {entity: CREDIT_CARD, recognizer: NoSuchRecognizer, examples: [a]}\n",
      "'NoSuchRecognizer' is not one of Presidio's predefined recognizers"),
     ("name: x\nrecognizers:\n  - {entity: US_SSN, recognizer: CreditCardRecognizer, examples: [a]}\n",

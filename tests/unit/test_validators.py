@@ -1,6 +1,7 @@
 """Checksum validators: one table per function, run against every implementation in scanner._fast."""
 
 import random
+import zlib
 from types import ModuleType
 
 import pytest
@@ -229,3 +230,67 @@ def test_entropy_and_npi_compiled_match_reference() -> None:
             assert compiled.npi_ok(candidate) is expected, candidate
             npi_accepted += expected
     assert npi_accepted >= 5000
+
+
+def _github_token(rng: random.Random, prefix: str = "ghp_") -> str:
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    body = "".join(rng.choice(alphabet) for _ in range(30))
+    n, tail = zlib.crc32(body.encode()), ""
+    for _ in range(6):
+        n, r = divmod(n, 62)
+        tail = alphabet[r] + tail
+    return prefix + body + tail
+
+
+@IMPLS
+@pytest.mark.parametrize(("s", "expected"), [
+    ("AB1234563", True), ("ab1234563", True), ("A91234563", True), ("AB1234567", False), ("IB1234563", False),
+    ("AB123456", False), ("AB12345633", False), ("A#1234563", False), ("", False),
+])
+def test_dea_ok(impl: ModuleType, s: str, expected: bool) -> None:
+    assert impl.dea_ok(s) is expected
+
+
+@IMPLS
+def test_github_token_ok(impl: ModuleType) -> None:
+    rng = random.Random(5)
+    for prefix in ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"):
+        token = _github_token(rng, prefix)
+        assert impl.github_token_ok(token) is True, token
+        assert impl.github_token_ok(token[:-1] + ("0" if token[-1] != "0" else "1")) is False  # checksum
+        assert impl.github_token_ok("ghx_" + token[4:]) is False
+        assert impl.github_token_ok(token[:-1]) is False
+    assert impl.github_token_ok("ghp_" + "x" * 36) is False
+    # GitHub's documentation example is not a real token: its checksum does not hold.
+    assert impl.github_token_ok("ghp_16C7e42F292c6912E7710c838347Ae178B4a") is False
+
+
+@IMPLS
+@pytest.mark.parametrize(("s", "n", "repeated", "sequential"), [
+    ("XXXX", 4, True, False), ("abXXXc", 3, True, False), ("abcdef", 6, False, True), ("654321", 6, False, True),
+    ("a1b2c3", 2, False, False), ("zyx", 3, False, True), ("aZbY", 2, False, False), ("", 2, False, False),
+    ("ab-cd", 3, False, False), ("xx", 1, True, True),
+])
+def test_placeholder_runs(impl: ModuleType, s: str, n: int, repeated: bool, sequential: bool) -> None:
+    assert impl.repeated_run(s, n) is repeated
+    assert impl.sequential_run(s, n) is sequential
+
+
+def test_token_checks_compiled_match_reference() -> None:
+    compiled = IMPLEMENTATIONS.get("compiled")
+    assert compiled is not None, "scanner._fast._validators is not built"
+    reference = IMPLEMENTATIONS["reference"]
+    rng = random.Random(7)
+    accepted = 0
+    for _ in range(3000):
+        s = _random_string(rng)
+        token = _github_token(rng)
+        for candidate in (s, token, token[:-2] + s[:2], "ghp_" + s):
+            expected = reference.github_token_ok(candidate)
+            assert compiled.github_token_ok(candidate) is expected, candidate
+            accepted += expected
+            assert compiled.dea_ok(candidate[:9]) is reference.dea_ok(candidate[:9]), candidate
+            for n in (2, 3, 4, 6):
+                assert compiled.repeated_run(candidate, n) is reference.repeated_run(candidate, n), candidate
+                assert compiled.sequential_run(candidate, n) is reference.sequential_run(candidate, n), candidate
+    assert accepted >= 3000

@@ -47,7 +47,8 @@ class Planted:
             return False
         if self.location.endswith((";", ",", "=")):
             return location.startswith(self.location) or (self.location == ";" and location.startswith("line="))
-        return location == self.location
+        # A finding in a table (CSV, sheet) also carries its column's verdict after the cell's location.
+        return location == self.location or location.startswith(self.location + ";column=")
 
 
 def lc(text: str, value: str) -> str:

@@ -1,0 +1,127 @@
+"""The linear context scorer against Presidio's own ``LemmaContextAwareEnhancer``: the same scores, always.
+
+The reference is Presidio's code end to end: NLP artifacts from ``SpacyNlpEngine.process_text`` over the same
+blank English pipeline (our lemma component included), and the enhancer over a recognizer with the same context
+words. The property test draws texts from the pieces that make context hard (stop words, punctuation, ``:``
+pieces such as ``the:10`` that turn stop words into keywords, whitespace runs that become tokens, non-ASCII
+case); the corpus test runs every rule's results on the benchmark corpus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from benchmarks.corpus import generate
+from scanner.classify.context import ContextScorer, boost, external_supports
+from scanner.classify.engine import Classifier, iter_chunk_spans
+from scanner.classify.presidio_setup import BlankSpacyNlpEngine
+from scanner.config import ClassificationConfig
+
+KEY = b"k" * 32
+WORDS = ["phone", "card", "the", "of", "call", "and", "note:", "the:10", "tel:", ":the", "x", "ext", "(", ")", "-", ",",
+         "mobile", "Phone:", "CARD", "e-mail", "12:30", "a:b", "be", "Be", "don't", "U.S.", "4111", "555-1234", "☎",
+         "İ", "ΟΔΟΣ", "...", "'s", "cellphone", "telephone:", "#1", "x@y.com", "http://a.b/c", '"id":', "svc[12]:",
+         "call:", "called", "hotel", "+1"]
+SEPS = [" ", " ", " ", "\n", "  ", "\t", " \n ", "\u00a0", "\r\n", ""]
+CONTEXT = ("phone", "tel", "call", "card", "the", "x")
+
+
+@pytest.fixture(scope="module")
+def engines() -> tuple[Any, ContextScorer]:
+    nlp = BlankSpacyNlpEngine()
+    nlp.load()
+    return nlp, ContextScorer(nlp.nlp["en"])
+
+
+def presidio_scores(text: str, results: Sequence[tuple[int, int, float]], context: Sequence[str], nlp_engine: Any,
+                    external: Sequence[str] = ()) -> list[float]:
+    """What Presidio's ``LemmaContextAwareEnhancer`` makes of ``results`` (start, end, score) of a recognizer with
+    ``context`` words over ``text``, with NLP artifacts built by Presidio's own ``SpacyNlpEngine`` code."""
+    from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
+    from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+    from presidio_analyzer.nlp_engine import SpacyNlpEngine
+
+    rec = PatternRecognizer(supported_entity="X", patterns=[Pattern("x", "x", 0.1)], context=list(context))
+    artifacts = SpacyNlpEngine.process_text(nlp_engine, text, "en")
+    raw = []
+    for s, e, score in results:
+        r = RecognizerResult("X", s, e, score,
+                             recognition_metadata={RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: rec.id,
+                                                   RecognizerResult.RECOGNIZER_NAME_KEY: rec.name})
+        r.analysis_explanation = rec.build_regex_explanation(rec.name, "x", "x", score, None, 0)
+        raw.append(r)
+    enhanced = LemmaContextAwareEnhancer().enhance_using_context(text, raw, artifacts, [rec], list(external) or None)
+    return [r.score for r in enhanced]
+
+
+def ours(scorer: ContextScorer, text: str, results: Sequence[tuple[int, int, float]], context: Sequence[str],
+         external: Sequence[str] = ()) -> list[float]:
+    words = tuple(w.lower() for w in context)
+    chunk = scorer.chunk(text)
+    return [boost(score) if external_supports(words, external) or chunk.supports(s, words) else score
+            for s, _e, score in results]
+
+
+def _texts() -> st.SearchStrategy[str]:
+    return st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(SEPS)), min_size=1, max_size=50).map(
+        lambda parts: "".join(a + b for a, b in parts))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=_texts(), data=st.data())
+def test_property_equal_to_presidio(engines: tuple[Any, ContextScorer], text: str, data: st.DataObject) -> None:
+    nlp, scorer = engines
+    starts = data.draw(st.lists(st.integers(0, len(text) - 1), min_size=1, max_size=5))
+    results = [(s, min(len(text), s + 3), data.draw(st.sampled_from([0.05, 0.3, 0.4, 0.6]))) for s in starts]
+    external = data.draw(st.sampled_from([(), ("Phone",), ("x",), ("mobile number",)]))
+    try:
+        expected = presidio_scores(text, results, CONTEXT, nlp, external)
+    except ValueError:
+        # Presidio raises for a result starting past the last token (a trailing absorbed space): no rule reports
+        # one there, and ours gives no context.
+        assume_start_past_last_token = True
+        assert assume_start_past_last_token
+        return
+    assert ours(scorer, text, results, CONTEXT, external) == pytest.approx(expected)
+
+
+def test_colon_parts_make_stop_words_keywords(engines: tuple[Any, ContextScorer]) -> None:
+    nlp, scorer = engines
+    # "call" is a spaCy stop word: never a keyword ... unless a "call:" token elsewhere in the text makes it one.
+    for text in ("call 404 359 5358", "x call:10\ncall 404 359 5358", "x call:now\ncall 404 359 5358"):
+        start = text.index("404")
+        results = [(start, start + 12, 0.4)]
+        assert ours(scorer, text, results, ("call",)) == pytest.approx(presidio_scores(text, results, ("call",), nlp))
+    assert ours(scorer, "x call:10\ncall 404", [(15, 18, 0.4)], ("call",)) == [pytest.approx(0.75)]
+    assert ours(scorer, "call 404", [(5, 8, 0.4)], ("call",)) == [0.4]
+
+
+def test_equal_to_presidio_on_the_corpus(engines: tuple[Any, ContextScorer], tmp_path: Path) -> None:
+    """Every result of every rule that has context words, over the dense benchmark corpus, scored both ways."""
+    nlp, scorer = engines
+    generate(tmp_path, 0.25, seed=3, density=0.05)
+    clf = Classifier(ClassificationConfig(template=["pii", "secrets", "phi"]), KEY, prefilter=False)
+    compared = boosted = 0
+    for path in sorted(tmp_path.rglob("*")):
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        for start, end, _, _ in iter_chunk_spans(text):
+            chunk = text[start:end]
+            by_rule: dict[int, list[tuple[int, int, float]]] = {}
+            for s, e, score, i in clf._raw(chunk, ()):  # noqa: SLF001 - the raw results are what is compared
+                if clf.rules[i].context:
+                    by_rule.setdefault(i, []).append((s, e, score))
+            for i, results in by_rule.items():
+                context = clf.rules[i].context
+                expected = presidio_scores(chunk, results, context, nlp)
+                assert ours(scorer, chunk, results, context) == pytest.approx(expected), (path.name, i)
+                compared += len(results)
+                boosted += sum(1 for (_, _, a), b in zip(results, expected, strict=True) if b > a)
+    assert compared > 300 and boosted > 30, (compared, boosted)
