@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,7 +29,13 @@ def with_store(db: str | Path, fn: Callable[[DatabaseInterface], Awaitable[T]], 
         finally:
             await store.close()
 
-    return asyncio.run(go())
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(go())
+    # Called from an async test: its loop is busy in this thread, so the store is read from another one.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, go()).result()
 
 
 def _job(store: DatabaseInterface, job_id: int | None) -> Awaitable[int | None]:

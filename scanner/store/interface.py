@@ -548,20 +548,22 @@ class DatabaseInterface:
                 .returning(Task.id, Task.type, Task.datasource_id, Task.fence)
                 .execution_options(synchronize_session=False)
             )).all()
-            packets = []
-            for task_id, ttype, ds, fence in sorted(rows):
-                pkt = WorkPacket(task_id=task_id, job_id=job_id, task_type=TaskType(ttype), datasource_id=ds,
-                                 fence=fence)
-                if pkt.task_type is TaskType.CLASSIFICATION:
-                    # Only what is still pending: objects finished before an interruption are never read again.
-                    objs = (await s.execute(
-                        select(ObjectRow.path, ObjectVersion.size, ObjectVersion.mtime, ObjectVersion.marker)
-                        .join(ObjectRow, ObjectRow.id == ObjectVersion.object_id)
-                        .where(ObjectVersion.task_id == task_id, ObjectVersion.status == ObjectStatus.PENDING.value)
-                        .order_by(ObjectRow.id)
-                    )).all()
-                    pkt.objects = [DiscoveredObject(path=p, size=sz, mtime=mt, marker=mk) for p, sz, mt, mk in objs]
-                packets.append(pkt)
+            packets = [WorkPacket(task_id=task_id, job_id=job_id, task_type=TaskType(ttype), datasource_id=ds,
+                                  fence=fence) for task_id, ttype, ds, fence in sorted(rows)]
+            by_task = {p.task_id: p for p in packets if p.task_type is TaskType.CLASSIFICATION}
+            if by_task:
+                # Only what is still pending: objects finished before an interruption are never read again. One
+                # query for every task leased here.
+                for tid, p, sz, mt, mk in (await s.execute(
+                    select(ObjectVersion.task_id, ObjectRow.path, ObjectVersion.size, ObjectVersion.mtime,
+                           ObjectVersion.marker)
+                    .join(ObjectRow, ObjectRow.id == ObjectVersion.object_id)
+                    .where(ObjectVersion.task_id.in_(list(by_task)),
+                           ObjectVersion.status == ObjectStatus.PENDING.value)
+                    .order_by(ObjectRow.id)
+                )).all():
+                    task = by_task[tid]  # type: ignore[index]  # never NULL here: filtered on it
+                    task.objects.append(DiscoveredObject(path=p, size=sz, mtime=mt, marker=mk))
             return packets
 
     async def _check_fence(self, s: AsyncSession, task_id: int, fence: int) -> Task | None:
@@ -689,15 +691,26 @@ class DatabaseInterface:
     async def record_object_results(self, task_id: int, fence: int, job_id: int, datasource_id: str,
                                     results: Sequence[ObjectResult]) -> bool:
         """Store finished objects and reconcile their findings in one transaction (fenced, idempotent)."""
+        return (await self.record_object_results_many(job_id, [(task_id, fence, datasource_id, results)]))[0]
+
+    async def record_object_results_many(
+        self, job_id: int, batches: Sequence[tuple[int, int, str, Sequence[ObjectResult]]]
+    ) -> list[bool]:
+        """Several ``(task_id, fence, datasource_id, results)`` batches of one job in one transaction (the single
+        writer coalesces what its workers sent meanwhile); each is fenced on its own: False for a stale one."""
+        out: list[bool] = []
         async with self._write() as s:
-            if await self._check_fence(s, task_id, fence) is None:
-                return False
             job = await s.get(Job, job_id)
             assert job is not None
-            sid = await self._source_id(s, job.name, datasource_id)
-            await state.apply_results(state.Writer(s, self._insert), job_id=job_id, task_id=task_id, source_id=sid,
-                                      results=results)
-            return True
+            w = state.Writer(s, self._insert)
+            for task_id, fence, datasource_id, results in batches:
+                if await self._check_fence(s, task_id, fence) is None:
+                    out.append(False)
+                    continue
+                sid = await self._source_id(s, job.name, datasource_id)
+                await state.apply_results(w, job_id=job_id, task_id=task_id, source_id=sid, results=results)
+                out.append(True)
+        return out
 
     # ---------------------------------------------------------------------------------------------------- pipeliner
 
@@ -742,7 +755,9 @@ class DatabaseInterface:
             p.objects_removed = c["removed"]
             p.findings = c["findings"]
             for ttype, status, n in (await s.execute(
-                select(Task.type, Task.status, func.count()).where(Task.job_id == job_id)
+                # Completed tasks are most of a job and count for nothing here: left out (the index holds status).
+                select(Task.type, Task.status, func.count())
+                .where(Task.job_id == job_id, Task.status != TaskStatus.COMPLETED.value)
                 .group_by(Task.type, Task.status)
             )).all():
                 if status == TaskStatus.PENDING.value:

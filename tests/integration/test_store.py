@@ -75,6 +75,28 @@ async def test_lease_fence_and_idempotent_findings(db):
     assert p.findings == 2 and p.objects_done == 2 and p.objects_skipped == 1
 
 
+async def test_results_of_several_tasks_written_together_are_fenced_one_by_one(db):
+    """The single writer's coalesced write: a stale batch among fresh ones is refused alone, and writing the same
+    batches again (a lost acknowledgement) counts nothing twice."""
+    name = f"j-{uuid.uuid4().hex[:8]}"
+    job = await db.create_job(name, "src", "/x", ["ds"], max_attempts=2, options={})
+    await _discover(db, job, [DiscoveredObject(f"f{i}.txt", 10, 1.0) for i in range(4)])
+    a, b = await db.lease_tasks(job, "w", 10, 30)
+    assert await db.fail_task(a.task_id, a.fence, "lost") is TaskStatus.PENDING
+    [a2] = await db.lease_tasks(job, "w", 10, 30)
+
+    def batch(t, fence):
+        return (t.task_id, fence, "ds", [ObjectResult(o.path, o.size, o.mtime, [_finding(o.path, 2)])
+                                         for o in t.objects])
+
+    batches = [batch(a, a.fence), batch(b, b.fence), batch(a2, a2.fence)]
+    assert await db.record_object_results_many(job, batches) == [False, True, True]
+    assert await db.record_object_results_many(job, batches) == [False, True, True]
+    p = await db.progress(job)
+    assert (p.objects_done, p.findings, p.objects_pending) == (4, 4, 0)
+    assert set((await db.object_reads(job)).values()) == {1}
+
+
 async def test_failed_task_after_max_attempts_and_incremental(db):
     name = f"j-{uuid.uuid4().hex[:8]}"
     job = await db.create_job(name, "src", "/x", ["ds"], max_attempts=2, options={})

@@ -40,7 +40,9 @@ def test_store_down_mid_job_then_back(tmp_path, figures):
     if not available():
         pytest.fail("PostgreSQL is not installed (make test installs it)")
     corpus = tmp_path / "c"
-    generate(corpus, float(scale(2, 6)), seed=44, density=0.004, files=scale(30, 120))
+    # Enough objects that the job is still running well after its first results (the writer coalesces what the
+    # workers send, so a small job's results can land almost at once).
+    generate(corpus, float(scale(4, 6)), seed=44, density=0.004, files=scale(80, 120))
     job = _job(tmp_path, corpus, "outage")
     r = _run("scan", "--job", str(job), "--workers", "2", "--db", str(tmp_path / "one.db"))
     assert r.returncode == 0, r.stderr
