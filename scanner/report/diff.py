@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.exceptions import ConfigError
-from scanner.report.triage import Suppressions, load_suppressions
+from scanner.report.triage import Suppressions, load_suppressions, mark_suppressed
 from scanner.store import DatabaseInterface
 
 Key = tuple[str, str, str, str]
@@ -74,12 +74,6 @@ async def diff_jobs(db: DatabaseInterface, old_job: int, new_job: int, *, includ
     d = FindingDiff(old_job, new_job)
     async for row in db.iter_diff(old_job, new_job):
         change = row.pop("change")
-        rule = sup.match(row)
-        if rule is not None:
-            if not include_suppressed:
-                continue
-            row["suppressed"] = f"#{rule.id}: {rule.reason}"
-        elif include_suppressed:
-            row["suppressed"] = ""
-        getattr(d, change).append(row)
+        if mark_suppressed(sup, row, include_suppressed):
+            getattr(d, change).append(row)
     return d
