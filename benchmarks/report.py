@@ -38,10 +38,12 @@ def timed_scan(job: Path, workers: int, db: Path) -> float:
     return measured_scan(job, workers, db).wall_s
 
 
-def measured_scan(job: Path, workers: int, db: Path, ok: tuple[int, ...] = (0,)) -> MeasuredRun:
-    """A full ``datascan scan`` of ``job`` into a fresh store ``db``, measured by :func:`run_measured` with the
-    processes named by :func:`scan_role`; exits unless the scan's exit code is in ``ok``."""
-    r = run_measured([DATASCAN, "scan", "--job", str(job), "--workers", str(workers), "--db", str(db), "--full"],
+def measured_scan(job: Path, workers: int, db: Path | str, ok: tuple[int, ...] = (0,),
+                  full: bool = True) -> MeasuredRun:
+    """A ``datascan scan`` of ``job`` into the store ``db`` (``--full`` unless ``full`` is false), measured by
+    :func:`run_measured` with the processes named by :func:`scan_role`; exits unless the exit code is in ``ok``."""
+    r = run_measured([DATASCAN, "scan", "--job", str(job), "--workers", str(workers), "--db", str(db)]
+                     + (["--full"] if full else []),
                      env=dict(os.environ, DATASCAN_HMAC_KEY="00" * 32),  # a fixed key, never the user's
                      role=scan_role)
     if r.returncode not in ok:

@@ -76,6 +76,15 @@ class DiscoveredObject:
 
 
 @dataclass(slots=True)
+class FolderListing:
+    """A folder listed whole: ``folder`` is its datasource-relative path ("" for the root), ``subfolders`` the
+    paths of the folders in it (both in the stored, escaped form of the objects' paths)."""
+
+    folder: str
+    subfolders: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class TableInfo:
     """The column structure of a component that holds a table (a CSV/TSV file, one spreadsheet sheet), so that a
     column's header is context for every value below it, however far down, and columns get verdicts.

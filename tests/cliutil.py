@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -13,6 +12,8 @@ from collections import Counter
 from pathlib import Path
 
 import psutil
+
+from tests import storeview
 
 KEY = "7f" * 32
 DATASCAN = [str(Path(sys.executable).parent / "datascan")]
@@ -72,14 +73,8 @@ def wait_mid_job(proc: subprocess.Popen, db: Path) -> int:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         assert proc.poll() is None, "the scan ended before it could be disturbed"
-        done = pending = 0
-        if db.exists():
-            try:
-                with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
-                    done = c.execute("SELECT count(*) FROM objects WHERE status='DONE'").fetchone()[0]
-                    pending = c.execute("SELECT count(*) FROM objects WHERE status='PENDING'").fetchone()[0]
-            except sqlite3.OperationalError:
-                pass
+        p = storeview.progress(db)
+        done, pending = (p.objects_done, p.objects_pending) if p is not None else (0, 0)
         workers = worker_processes(proc.pid)
         if done >= 2 and pending >= 8 and workers:
             return workers[0].pid

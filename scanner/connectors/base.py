@@ -9,14 +9,47 @@ from dataclasses import dataclass, field
 from scanner.models import DiscoveredObject
 
 
+@dataclass(slots=True)
+class FolderPage:
+    """Part of one folder's listing: the objects in it and its sub-folders, as datasource-relative paths in the
+    stored (escaped) form of :mod:`scanner.names`."""
+
+    objects: list[DiscoveredObject]
+    subfolders: list[str]
+
+
 class FileConnector(ABC):
     """A source of file-like objects (local folders, SMB shares)."""
 
     datasource_id: str
 
     @abstractmethod
-    def enumerate_objects(self, batch_bytes: int, batch_objects: int) -> AsyncIterator[list[DiscoveredObject]]:
-        """Walk the source and yield batches of objects, each batch bounded by bytes and count."""
+    def list_folder(self, folder: str) -> AsyncIterator[FolderPage]:
+        """One folder's entries, in pages ("" is the datasource root; ``folder`` in the stored form).
+
+        A folder that cannot be listed gives one skipped object ``folder/`` with the reason; a root that cannot be
+        listed raises (ConnectorError, or AuthenticationError when the datasource refuses us).
+        """
+
+    async def enumerate_objects(self, batch_bytes: int, batch_objects: int) -> AsyncIterator[list[DiscoveredObject]]:
+        """Walk the source depth-first, folder by folder, and yield batches bounded by bytes and count."""
+        stack = [""]
+        batch: list[DiscoveredObject] = []
+        size = 0
+        while stack:
+            folder = stack.pop()
+            subfolders: list[str] = []
+            async for page in self.list_folder(folder):
+                subfolders += page.subfolders
+                for o in page.objects:
+                    batch.append(o)
+                    size += o.size if o.skip_reason is None else 0
+                    if len(batch) >= batch_objects or size >= batch_bytes:
+                        yield batch
+                        batch, size = [], 0
+            stack.extend(sorted(subfolders, reverse=True))
+        if batch:
+            yield batch
 
     @abstractmethod
     async def read_object(self, obj: DiscoveredObject, max_bytes: int) -> bytes:

@@ -25,7 +25,7 @@ from pathlib import Path
 import aiofiles
 
 from scanner.config import FilesystemSource
-from scanner.connectors.base import FileConnector
+from scanner.connectors.base import FileConnector, FolderPage
 from scanner.connectors.globs import PathFilter
 from scanner.exceptions import ConnectorError, ObjectReadError
 from scanner.models import DiscoveredObject
@@ -239,58 +239,62 @@ class FilesystemConnector(FileConnector):
         self.max_bytes = int(cfg.max_file_mb * 1024 * 1024)
         self.tree = _Tree(self.root, cfg.follow_symlinks, cfg.allow_outside_root)
 
-    async def enumerate_objects(self, batch_bytes: int, batch_objects: int) -> AsyncIterator[list[DiscoveredObject]]:
-        """Depth-first walk; only one folder's listing is in memory at a time besides the pending folder stack."""
-        if not self.root.is_dir():
+    async def list_folder(self, folder: str) -> AsyncIterator[FolderPage]:
+        """One folder's entries, sorted by name, in one page (a local listing is read whole anyway)."""
+        if folder == "" and not self.root.is_dir():
             raise ConnectorError(f"datasource {self.datasource_id}: {self.root} is not a folder")
-        seen_dirs: set[tuple[int, int]] = set()
-        root_st = self.root.stat()
-        seen_dirs.add((root_st.st_dev, root_st.st_ino))
-        # Relative paths as decoded names ('/'-separated); the stored form is escaped (scanner.names).
-        stack: list[str] = [""]
-        batch: list[DiscoveredObject] = []
-        size = 0
-        while stack:
-            rel_dir = stack.pop()
-            try:
-                entries = await asyncio.to_thread(self.tree.list_dir, rel_dir.split("/") if rel_dir else [])
-            except _Refused as exc:
-                batch.append(DiscoveredObject(path=escape_name(rel_dir) + "/", size=0, mtime=0.0,
-                                              skip_reason=exc.reason))
+        rel_dir = unescape_name(folder).strip("/")
+        try:
+            parts = _parts(folder)
+            entries = await asyncio.to_thread(self.tree.list_dir, parts)
+        except _Refused as exc:
+            yield FolderPage([DiscoveredObject(escape_name(rel_dir) + "/", 0, 0.0, skip_reason=exc.reason)], [])
+            return
+        except OSError as exc:
+            # The folder is reported as skipped with why, and the walk goes on.
+            yield FolderPage([DiscoveredObject(escape_name(rel_dir) + "/", 0, 0.0, skip_reason=_reason(exc))], [])
+            return
+        objects: list[DiscoveredObject] = []
+        subfolders: list[str] = []
+        ancestors: set[tuple[int, int]] | None = None
+        for e in sorted(entries, key=lambda e: e.name):
+            rel = f"{rel_dir}/{e.name}" if rel_dir else e.name
+            if e.error:
+                if self.filter.wants_file(rel):
+                    objects.append(DiscoveredObject(escape_name(rel), 0, 0.0, skip_reason=e.error))
                 continue
-            except OSError as exc:
-                # The folder is reported as skipped with why, and the walk goes on.
-                batch.append(DiscoveredObject(path=escape_name(rel_dir) + "/", size=0, mtime=0.0,
-                                              skip_reason=_reason(exc)))
-                continue
-            subdirs = []
-            for e in sorted(entries, key=lambda e: e.name):
-                rel = f"{rel_dir}/{e.name}" if rel_dir else e.name
-                if e.error:
-                    if self.filter.wants_file(rel):
-                        batch.append(DiscoveredObject(escape_name(rel), 0, 0.0, skip_reason=e.error))
+            if e.is_dir:
+                if self.filter.prunes_dir(rel):
                     continue
-                if e.is_dir:
-                    if self.filter.prunes_dir(rel) or e.dev_ino in seen_dirs:
+                if e.is_link:
+                    # A followed link back to a folder above this one would walk forever.
+                    if ancestors is None:
+                        ancestors = await asyncio.to_thread(self._ancestors, parts)
+                    if e.dev_ino in ancestors:
                         continue
-                    seen_dirs.add(e.dev_ino)
-                    subdirs.append(rel)
-                    continue
-                if not self.filter.wants_file(rel):
-                    continue
-                reason = None
-                if not e.is_file:
-                    reason = "not a regular file"
-                elif e.size > self.max_bytes:
-                    reason = f"larger than max_file_mb ({e.size / 1048576:.1f} MB > {self.cfg.max_file_mb:g} MB)"
-                batch.append(DiscoveredObject(escape_name(rel), e.size, e.mtime, skip_reason=reason))
-                size += e.size if reason is None else 0
-                if len(batch) >= batch_objects or size >= batch_bytes:
-                    yield batch
-                    batch, size = [], 0
-            stack.extend(reversed(subdirs))
-        if batch:
-            yield batch
+                subfolders.append(escape_name(rel))
+                continue
+            if not self.filter.wants_file(rel):
+                continue
+            reason = None
+            if not e.is_file:
+                reason = "not a regular file"
+            elif e.size > self.max_bytes:
+                reason = f"larger than max_file_mb ({e.size / 1048576:.1f} MB > {self.cfg.max_file_mb:g} MB)"
+            objects.append(DiscoveredObject(escape_name(rel), e.size, e.mtime, skip_reason=reason))
+        yield FolderPage(objects, subfolders)
+
+    def _ancestors(self, parts: list[str]) -> set[tuple[int, int]]:
+        """(device, inode) of the root and of every folder from it down to ``parts``. Blocking."""
+        out = set()
+        for i in range(len(parts) + 1):
+            try:
+                fd, st = self.tree.resolve(parts[:i])
+            except (OSError, _Refused):
+                continue
+            os.close(fd)
+            out.add((st.st_dev, st.st_ino))
+        return out
 
     async def read_object(self, obj: DiscoveredObject, max_bytes: int) -> bytes:
         """The file's bytes; ObjectReadError when it is gone, unreadable, or grew past ``max_bytes``."""

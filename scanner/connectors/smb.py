@@ -60,7 +60,7 @@ from smbprotocol.session import Session
 from smbprotocol.tree import TreeConnect
 
 from scanner.config import SmbSource, secret_value
-from scanner.connectors.base import FileConnector
+from scanner.connectors.base import FileConnector, FolderPage
 from scanner.connectors.globs import PathFilter
 from scanner.exceptions import AuthenticationError, ConnectorError, ObjectReadError
 from scanner.models import DiscoveredObject
@@ -521,62 +521,51 @@ class SmbConnector(FileConnector):
 
     # ------------------------------------------------------------------------------------------ enumeration
 
-    async def enumerate_objects(self, batch_bytes: int,
-                                batch_objects: int) -> AsyncIterator[list[DiscoveredObject]]:
-        """Depth-first walk, one page of one folder's listing at a time; denied folders are reported."""
-        stack: list[str] = [""]
-        batch: list[DiscoveredObject] = []
-        size = 0
-        while stack:
-            rel_dir = stack.pop()
-            if needs_escape(rel_dir):
-                batch.append(DiscoveredObject(path=escape_name(rel_dir) + "/", size=0, mtime=0.0,
-                                              skip_reason=_UNSENDABLE))
-                continue
-            cur = _DirCursor(self._smb_path(rel_dir))
-            subdirs: list[str] = []
-            try:
-                while not cur.done:
+    async def list_folder(self, folder: str) -> AsyncIterator[FolderPage]:
+        """One folder's listing, one page of the server's answer at a time; a denied folder is reported."""
+        rel_dir = unescape_name(folder).strip("/")
+        if needs_escape(rel_dir):
+            yield FolderPage([DiscoveredObject(path=escape_name(rel_dir) + "/", size=0, mtime=0.0,
+                                               skip_reason=_UNSENDABLE)], [])
+            return
+        cur = _DirCursor(self._smb_path(rel_dir))
+        try:
+            while not cur.done:
+                try:
                     page = await self._call(lambda s, c=cur: _list_page(s, c))  # type: ignore[misc]
-                    for e in page:
-                        rel = f"{rel_dir}/{e.name}" if rel_dir else e.name
-                        if e.is_link:
-                            if self.filter.wants_file(rel):
-                                batch.append(DiscoveredObject(escape_name(rel), 0, 0.0,
-                                                              skip_reason=REPARSE_NOT_FOLLOWED))
-                            continue
-                        if e.is_dir:
-                            if not self.filter.prunes_dir(rel):
-                                subdirs.append(rel)
-                            continue
-                        if not self.filter.wants_file(rel):
-                            continue
-                        reason = None
-                        if e.size > self.max_bytes:
-                            reason = (f"larger than max_file_mb ({e.size / 1048576:.1f} MB > "
-                                      f"{self.cfg.max_file_mb:g} MB)")
-                        # The file id joins size and mtime for incremental runs: a file replaced by another
-                        # with the same size and timestamp (a restore, a rename over it) is rescanned.
-                        batch.append(DiscoveredObject(escape_name(rel), e.size, e.mtime, skip_reason=reason,
-                                                      marker=f"{_MARKER_PREFIX}{e.file_id}"))
-                        size += e.size if reason is None else 0
-                        if len(batch) >= batch_objects or size >= batch_bytes:
-                            yield batch
-                            batch, size = [], 0
-            except SMBResponseException as exc:
-                if not rel_dir:
-                    raise AuthenticationError(f"{self.where}: cannot list the start folder "
-                                              f"{self.cfg.path!r}: {_status_reason(exc)}") from None
-                # The folder is reported as skipped with why, and the walk goes on.
-                batch.append(DiscoveredObject(path=escape_name(rel_dir) + "/", size=0, mtime=0.0,
-                                              skip_reason=_status_reason(exc)))
-            finally:
-                if cur.handle is not None:
-                    self._pool.submit(_close_quietly, cur.handle)
-            # Sorted so the walk order (and so task contents) does not depend on the server's listing order.
-            stack.extend(sorted(subdirs, reverse=True))
-        if batch:
-            yield batch
+                except SMBResponseException as exc:
+                    if not rel_dir:
+                        raise AuthenticationError(f"{self.where}: cannot list the start folder "
+                                                  f"{self.cfg.path!r}: {_status_reason(exc)}") from None
+                    # The folder is reported as skipped with why, and the walk goes on.
+                    yield FolderPage([DiscoveredObject(path=escape_name(rel_dir) + "/", size=0, mtime=0.0,
+                                                       skip_reason=_status_reason(exc))], [])
+                    return
+                objects: list[DiscoveredObject] = []
+                subfolders: list[str] = []
+                for e in page:
+                    rel = f"{rel_dir}/{e.name}" if rel_dir else e.name
+                    if e.is_link:
+                        if self.filter.wants_file(rel):
+                            objects.append(DiscoveredObject(escape_name(rel), 0, 0.0, skip_reason=REPARSE_NOT_FOLLOWED))
+                        continue
+                    if e.is_dir:
+                        if not self.filter.prunes_dir(rel):
+                            subfolders.append(escape_name(rel))
+                        continue
+                    if not self.filter.wants_file(rel):
+                        continue
+                    reason = None
+                    if e.size > self.max_bytes:
+                        reason = f"larger than max_file_mb ({e.size / 1048576:.1f} MB > {self.cfg.max_file_mb:g} MB)"
+                    # The file id joins size and mtime for incremental runs: a file replaced by another with the
+                    # same size and timestamp (a restore, a rename over it) is rescanned.
+                    objects.append(DiscoveredObject(escape_name(rel), e.size, e.mtime, skip_reason=reason,
+                                                    marker=f"{_MARKER_PREFIX}{e.file_id}"))
+                yield FolderPage(objects, subfolders)
+        finally:
+            if cur.handle is not None:
+                self._pool.submit(_close_quietly, cur.handle)
 
     # ---------------------------------------------------------------------------------------------- reading
 

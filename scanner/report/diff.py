@@ -6,12 +6,12 @@ card in the same file, not a resolved finding plus a new one.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.exceptions import ConfigError
-from scanner.report.triage import Suppressions, load_suppressions, visible_findings
+from scanner.report.triage import Suppressions, load_suppressions, mark_suppressed
 from scanner.store import DatabaseInterface
 
 Key = tuple[str, str, str, str]
@@ -57,13 +57,11 @@ def diff_findings(old: Iterable[dict[str, Any]], new: Iterable[dict[str, Any]], 
     return d
 
 
-async def _collect(it: AsyncIterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [f async for f in it]
-
-
 async def diff_jobs(db: DatabaseInterface, old_job: int, new_job: int, *, include_suppressed: bool = False,
                     suppressions: Suppressions | None = None) -> FindingDiff:
-    """Diff two jobs of the store; suppressed findings are left out of both sides unless asked for.
+    """Diff two jobs of the store (matched in SQL by the store); suppressed findings are left out of both sides
+    unless asked for (a suppression is a function of the match key, so leaving them out before or after matching
+    is the same).
 
     Two jobs whose hashes were made with different HMAC keys (a rotation between them) cannot be matched: refused.
     """
@@ -73,6 +71,9 @@ async def diff_jobs(db: DatabaseInterface, old_job: int, new_job: int, *, includ
         raise ConfigError(f"jobs {old_job} and {new_job} were hashed with different HMAC keys (the key was rotated "
                           "between them): their findings cannot be matched")
     sup = suppressions if suppressions is not None else await load_suppressions(db)
-    old = await _collect(visible_findings(db, old_job, include_suppressed=include_suppressed, suppressions=sup))
-    new = await _collect(visible_findings(db, new_job, include_suppressed=include_suppressed, suppressions=sup))
-    return diff_findings(old, new, old_job, new_job)
+    d = FindingDiff(old_job, new_job)
+    async for row in db.iter_diff(old_job, new_job):
+        change = row.pop("change")
+        if mark_suppressed(sup, row, include_suppressed):
+            getattr(d, change).append(row)
+    return d

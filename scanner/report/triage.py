@@ -53,14 +53,21 @@ async def visible_findings(db: DatabaseInterface, job_id: int, *, include_suppre
     """A job's findings without the suppressed ones (or with them, marked ``suppressed: <reason>``)."""
     sup = suppressions if suppressions is not None else await load_suppressions(db)
     async for f in db.iter_findings(job_id):
-        rule = sup.match(f)
-        if rule is not None:
-            if not include_suppressed:
-                continue
-            f["suppressed"] = f"#{rule.id}: {rule.reason}"
-        elif include_suppressed:
-            f["suppressed"] = ""
-        yield f
+        if mark_suppressed(sup, f, include_suppressed):
+            yield f
+
+
+def mark_suppressed(sup: Suppressions, finding: dict[str, Any], include_suppressed: bool) -> bool:
+    """Whether ``finding`` is shown: a suppressed one only when asked for, then marked ``suppressed: <reason>``
+    (and every other one ``suppressed: ""``)."""
+    rule = sup.match(finding)
+    if rule is not None:
+        if not include_suppressed:
+            return False
+        finding["suppressed"] = f"#{rule.id}: {rule.reason}"
+    elif include_suppressed:
+        finding["suppressed"] = ""
+    return True
 
 
 def check_suppression(value_hash: str | None, object_glob: str | None, entity: str | None,

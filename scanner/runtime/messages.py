@@ -7,7 +7,7 @@ Orchestrator -> worker (one pipe per worker):
 
 Worker -> orchestrator (one pipe per worker, so a worker killed mid-write can only damage its own pipe):
     ("ready", pid)                                   classifier built, send work
-    ("discovered", task_id, fence, [DiscoveredObject])
+    ("discovered", task_id, fence, [DiscoveredObject], [FolderListing])   whole folders, listed
     ("objects", task_id, fence, [ObjectResult])      finished objects with their findings
     ("heartbeat", [(task_id, fence), ...])
     ("done", task_id, fence)

@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 _PREFETCH = 2          # tasks outstanding per worker: one running, one waiting
 _TICK = 0.25           # how often the coroutines look at the store when nothing wakes them
+_IDLE_S = 1.0          # the monitor and pipeliner wake on events; with none, they look this often (pause/cancel
+                       # from another process, a lease expired elsewhere)
+_COALESCE = 64         # worker messages taken off the inbox at once, their object results written in one transaction
 _STOP_GRACE_S = 30.0   # after a stop signal, how long in-flight objects may take before workers are killed
 
 
@@ -75,7 +78,9 @@ class Orchestrator:
         self.ctx = mp.get_context("spawn")
         self.workers: dict[int, _WorkerHandle] = {}
         self.inbox: asyncio.Queue[tuple[int, tuple[Any, ...]]] = asyncio.Queue(maxsize=1000)
-        self.wake = asyncio.Event()
+        self.wake = asyncio.Event()      # the assigner: a worker has room, or there are tasks to lease
+        self.changed = asyncio.Event()   # the monitor: a task ended or results were written
+        self.discovered = asyncio.Event()  # the pipeliner: discovered objects wait to be planned
         self.stop_signal: int | None = None
         self.finished: JobStatus | None = None
         self._next_wid = 0
@@ -214,13 +219,42 @@ class Orchestrator:
     # ------------------------------------------------------------------------------------------------ coroutines
 
     async def _results(self) -> None:
-        """The single writer: every worker message becomes a store write here."""
+        """The single writer: every worker message becomes a store write here. What the workers sent meanwhile is
+        taken at once, and consecutive object results go to the store in one transaction."""
         while not self._closing:
             try:
-                wid, msg = await asyncio.wait_for(self.inbox.get(), _TICK)
+                first = await asyncio.wait_for(self.inbox.get(), _TICK)
             except TimeoutError:
                 continue
-            await self._handle(wid, msg, respawn=self.stop_signal is None and self.finished is None)
+            msgs = [first]
+            while len(msgs) < _COALESCE and not self.inbox.empty():
+                msgs.append(self.inbox.get_nowait())
+            await self._handle_many(msgs, respawn=self.stop_signal is None and self.finished is None)
+
+    async def _handle_many(self, msgs: list[tuple[int, tuple[Any, ...]]], respawn: bool) -> None:
+        """Handle messages in order; runs of object results are written together (a task's results always precede
+        its completion, so order is kept where it matters)."""
+        objects: list[tuple[int, int, str, Any]] = []
+        for wid, msg in msgs:
+            if msg[0] == M.OBJECTS and (h := self.workers.get(wid)) is not None:
+                h.last_seen = time.monotonic()
+                _, tid, fence, results = msg
+                if (ds := self._task_ds.get(tid)) is not None:
+                    objects.append((tid, fence, ds, results))
+                continue
+            await self._write_objects(objects)
+            objects = []
+            await self._handle(wid, msg, respawn)
+        await self._write_objects(objects)
+
+    async def _write_objects(self, batches: list[tuple[int, int, str, Any]]) -> None:
+        if not batches:
+            return
+        for (tid, fence, _ds, results), ok in zip(
+                batches, await self.db.record_object_results_many(self.job_id, batches), strict=True):
+            if not ok:
+                self._stale(tid, fence, f"results of {len(results)} object(s)")
+        self.changed.set()
 
     async def _handle(self, wid: int, msg: tuple[Any, ...], respawn: bool) -> None:
         h = self.workers.get(wid)
@@ -232,16 +266,14 @@ class Orchestrator:
             h.ready = True
             self.wake.set()
         elif kind == M.DISCOVERED:
-            _, tid, fence, objs = msg
+            _, tid, fence, objs, folders = msg
             if (ds := self._task_ds.get(tid)) is not None and \
-                    not await self.db.record_discovered(tid, fence, self.job_id, ds, objs):
+                    not await self.db.record_discovered(tid, fence, self.job_id, ds, objs, folders):
                 self._stale(tid, fence, "discovered objects")
-            self.wake.set()
+            self.discovered.set()
+            self.changed.set()
         elif kind == M.OBJECTS:
-            _, tid, fence, results = msg
-            if (ds := self._task_ds.get(tid)) is not None and \
-                    not await self.db.record_object_results(tid, fence, self.job_id, ds, results):
-                self._stale(tid, fence, f"results of {len(results)} object(s)")
+            await self._handle_many([(wid, msg)], respawn)
         elif kind == M.HEARTBEAT:
             for tid, fence in msg[1]:
                 if tid in h.tasks and not await self.db.heartbeat(tid, fence, self.lease_s):
@@ -253,10 +285,12 @@ class Orchestrator:
             if not await self.db.complete_task(msg[1], msg[2]):
                 self._stale(msg[1], msg[2], "completion")
             self.wake.set()
+            self.changed.set()
         elif kind == M.RELEASED:
             self._forget(h, msg[1])
             await self.db.release_task(msg[1], msg[2])
             self.wake.set()
+            self.changed.set()
         elif kind == M.FAILED:
             _, tid, fence, error, fatal = msg
             self._forget(h, tid)
@@ -265,6 +299,7 @@ class Orchestrator:
                 await self.db.set_job_status(self.job_id, JobStatus.FAILED, error=error)
                 self.finished = JobStatus.FAILED
             self.wake.set()
+            self.changed.set()
         elif kind == M.EXITING:
             self.peak_rss[wid] = int(msg[1])
         elif kind == "__exit__":
@@ -279,6 +314,7 @@ class Orchestrator:
             if respawn and msg[1] != 0:
                 self._spawn()
             self.wake.set()
+            self.changed.set()
 
     def _stale(self, tid: int, fence: int, what: str) -> None:
         log.warning("rejected stale write (%s) for task %d: lease token %d was taken over", what, tid, fence)
@@ -307,26 +343,35 @@ class Orchestrator:
                 self._send(h, (M.TASK, pkt))
 
     async def _wait_wake(self) -> None:
+        await self._wait(self.wake, _TICK)
+
+    @staticmethod
+    async def _wait(event: asyncio.Event, within: float) -> None:
+        """Until ``event`` is set or ``within`` seconds passed; the event is cleared."""
         try:
-            await asyncio.wait_for(self.wake.wait(), _TICK)
+            await asyncio.wait_for(event.wait(), within)
         except TimeoutError:
             pass
-        self.wake.clear()
+        event.clear()
 
     async def _pipeliner(self) -> None:
-        """Turn discovered batches into classification tasks."""
+        """Turn discovered batches into classification tasks, when a discovery wrote some."""
         info = await self.db.get_job(self.job_id)
         assert info is not None
         while not self._closing:
             if await control.plan(self.db, info):
                 self.wake.set()
             else:
-                await asyncio.sleep(_TICK)
+                await self._wait(self.discovered, _IDLE_S)
 
     async def _monitor(self) -> None:
-        """Report progress; finish the job when nothing is left; follow pause/resume/cancel from other processes."""
+        """Report progress; finish the job when nothing is left; follow pause/resume/cancel from other processes.
+
+        Wakes when a task ends or results are written (at most every ``_TICK``), and every ``_IDLE_S`` otherwise;
+        the counters it reads are kept by the writer, so a look costs the same whatever the job's size.
+        """
         while not self._closing:
-            await asyncio.sleep(_TICK)
+            await self._wait(self.changed, _IDLE_S)
             p = await self.db.progress(self.job_id)
             if self.on_progress:
                 self.on_progress(p)
@@ -348,6 +393,8 @@ class Orchestrator:
                 self.finished = moved
             elif moved is None and job.status.finished:
                 self.finished = job.status
+            if self.finished is None:
+                await asyncio.sleep(_TICK)  # events come in bursts: one look per tick is enough
 
     async def _reaper(self) -> None:
         """Leases past expiry: a live local holder is hung and is killed (its exit re-queues the task); with the

@@ -32,11 +32,23 @@ from scanner.exceptions import (
 )
 from scanner.extract import ContentExtractor, ExtractionReport
 from scanner.logsetup import cap_library_logs
-from scanner.models import ContentComponent, DiscoveredObject, Finding, ObjectResult, TaskType, WorkPacket
+from scanner.models import (
+    ContentComponent,
+    DiscoveredObject,
+    Finding,
+    FolderListing,
+    ObjectResult,
+    TaskType,
+    WorkPacket,
+)
 from scanner.runtime import messages as M
 
 log = logging.getLogger(__name__)
 
+# A discovery message holds whole folders: sent once it holds this many objects or folders (a folder bigger than
+# that is sent alone). Large enough that the store compares a listing with its state in few queries.
+_DISCOVERY_FLUSH_OBJECTS = 2000
+_DISCOVERY_FLUSH_FOLDERS = 200
 _FLUSH_OBJECTS = 64      # send finished objects at least this often ...
 _FLUSH_SECONDS = 0.5     # ... or after this long, so an interruption loses little
 # Objects above this size are streamed while they are classified instead of being prefetched whole: a 200 MB
@@ -205,12 +217,32 @@ class Worker:
         self.send((M.DONE, packet.task_id, packet.fence))
 
     async def _discover(self, packet: WorkPacket) -> None:
+        """List the datasource folder by folder; each message holds whole folders, so the store can tell what a
+        folder no longer has (removed objects) from what it still has."""
         conn = self._connector(packet.datasource_id)
-        rt = self.job.runtime
-        # Discovery batches are bounded like classification tasks so no message or record grows without limit.
-        async for batch in conn.enumerate_objects(int(rt.batch_mb * 1048576), rt.batch_objects):
+        if isinstance(conn, TableConnector):
+            # Tables are one flat list: sent whole, as the listing of the root.
+            tables = [o async for batch in conn.enumerate_objects(1 << 62, 1 << 30) for o in batch]
             self._check_abort(packet)
-            self.send((M.DISCOVERED, packet.task_id, packet.fence, batch))
+            self.send((M.DISCOVERED, packet.task_id, packet.fence, tables, [FolderListing("")]))
+            return
+        stack = [""]
+        objects: list[DiscoveredObject] = []
+        folders: list[FolderListing] = []
+        while stack:
+            folder = stack.pop()
+            subfolders: list[str] = []
+            async for page in conn.list_folder(folder):
+                self._check_abort(packet)
+                objects += page.objects
+                subfolders += page.subfolders
+            folders.append(FolderListing(folder, subfolders))
+            stack.extend(sorted(subfolders, reverse=True))
+            if len(objects) >= _DISCOVERY_FLUSH_OBJECTS or len(folders) >= _DISCOVERY_FLUSH_FOLDERS:
+                self.send((M.DISCOVERED, packet.task_id, packet.fence, objects, folders))
+                objects, folders = [], []
+        if objects or folders:
+            self.send((M.DISCOVERED, packet.task_id, packet.fence, objects, folders))
 
     async def _classify_objects(self, packet: WorkPacket) -> None:
         conn = self._connector(packet.datasource_id)

@@ -24,7 +24,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import CursorResult, case, delete, event, func, literal, null, or_, select, text, true, update
+from sqlalchemy import CursorResult, and_, case, delete, event, func, literal, or_, select, text, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -35,6 +35,7 @@ from scanner.exceptions import StoreError
 from scanner.models import (
     HINT_PREFIX,
     DiscoveredObject,
+    FolderListing,
     JobStatus,
     ObjectResult,
     ObjectStatus,
@@ -43,14 +44,26 @@ from scanner.models import (
     WorkPacket,
 )
 from scanner.names import escape_name, needs_escape
-from scanner.store import migrations
+from scanner.store import migrations, state
 from scanner.store.files import prepare_sqlite_file, sqlite_path
-from scanner.store.tables import FindingRow, Job, ObjectRow, OutputRecord, SchemaMeta, Suppression, Task
+from scanner.store.tables import (
+    Base,
+    Job,
+    ObjectRow,
+    ObjectVersion,
+    OutputRecord,
+    RunSource,
+    SchemaMeta,
+    Source,
+    Suppression,
+    Task,
+)
 from scanner.tlspolicy import TlsRefused, apply_pg_tls_policy, chain_has
 
 log = logging.getLogger(__name__)
 
-_OBJECTS_PER_STATEMENT = 400  # keeps IN (...) lists and multi-row inserts well under SQLite's variable limit
+_RUN_COUNTERS = ("objects", "bytes", "bytes_done", "new", "modified", "unchanged", "removed", "pending", "done",
+                 "partial", "skipped", "failed", "findings")
 KEY_FINGERPRINT = "hmac_key_fingerprint"  # schema_meta key: the HMAC key every value hash here was made with
 UNKNOWN_KEY = "unknown"  # jobs.key_fingerprint of jobs older than the first recorded key, after a rotation
 _ERROR_CHARS = 300  # a stored task error is a short reason, not a dump
@@ -84,6 +97,7 @@ class Progress:
     objects_skipped: int = 0
     objects_failed: int = 0
     objects_pending: int = 0
+    objects_removed: int = 0  # stored objects this run found gone (their findings resolved in it)
     bytes_total: int = 0
     bytes_done: int = 0
     findings: int = 0
@@ -164,9 +178,12 @@ def _now() -> float:
     return time.time()
 
 
-def _chunks(seq: Sequence[Any], n: int = _OBJECTS_PER_STATEMENT) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(seq), n):
-        yield seq[i : i + n]
+def _finding_dict(job_id: int, row: Any) -> dict[str, Any]:
+    return {
+        "job_id": job_id, "datasource": row.ds, "object": row.path + (f"!/{row.member}" if row.member else ""),
+        "location": row.location, "entity": row.entity, "score": round(row.score, 4), "masked": row.masked,
+        "value_hash": row.value_hash, "value": row.value, "carried_over": bool(row.carried),
+    }
 
 
 def _job_info(row: Job) -> JobInfo:
@@ -293,6 +310,7 @@ class DatabaseInterface:
             raise StoreError(f"unsupported store {redact_url(self.url)}: use an SQLite path or postgresql+asyncpg://")
         self._write_engine, self._read_engine = self._make_engines()
         self._wsession = async_sessionmaker(self._write_engine, expire_on_commit=False)
+        self._sources: dict[tuple[str, str], int] = {}  # (job name, datasource id) -> sources.id
         self._rsession = async_sessionmaker(self._read_engine, expire_on_commit=False)
 
     # ---------------------------------------------------------------------------------------------------- set-up
@@ -385,10 +403,33 @@ class DatabaseInterface:
                       options=json.dumps(options), previous_job_id=prev, created_at=now, key_fingerprint=key)
             s.add(job)
             await s.flush()
+            await self._supersede(s, name, job.id)
             for ds in datasource_ids:
                 s.add(Task(job_id=job.id, type=TaskType.DISCOVERY.value, status=TaskStatus.PENDING.value,
                            datasource_id=ds, max_attempts=max_attempts, created_at=now, updated_at=now))
+                await s.execute(self._insert(Source).values(job_name=name, datasource_id=ds).on_conflict_do_nothing())
+                sid = (await s.execute(select(Source.id).where(Source.job_name == name,
+                                                               Source.datasource_id == ds))).scalar_one()
+                s.add(RunSource(run_id=job.id, source_id=sid, datasource_id=ds, listed=False,
+                                **{c: 0 for c in _RUN_COUNTERS}))
             return job.id
+
+    async def _supersede(self, s: AsyncSession, name: str, job_id: int) -> None:
+        """Earlier runs of ``name`` that did not end are cancelled: only the newest run of a job writes its state.
+
+        Their leases are taken back with a new fence, so a process still working on one cannot write any more.
+        """
+        old = list((await s.execute(select(Job.id).where(
+            Job.name == name, Job.id < job_id, Job.status.in_([st.value for st in JobStatus if not st.finished]))
+        )).scalars())
+        if not old:
+            return
+        await s.execute(update(Job).where(Job.id.in_(old)).values(
+            status=JobStatus.CANCELLED.value, finished_at=_now(), error=f"superseded by job {job_id}"))
+        await s.execute(update(Task).where(Task.job_id.in_(old), Task.status == TaskStatus.LEASED.value).values(
+            status=TaskStatus.PENDING.value, lease_owner=None, lease_expires_at=None, fence=Task.fence + 1))
+        log.warning("job %s of %s did not end: superseded by job %d (cancelled, its results kept)",
+                    ", ".join(map(str, old)), name, job_id)
 
     @staticmethod
     def _same_key(key: str | None) -> Any:
@@ -502,24 +543,27 @@ class DatabaseInterface:
             rows = (await s.execute(
                 update(Task)
                 .where(Task.id.in_(pick.scalar_subquery()))
-                .values(status=TaskStatus.LEASED.value, lease_owner=owner, lease_expires_at=now + lease_s,
+                .values(status=TaskStatus.LEASED.value, lease_owner=owner, ran_by=owner, lease_expires_at=now + lease_s,
                         fence=Task.fence + 1, attempts=Task.attempts + 1, updated_at=now)
                 .returning(Task.id, Task.type, Task.datasource_id, Task.fence)
                 .execution_options(synchronize_session=False)
             )).all()
-            packets = []
-            for task_id, ttype, ds, fence in sorted(rows):
-                pkt = WorkPacket(task_id=task_id, job_id=job_id, task_type=TaskType(ttype), datasource_id=ds,
-                                 fence=fence)
-                if pkt.task_type is TaskType.CLASSIFICATION:
-                    # Only what is still pending: objects finished before an interruption are never read again.
-                    objs = (await s.execute(
-                        select(ObjectRow.path, ObjectRow.size, ObjectRow.mtime, ObjectRow.marker)
-                        .where(ObjectRow.task_id == task_id, ObjectRow.status == ObjectStatus.PENDING.value)
-                        .order_by(ObjectRow.id)
-                    )).all()
-                    pkt.objects = [DiscoveredObject(path=p, size=sz, mtime=mt, marker=mk) for p, sz, mt, mk in objs]
-                packets.append(pkt)
+            packets = [WorkPacket(task_id=task_id, job_id=job_id, task_type=TaskType(ttype), datasource_id=ds,
+                                  fence=fence) for task_id, ttype, ds, fence in sorted(rows)]
+            by_task = {p.task_id: p for p in packets if p.task_type is TaskType.CLASSIFICATION}
+            if by_task:
+                # Only what is still pending: objects finished before an interruption are never read again. One
+                # query for every task leased here.
+                for tid, p, sz, mt, mk in (await s.execute(
+                    select(ObjectVersion.task_id, ObjectRow.path, ObjectVersion.size, ObjectVersion.mtime,
+                           ObjectVersion.marker)
+                    .join(ObjectRow, ObjectRow.id == ObjectVersion.object_id)
+                    .where(ObjectVersion.task_id.in_(list(by_task)),
+                           ObjectVersion.status == ObjectStatus.PENDING.value)
+                    .order_by(ObjectRow.id)
+                )).all():
+                    task = by_task[tid]  # type: ignore[index]  # never NULL here: filtered on it
+                    task.objects.append(DiscoveredObject(path=p, size=sz, mtime=mt, marker=mk))
             return packets
 
     async def _check_fence(self, s: AsyncSession, task_id: int, fence: int) -> Task | None:
@@ -547,6 +591,15 @@ class DatabaseInterface:
                 return False
             task.status, task.lease_owner, task.lease_expires_at = TaskStatus.COMPLETED.value, None, None
             task.updated_at = _now()
+            if task.type == TaskType.DISCOVERY.value:
+                await s.flush()
+                left = (await s.execute(select(func.count()).select_from(Task).where(
+                    Task.job_id == task.job_id, Task.datasource_id == task.datasource_id,
+                    Task.type == TaskType.DISCOVERY.value, Task.status != TaskStatus.COMPLETED.value))).scalar_one()
+                if not left:  # the whole source was listed: what has no version of this run was listed unchanged
+                    await s.execute(update(RunSource).where(RunSource.run_id == task.job_id,
+                                                            RunSource.datasource_id == task.datasource_id)
+                                    .values(listed=True))
             return True
 
     async def fail_task(self, task_id: int, fence: int, error: str) -> TaskStatus | None:
@@ -560,11 +613,7 @@ class DatabaseInterface:
             task.lease_owner, task.lease_expires_at, task.updated_at = None, None, _now()
             if task.attempts >= task.max_attempts:
                 task.status = TaskStatus.FAILED.value
-                await s.execute(
-                    update(ObjectRow).where(ObjectRow.task_id == task_id,
-                                            ObjectRow.status == ObjectStatus.PENDING.value)
-                    .values(status=ObjectStatus.FAILED.value, reason=f"task failed: {error}")
-                )
+                await state.fail_objects(s, job_id=task.job_id, task_id=task_id, reason=f"task failed: {error}")
             else:
                 task.status = TaskStatus.PENDING.value
             return TaskStatus(task.status)
@@ -610,179 +659,105 @@ class DatabaseInterface:
     # ---------------------------------------------------------------------------------------------------- results
 
     async def record_discovered(self, task_id: int, fence: int, job_id: int, datasource_id: str,
-                                objects: Sequence[DiscoveredObject]) -> bool:
-        """Store a batch of discovered objects as an output record for the pipeliner (fenced)."""
+                                objects: Sequence[DiscoveredObject],
+                                complete: Sequence[FolderListing] = ()) -> bool:
+        """Compare a batch of listed objects with the datasource's stored state (fenced).
+
+        New and changed objects become an output record for the pipeliner; unchanged ones are only counted. Each
+        folder in ``complete`` was listed whole in this batch: its stored objects that were not listed, and the
+        subtrees of its sub-folders that are gone, are recorded as removed (their findings resolved).
+        """
         async with self._write() as s:
-            if await self._check_fence(s, task_id, fence) is None:
+            task = await self._check_fence(s, task_id, fence)
+            if task is None:
                 return False
-            s.add(OutputRecord(job_id=job_id, task_id=task_id, datasource_id=datasource_id,
-                               payload=json.dumps([_storable(o).to_dict() for o in objects])))
+            job = await s.get(Job, job_id)
+            assert job is not None
+            sid = await self._source_id(s, job.name, datasource_id)
+            await state.apply_listing(state.Writer(s, self._insert), job_id=job_id, task_id=task_id, source_id=sid,
+                                      datasource_id=datasource_id, baseline=job.previous_job_id is not None,
+                                      objects=[_storable(o) for o in objects], complete=complete)
             return True
+
+    async def _source_id(self, s: AsyncSession, name: str, datasource_id: str) -> int:
+        key = (name, datasource_id)
+        sid = self._sources.get(key)
+        if sid is None:
+            sid = (await s.execute(select(Source.id).where(Source.job_name == name,
+                                                           Source.datasource_id == datasource_id))).scalar_one()
+            self._sources[key] = sid
+        return sid
 
     async def record_object_results(self, task_id: int, fence: int, job_id: int, datasource_id: str,
                                     results: Sequence[ObjectResult]) -> bool:
-        """Store finished objects and their findings in one transaction (fenced, idempotent)."""
+        """Store finished objects and reconcile their findings in one transaction (fenced, idempotent)."""
+        return (await self.record_object_results_many(job_id, [(task_id, fence, datasource_id, results)]))[0]
+
+    async def record_object_results_many(
+        self, job_id: int, batches: Sequence[tuple[int, int, str, Sequence[ObjectResult]]]
+    ) -> list[bool]:
+        """Several ``(task_id, fence, datasource_id, results)`` batches of one job in one transaction (the single
+        writer coalesces what its workers sent meanwhile); each is fenced on its own: False for a stale one."""
+        out: list[bool] = []
         async with self._write() as s:
-            if await self._check_fence(s, task_id, fence) is None:
-                return False
-            rows = [
-                {"job_id": job_id, "task_id": task_id, "datasource_id": datasource_id, "object_path": f.object_path,
-                 "member": f.member, "location": f.location, "entity": f.entity, "score": f.score,
-                 "masked": f.masked, "value_hash": f.value_hash, "value": f.value, "carried": False}
-                for r in results for f in r.findings
-            ]
-            if rows:
-                await s.execute(self._insert(FindingRow).on_conflict_do_nothing(), rows)
-            for r in results:
-                if r.failed_reason:
-                    status, reason = ObjectStatus.FAILED, r.failed_reason
-                elif r.skip_reason:
-                    status, reason = ObjectStatus.SKIPPED, r.skip_reason
-                elif r.partial_reason:
-                    status, reason = ObjectStatus.PARTIAL, r.partial_reason
-                else:
-                    status, reason = ObjectStatus.DONE, None
-                await s.execute(
-                    update(ObjectRow)
-                    .where(ObjectRow.job_id == job_id, ObjectRow.datasource_id == datasource_id,
-                           ObjectRow.path == r.path)
-                    .values(status=status.value, reason=reason, content_hash=r.content_hash,
-                            findings=len(r.findings), reads=ObjectRow.reads + r.attempts, size=r.size,
-                            mtime=r.mtime)
-                )
-            return True
+            job = await s.get(Job, job_id)
+            assert job is not None
+            w = state.Writer(s, self._insert)
+            for task_id, fence, datasource_id, results in batches:
+                if await self._check_fence(s, task_id, fence) is None:
+                    out.append(False)
+                    continue
+                sid = await self._source_id(s, job.name, datasource_id)
+                await state.apply_results(w, job_id=job_id, task_id=task_id, source_id=sid, results=results)
+                out.append(True)
+        return out
 
     # ---------------------------------------------------------------------------------------------------- pipeliner
 
     async def plan_output_records(self, job_id: int, *, full: bool, batch_bytes: int, batch_objects: int,
                                   max_attempts: int, limit: int = 20) -> int:
-        """Turn pending output records into objects and CLASSIFICATION tasks; returns how many records were planned.
-
-        Objects already known to this job (a discovery that ran twice) are ignored; objects unchanged since the
-        previous complete run (same size, mtime and connector marker, fully scanned then) are marked UNCHANGED and
-        their findings copied over. A PARTIAL object is scanned again: the limit that cut it may have changed.
-        """
+        """Cut pending output records (new and changed objects) into CLASSIFICATION tasks by bytes and count;
+        returns how many records were planned. ``full`` is kept for callers: a run's baseline is decided when it
+        is created."""
         now = _now()
         async with self._write() as s:
-            job = await s.get(Job, job_id)
-            if job is None:
-                return 0
             records = (await s.execute(
                 select(OutputRecord).where(OutputRecord.job_id == job_id, OutputRecord.processed.is_(False))
                 .order_by(OutputRecord.id).limit(limit)
             )).scalars().all()
-            prev_id = None if full else job.previous_job_id
-            # A run without store_raw never holds raw values, not even ones carried from a run that stored them.
-            keep_raw = bool(json.loads(job.options or "{}").get("store_raw", False))
-            for rec in records:
-                objs = [DiscoveredObject.from_dict(d) for d in json.loads(rec.payload)]
-                ds = rec.datasource_id
-                # Dedupe within the record and against what this job already has.
-                seen: dict[str, DiscoveredObject] = {}
-                for o in objs:
-                    seen.setdefault(o.path, o)
-                known: set[str] = set()
-                for chunk in _chunks(list(seen)):
-                    known.update((await s.execute(select(ObjectRow.path).where(
-                        ObjectRow.job_id == job_id, ObjectRow.datasource_id == ds, ObjectRow.path.in_(chunk)
-                    ))).scalars())
-                new = [o for p, o in seen.items() if p not in known]
-                previous: dict[str, tuple[int, float, str | None, str | None, int]] = {}
-                if prev_id is not None:
-                    for chunk in _chunks([o.path for o in new if not o.skip_reason]):
-                        for p, sz, mt, mk, h, nf in (await s.execute(
-                            select(ObjectRow.path, ObjectRow.size, ObjectRow.mtime, ObjectRow.marker,
-                                   ObjectRow.content_hash, ObjectRow.findings)
-                            .where(ObjectRow.job_id == prev_id, ObjectRow.datasource_id == ds,
-                                   ObjectRow.path.in_(chunk),
-                                   ObjectRow.status.in_([ObjectStatus.DONE.value, ObjectStatus.UNCHANGED.value]))
-                        )).all():
-                            previous[p] = (sz, mt, mk, h, nf)
-                rows: list[dict[str, Any]] = []
-                unchanged: list[str] = []
-                to_scan: list[DiscoveredObject] = []
-                for o in new:
-                    base = {"job_id": job_id, "datasource_id": ds, "path": o.path, "size": o.size, "mtime": o.mtime,
-                            "marker": o.marker}
-                    if o.skip_reason:
-                        rows.append(base | {"status": ObjectStatus.SKIPPED.value, "reason": o.skip_reason})
-                    elif (prev := previous.get(o.path)) is not None and prev[:3] == (o.size, o.mtime, o.marker):
-                        rows.append(base | {"status": ObjectStatus.UNCHANGED.value, "content_hash": prev[3],
-                                            "findings": prev[4]})
-                        unchanged.append(o.path)
-                    else:
-                        to_scan.append(o)
-                # Cut the objects to scan into tasks by bytes and count.
-                batch: list[DiscoveredObject] = []
-                batch_size = 0
-                batches: list[tuple[list[DiscoveredObject], int]] = []
-                for o in to_scan:
-                    if batch and (batch_size + o.size > batch_bytes or len(batch) >= batch_objects):
-                        batches.append((batch, batch_size))
-                        batch, batch_size = [], 0
-                    batch.append(o)
-                    batch_size += o.size
-                if batch:
-                    batches.append((batch, batch_size))
-                for objs_in_task, nbytes in batches:
-                    task = Task(job_id=job_id, type=TaskType.CLASSIFICATION.value, status=TaskStatus.PENDING.value,
-                                datasource_id=ds, max_attempts=max_attempts, bytes=nbytes, created_at=now,
-                                updated_at=now)
-                    s.add(task)
-                    await s.flush()
-                    for o in objs_in_task:
-                        rows.append({"job_id": job_id, "datasource_id": ds, "path": o.path, "size": o.size,
-                                     "mtime": o.mtime, "marker": o.marker, "status": ObjectStatus.PENDING.value,
-                                     "task_id": task.id})
-                if rows:
-                    blank = {"content_hash": None, "reason": None, "task_id": None, "findings": 0}
-                    await s.execute(self._insert(ObjectRow).on_conflict_do_nothing(), [blank | r for r in rows])
-                if unchanged and prev_id is not None:
-                    await self._carry_findings(s, prev_id, job_id, ds, unchanged, keep_raw)
-                rec.processed = True
-            return len(records)
 
-    async def _carry_findings(self, s: AsyncSession, prev_id: int, job_id: int, ds: str, paths: list[str],
-                              keep_raw: bool) -> None:
-        cols = [FindingRow.datasource_id, FindingRow.object_path, FindingRow.member, FindingRow.location,
-                FindingRow.entity, FindingRow.score, FindingRow.masked, FindingRow.value_hash]
-        value = FindingRow.value if keep_raw else null()
-        for chunk in _chunks(paths):
-            src = select(
-                literal(job_id, FindingRow.job_id.type), *cols, value, literal(True, FindingRow.carried.type)
-            ).where(FindingRow.job_id == prev_id, FindingRow.datasource_id == ds, FindingRow.object_path.in_(chunk))
-            stmt = self._insert(FindingRow).from_select(
-                ["job_id", *[c.key for c in cols], "value", "carried"], src
-            ).on_conflict_do_nothing()
-            await s.execute(stmt)
+            async def new_task(ds: str, nbytes: int) -> int:
+                task = Task(job_id=job_id, type=TaskType.CLASSIFICATION.value, status=TaskStatus.PENDING.value,
+                            datasource_id=ds, max_attempts=max_attempts, bytes=nbytes, created_at=now,
+                            updated_at=now)
+                s.add(task)
+                await s.flush()
+                return int(task.id)
+
+            for rec in records:
+                await state.plan_record(s, rec, batch_bytes=batch_bytes, batch_objects=batch_objects,
+                                        max_attempts=max_attempts, now=now, new_task=new_task)
+            return len(records)
 
     # ---------------------------------------------------------------------------------------------------- reading
 
     async def progress(self, job_id: int) -> Progress:
-        """Counters for the progress display and the job monitor."""
+        """Counters for the progress display and the job monitor (kept by the writer: nothing is aggregated over
+        the job's objects)."""
         p = Progress()
         async with self._read() as s:
-            for status, n, nbytes in (await s.execute(
-                select(ObjectRow.status, func.count(), func.coalesce(func.sum(ObjectRow.size), 0))
-                .where(ObjectRow.job_id == job_id).group_by(ObjectRow.status)
-            )).all():
-                p.objects += n
-                p.bytes_total += int(nbytes)
-                if status in (ObjectStatus.DONE.value, ObjectStatus.PARTIAL.value, ObjectStatus.UNCHANGED.value):
-                    p.bytes_done += int(nbytes)
-                match status:
-                    case ObjectStatus.DONE.value | ObjectStatus.PARTIAL.value:
-                        p.objects_done += n
-                    case ObjectStatus.UNCHANGED.value:
-                        p.objects_unchanged = n
-                    case ObjectStatus.SKIPPED.value:
-                        p.objects_skipped = n
-                    case ObjectStatus.FAILED.value:
-                        p.objects_failed = n
-                    case ObjectStatus.PENDING.value:
-                        p.objects_pending = n
+            row = (await s.execute(select(*[func.coalesce(func.sum(getattr(RunSource, c)), 0)
+                                            for c in _RUN_COUNTERS]).where(RunSource.run_id == job_id))).one()
+            c = dict(zip(_RUN_COUNTERS, (int(v) for v in row), strict=True))
+            p.objects, p.bytes_total, p.bytes_done = c["objects"], c["bytes"], c["bytes_done"]
+            p.objects_done, p.objects_unchanged = c["done"] + c["partial"], c["unchanged"]
+            p.objects_skipped, p.objects_failed, p.objects_pending = c["skipped"], c["failed"], c["pending"]
+            p.objects_removed = c["removed"]
+            p.findings = c["findings"]
             for ttype, status, n in (await s.execute(
-                select(Task.type, Task.status, func.count()).where(Task.job_id == job_id)
+                # Completed tasks are most of a job and count for nothing here: left out (the index holds status).
+                select(Task.type, Task.status, func.count())
+                .where(Task.job_id == job_id, Task.status != TaskStatus.COMPLETED.value)
                 .group_by(Task.type, Task.status)
             )).all():
                 if status == TaskStatus.PENDING.value:
@@ -797,10 +772,6 @@ class DatabaseInterface:
                 select(func.count()).select_from(OutputRecord)
                 .where(OutputRecord.job_id == job_id, OutputRecord.processed.is_(False))
             )).scalar_one()
-            p.findings = (await s.execute(
-                select(func.count()).select_from(FindingRow)
-                .where(FindingRow.job_id == job_id, FindingRow.entity.not_like(f"{HINT_PREFIX}%"))
-            )).scalar_one()
         return p
 
     async def summary(self, job_id: int) -> Summary:
@@ -814,29 +785,28 @@ class DatabaseInterface:
             return per.setdefault(name, DatasourceSummary(name))
 
         async with self._read() as s:
-            for d, status, reason, n, nbytes in (await s.execute(
-                select(ObjectRow.datasource_id, ObjectRow.status, ObjectRow.reason, func.count(),
-                       func.coalesce(func.sum(ObjectRow.size), 0))
-                .where(ObjectRow.job_id == job_id)
-                .group_by(ObjectRow.datasource_id, ObjectRow.status, ObjectRow.reason)
+            for rs in (await s.execute(select(RunSource).where(RunSource.run_id == job_id))).scalars():
+                if rs.objects or rs.failed or rs.listed:
+                    e = ds(rs.datasource_id)
+                    e.objects, e.bytes = int(rs.objects), int(rs.bytes)
+                    e.scanned, e.unchanged = int(rs.done + rs.partial), int(rs.unchanged)
+            # Reasons: only objects this run changed can have one (an unchanged object was DONE).
+            for d, status, reason, n in (await s.execute(
+                select(RunSource.datasource_id, ObjectVersion.status, ObjectVersion.reason, func.count())
+                .join(ObjectRow, ObjectRow.id == ObjectVersion.object_id)
+                .join(RunSource, and_(RunSource.source_id == ObjectRow.source_id, RunSource.run_id == job_id))
+                .where(ObjectVersion.run_id == job_id, ObjectVersion.status.in_(
+                    [ObjectStatus.SKIPPED.value, ObjectStatus.PARTIAL.value, ObjectStatus.FAILED.value]))
+                .group_by(RunSource.datasource_id, ObjectVersion.status, ObjectVersion.reason)
             )).all():
                 e = ds(d)
-                e.objects += n
-                e.bytes += int(nbytes)
-                if status == ObjectStatus.DONE.value:
-                    e.scanned += n
-                elif status == ObjectStatus.PARTIAL.value:
-                    e.scanned += n
-                    e.partial[reason or "partial"] = e.partial.get(reason or "partial", 0) + n
-                elif status == ObjectStatus.UNCHANGED.value:
-                    e.unchanged += n
-                elif status == ObjectStatus.SKIPPED.value:
-                    e.skipped[reason or "skipped"] = e.skipped.get(reason or "skipped", 0) + n
-                elif status == ObjectStatus.FAILED.value:
-                    e.failed[reason or "failed"] = e.failed.get(reason or "failed", 0) + n
+                bucket = {ObjectStatus.SKIPPED.value: (e.skipped, "skipped"),
+                          ObjectStatus.PARTIAL.value: (e.partial, "partial"),
+                          ObjectStatus.FAILED.value: (e.failed, "failed")}[status]
+                bucket[0][reason or bucket[1]] = bucket[0].get(reason or bucket[1], 0) + n
+            fv = state.findings_view(job_id, raw=False).subquery()
             for d, entity, n in (await s.execute(
-                select(FindingRow.datasource_id, FindingRow.entity, func.count())
-                .where(FindingRow.job_id == job_id).group_by(FindingRow.datasource_id, FindingRow.entity)
+                select(fv.c.ds, fv.c.entity, func.count()).group_by(fv.c.ds, fv.c.entity)
             )).all():
                 if entity.startswith(HINT_PREFIX):
                     ds(d).hints[entity.removeprefix(HINT_PREFIX)] = n
@@ -851,39 +821,101 @@ class DatabaseInterface:
         return Summary(job=job, datasources=sorted(per.values(), key=lambda d: d.datasource_id), failed_tasks=failed)
 
     async def iter_findings(self, job_id: int) -> AsyncIterator[dict[str, Any]]:
-        """Stream a job's findings in a stable order."""
+        """Stream a run's findings in a stable order (``carried_over``: its object was unchanged in that run)."""
+        job = await self.get_job(job_id)
+        raw = bool(job and job.options.get("store_raw"))
+        fv = state.findings_view(job_id, raw).subquery()
         async with self._rsession() as s:
             result = await s.stream(
-                select(FindingRow).where(FindingRow.job_id == job_id)
-                .order_by(FindingRow.datasource_id, FindingRow.object_path, FindingRow.member, FindingRow.id)
-                .execution_options(yield_per=1000)
-            )
-            async for row in result.scalars():
-                yield {
-                    "job_id": row.job_id, "datasource": row.datasource_id,
-                    "object": row.object_path + (f"!/{row.member}" if row.member else ""),
-                    "location": row.location, "entity": row.entity, "score": round(row.score, 4),
-                    "masked": row.masked, "value_hash": row.value_hash, "value": row.value,
-                    "carried_over": bool(row.carried),
-                }
+                select(fv).order_by(fv.c.ds, fv.c.path, fv.c.member, fv.c.id).execution_options(yield_per=1000))
+            async for row in result:
+                yield _finding_dict(job_id, row)
+
+    async def iter_diff(self, old_job: int, new_job: int) -> AsyncIterator[dict[str, Any]]:
+        """New, resolved and unchanged findings between two runs, computed in SQL: each row a finding dict with
+        its ``change``. Findings match by datasource, object, entity and value hash (not location)."""
+        raw = {}
+        for j in (old_job, new_job):
+            info = await self.get_job(j)
+            raw[j] = bool(info is not None and info.options.get("store_raw"))
+        a = state.findings_view(old_job, raw[old_job]).subquery()
+        b = state.findings_view(new_job, raw[new_job]).subquery()
+
+        def same(x: Any, y: Any) -> Any:
+            return and_(x.c.ds == y.c.ds, x.c.path == y.c.path, x.c.member == y.c.member,
+                        x.c.entity == y.c.entity, x.c.value_hash == y.c.value_hash)
+
+        in_a = select(literal(1)).select_from(a).where(same(a, b)).exists()
+        in_b = select(literal(1)).select_from(b).where(same(b, a)).exists()
+        queries = (("new", new_job, select(b).where(~in_a).order_by(b.c.ds, b.c.path, b.c.member, b.c.id)),
+                   ("resolved", old_job, select(a).where(~in_b).order_by(a.c.ds, a.c.path, a.c.member, a.c.id)),
+                   ("unchanged", new_job, select(b).where(in_a).order_by(b.c.ds, b.c.path, b.c.member, b.c.id)))
+        async with self._rsession() as s:
+            for change, jid, q in queries:
+                result = await s.stream(q.execution_options(yield_per=1000))
+                async for row in result:
+                    yield {"change": change} | _finding_dict(jid, row)
 
     async def delete_job(self, job_id: int) -> None:
-        """Remove a job and everything it produced."""
+        """Remove a run that did not write state others rely on (tests); see :meth:`prune` for old runs."""
         async with self._write() as s:
-            for table in (FindingRow, ObjectRow, OutputRecord, Task):
-                await s.execute(delete(table).where(table.job_id == job_id))  # type: ignore[attr-defined]
+            await s.execute(delete(OutputRecord).where(OutputRecord.job_id == job_id))
+            await s.execute(delete(Task).where(Task.job_id == job_id))
+            await s.execute(delete(RunSource).where(RunSource.run_id == job_id))
             await s.execute(delete(Job).where(Job.id == job_id))
 
     async def objects_by_status(self, job_id: int) -> dict[str, list[str]]:
-        """Paths of a job's objects grouped by status (reports and tests)."""
+        """Paths of a run's objects grouped by their status in it (reports and tests)."""
         out: dict[str, list[str]] = defaultdict(list)
+        v = state.run_view(job_id).subquery()
         async with self._read() as s:
-            for d, p, st in (await s.execute(
-                select(ObjectRow.datasource_id, ObjectRow.path, ObjectRow.status).where(ObjectRow.job_id == job_id)
-                .order_by(ObjectRow.datasource_id, ObjectRow.path)
-            )).all():
+            for d, p, st in (await s.execute(select(v.c.ds, v.c.path, v.c.status).order_by(v.c.ds, v.c.path))).all():
                 out[st].append(f"{d}:{p}")
         return dict(out)
+
+    async def object_reads(self, job_id: int) -> dict[str, int]:
+        """How many times each object a run read was read in it ("ds:path" -> reads; 1 after a clean run)."""
+        v = state.run_view(job_id).subquery()
+        async with self._read() as s:
+            return {f"{d}:{p}": int(n) for d, p, n in (await s.execute(
+                select(v.c.ds, v.c.path, v.c.reads).where(v.c.carried.is_(False), v.c.status.in_(
+                    [ObjectStatus.DONE.value, ObjectStatus.PARTIAL.value])))).all()}
+
+    async def object_listing(self, job_id: int, datasource_id: str) -> list[DiscoveredObject]:
+        """The objects a run had of one datasource, as a connector would list them again (tests and tools)."""
+        v = state.run_view(job_id).subquery()
+        async with self._read() as s:
+            rows = (await s.execute(
+                select(v.c.path, ObjectVersion.size, ObjectVersion.mtime, ObjectVersion.marker, v.c.status,
+                       v.c.reason)
+                .join(ObjectVersion, and_(ObjectVersion.object_id == v.c.oid,
+                                          ObjectVersion.run_id == v.c.version_run))
+                .where(v.c.ds == datasource_id).order_by(v.c.path))).all()
+            return [DiscoveredObject(p, sz, mt, r if st == ObjectStatus.SKIPPED.value else None, mk)
+                    for p, sz, mt, mk, st, r in rows]
+
+    async def task_counts(self, job_id: int) -> dict[str, int]:
+        """A job's tasks per status."""
+        async with self._read() as s:
+            return {st: int(n) for st, n in (await s.execute(
+                select(Task.status, func.count()).where(Task.job_id == job_id).group_by(Task.status))).all()}
+
+    async def object_details(self, job_id: int) -> dict[str, tuple[str, str | None, int, int]]:
+        """Every object of a run: "ds:path" -> (status, reason, reads, attempts of its task) (tests and tools)."""
+        v = state.run_view(job_id).subquery()
+        async with self._read() as s:
+            rows = (await s.execute(
+                select(v.c.ds, v.c.path, v.c.status, v.c.reason, v.c.reads, Task.attempts)
+                .join(ObjectVersion, and_(ObjectVersion.object_id == v.c.oid,
+                                          ObjectVersion.run_id == v.c.version_run))
+                .outerjoin(Task, Task.id == ObjectVersion.task_id))).all()
+            return {f"{d}:{p}": (st, r, int(n or 0), int(a or 0)) for d, p, st, r, n, a in rows}
+
+    async def schema_version(self) -> int:
+        """The schema version of this store."""
+        async with self._read() as s:
+            return int((await s.execute(select(SchemaMeta.value).where(SchemaMeta.key == "schema_version")))
+                       .scalar_one())
 
     # ---------------------------------------------------------------------------------------------------- reports
 
@@ -903,13 +935,41 @@ class DatabaseInterface:
     async def objects_in_status(self, job_id: int, statuses: Sequence[ObjectStatus],
                                 limit: int = 1000) -> list[tuple[str, str, str, str | None]]:
         """(datasource, path, status, reason) of a job's objects in the given statuses, at most ``limit``."""
+        v = state.run_view(job_id).subquery()
         async with self._read() as s:
             rows = (await s.execute(
-                select(ObjectRow.datasource_id, ObjectRow.path, ObjectRow.status, ObjectRow.reason)
-                .where(ObjectRow.job_id == job_id, ObjectRow.status.in_([st.value for st in statuses]))
-                .order_by(ObjectRow.datasource_id, ObjectRow.path).limit(limit)
+                select(v.c.ds, v.c.path, v.c.status, v.c.reason)
+                .where(v.c.status.in_([st.value for st in statuses])).order_by(v.c.ds, v.c.path).limit(limit)
             )).all()
             return [(d, p, st, r) for d, p, st, r in rows]
+
+    # ---------------------------------------------------------------------------------------------------- measuring
+
+    async def row_counts(self) -> dict[str, int]:
+        """Rows per store table (the store benchmark prints rows written per run from these)."""
+        out: dict[str, int] = {}
+        async with self._read() as s:
+            for name, table in sorted(Base.metadata.tables.items()):
+                out[name] = int((await s.execute(select(func.count()).select_from(table))).scalar_one())
+        return out
+
+    async def size_bytes(self) -> int:
+        """The store's size on disk: the database file and its WAL (SQLite), or the database (PostgreSQL)."""
+        if self.dialect == "postgresql":
+            async with self._read() as s:
+                return int((await s.execute(text("SELECT pg_database_size(current_database())"))).scalar_one())
+        path = sqlite_path(self.url)
+        if path is None:
+            return 0
+        return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+
+    async def discovery_owners(self, job_id: int) -> dict[str, int]:
+        """DISCOVERY tasks of a job per lease owner that ran them (the benchmark shows how discovery was shared)."""
+        async with self._read() as s:
+            rows = (await s.execute(
+                select(Task.ran_by, func.count()).where(Task.job_id == job_id, Task.type == TaskType.DISCOVERY.value)
+                .group_by(Task.ran_by))).all()
+            return {str(o): int(n) for o, n in rows}
 
     async def add_suppression(self, kind: str, pattern: str, entity: str | None, reason: str) -> int:
         """Record a triage decision (``kind`` ``hash`` or ``object``); returns its id."""
@@ -942,7 +1002,7 @@ for _name, _fn in list(vars(DatabaseInterface).items()):
 
 def _storable(o: DiscoveredObject) -> DiscoveredObject:
     """``o`` with a path the store can hold: a connector that left a surrogate in a name gets it escaped here."""
-    if needs_escape(o.path):
+    if not o.path.isascii() and needs_escape(o.path):  # isascii: the common case, at C speed
         return DiscoveredObject(escape_name(o.path), o.size, o.mtime, o.skip_reason, o.marker)
     return o
 

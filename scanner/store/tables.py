@@ -7,6 +7,7 @@ JSON payloads are text columns holding JSON, so SQLite and PostgreSQL behave the
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Double,
     ForeignKey,
@@ -17,6 +18,10 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# 64-bit ids, sizes and counters. On SQLite every INTEGER is 64-bit already, and an INTEGER PRIMARY KEY (the rowid)
+# must stay INTEGER to autoincrement: the SQLite variant keeps the type stores of earlier versions have.
+Big = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -36,13 +41,13 @@ class Job(Base):
     """One run of a job file. ``source_text`` is the file as written (``${VAR}`` not expanded: no secrets)."""
 
     __tablename__ = "jobs"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(Big, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(64), index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
     source_text: Mapped[str] = mapped_column(Text)
     source_path: Mapped[str] = mapped_column(Text, default="")
     options: Mapped[str] = mapped_column(Text, default="{}")  # JSON: full, store_raw, workers ...
-    previous_job_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the run it is incremental to
+    previous_job_id: Mapped[int | None] = mapped_column(Big, nullable=True)  # the run it is incremental to
     created_at: Mapped[float] = mapped_column(Double)
     finished_at: Mapped[float | None] = mapped_column(Double, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -54,8 +59,8 @@ class Task(Base):
     """A unit of leased work. ``fence`` grows on every lease: results carrying an older fence are rejected."""
 
     __tablename__ = "tasks"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    id: Mapped[int] = mapped_column(Big, primary_key=True, autoincrement=True)
+    job_id: Mapped[int] = mapped_column(Big, ForeignKey("jobs.id", ondelete="CASCADE"))
     type: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
     datasource_id: Mapped[str] = mapped_column(String(64))
@@ -64,10 +69,11 @@ class Task(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(128), nullable=True)
     lease_expires_at: Mapped[float | None] = mapped_column(Double, nullable=True)
     fence: Mapped[int] = mapped_column(Integer, default=0)
-    bytes: Mapped[int] = mapped_column(Integer, default=0)
+    bytes: Mapped[int] = mapped_column(Big, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[float] = mapped_column(Double)
     updated_at: Mapped[float] = mapped_column(Double)
+    ran_by: Mapped[str | None] = mapped_column(String(128), nullable=True)  # the last lease owner (kept after it ends)
 
     __table_args__ = (
         Index("ix_tasks_job_status", "job_id", "status"),
@@ -76,52 +82,102 @@ class Task(Base):
 
 
 class OutputRecord(Base):
-    """A batch of discovered objects, written by a DISCOVERY task and turned into tasks by the pipeliner."""
+    """A batch of new or changed objects of one discovery, turned into CLASSIFICATION tasks by the pipeliner."""
 
     __tablename__ = "output_records"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
-    task_id: Mapped[int] = mapped_column(Integer)
+    id: Mapped[int] = mapped_column(Big, primary_key=True, autoincrement=True)
+    job_id: Mapped[int] = mapped_column(Big, ForeignKey("jobs.id", ondelete="CASCADE"))
+    task_id: Mapped[int] = mapped_column(Big)
     datasource_id: Mapped[str] = mapped_column(String(64))
-    payload: Mapped[str] = mapped_column(Text)  # JSON list of DiscoveredObject dicts
+    payload: Mapped[str] = mapped_column(Text)  # JSON list of [object id, path, size, mtime, marker]
     processed: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (Index("ix_output_pending", "job_id", "processed"),)
 
 
-class ObjectRow(Base):
-    """One object within one job: what it was, what happened to it (``status``/``reason``), how often it was read."""
+class Source(Base):
+    """A datasource of a job name: state is kept per (``job_name``, ``datasource_id``), across its runs."""
 
-    __tablename__ = "objects"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    __tablename__ = "sources"
+    id: Mapped[int] = mapped_column(Big, primary_key=True, autoincrement=True)
+    job_name: Mapped[str] = mapped_column(String(64))
     datasource_id: Mapped[str] = mapped_column(String(64))
-    path: Mapped[str] = mapped_column(Text)
-    size: Mapped[int] = mapped_column(Integer)
-    mtime: Mapped[float] = mapped_column(Double)
-    content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    marker: Mapped[str | None] = mapped_column(String(256), nullable=True)  # connector change marker (v2)
-    status: Mapped[str] = mapped_column(String(16))
-    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    task_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    findings: Mapped[int] = mapped_column(Integer, default=0)
-    reads: Mapped[int] = mapped_column(Integer, default=0)  # accepted results recorded: 1 after a clean run
+
+    __table_args__ = (UniqueConstraint("job_name", "datasource_id", name="uq_sources_name_ds"),)
+
+
+class FolderRow(Base):
+    """A folder of a source as last listed (so a folder that vanished takes its whole subtree with it)."""
+
+    __tablename__ = "folders"
+    id: Mapped[int] = mapped_column(Big, primary_key=True, autoincrement=True)
+    source_id: Mapped[int] = mapped_column(Big, ForeignKey("sources.id", ondelete="CASCADE"))
+    path: Mapped[str] = mapped_column(Text)  # datasource-relative, stored (escaped) form; "" is the root
+    parent: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (
-        UniqueConstraint("job_id", "datasource_id", "path", name="uq_objects_job_ds_path"),
-        Index("ix_objects_task", "task_id", "status"),
+        UniqueConstraint("source_id", "path", name="uq_folders_source_path"),
+        Index("ix_folders_parent", "source_id", "parent"),
+    )
+
+
+class ObjectRow(Base):
+    """The current state of one object of a source: its latest version (``version_run``) and last outcome.
+
+    A removed object keeps its row with ``status`` REMOVED; what each run did to it is in ``object_versions``.
+    """
+
+    __tablename__ = "objects"
+    id: Mapped[int] = mapped_column(Big, primary_key=True, autoincrement=True)
+    source_id: Mapped[int] = mapped_column(Big, ForeignKey("sources.id", ondelete="CASCADE"))
+    folder: Mapped[str] = mapped_column(Text)  # the parent folder of ``path`` ("" at the root)
+    path: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Big)
+    mtime: Mapped[float] = mapped_column(Double)
+    marker: Mapped[str | None] = mapped_column(String(256), nullable=True)  # connector change marker
+    content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    findings: Mapped[int] = mapped_column(Integer, default=0)
+    version_run: Mapped[int] = mapped_column(Big)
+
+    __table_args__ = (
+        UniqueConstraint("source_id", "path", name="uq_objects_source_path"),
+        Index("ix_objects_folder", "source_id", "folder"),
+    )
+
+
+class ObjectVersion(Base):
+    """What one run did to one object: found it new or changed (PENDING, then DONE/PARTIAL/SKIPPED/FAILED), skipped
+    it, or noticed it REMOVED. An object a run found unchanged has no row of that run (the run's counters count it).
+    ``reads``: accepted results recorded (1 after a clean run)."""
+
+    __tablename__ = "object_versions"
+    object_id: Mapped[int] = mapped_column(Big, ForeignKey("objects.id", ondelete="CASCADE"), primary_key=True)
+    run_id: Mapped[int] = mapped_column(Big, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    size: Mapped[int] = mapped_column(Big)
+    mtime: Mapped[float] = mapped_column(Double)
+    marker: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    findings: Mapped[int] = mapped_column(Integer, default=0)
+    reads: Mapped[int] = mapped_column(Integer, default=0)
+    task_id: Mapped[int | None] = mapped_column(Big, nullable=True)
+
+    __table_args__ = (
+        Index("ix_versions_task", "task_id", "status"),
+        Index("ix_versions_run", "run_id", "status"),
     )
 
 
 class FindingRow(Base):
-    """A finding: where and what, masked and hashed. ``value`` only when the job stores raw values."""
+    """A finding of one object, valid from the run that first found it (``first_run``) until the run in which it
+    was no longer there (``resolved_run``, NULL while it still is). ``value`` only when the run stored raw values."""
 
     __tablename__ = "findings"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
-    task_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    datasource_id: Mapped[str] = mapped_column(String(64))
-    object_path: Mapped[str] = mapped_column(Text)  # the top-level object, datasource-relative
+    id: Mapped[int] = mapped_column(Big, primary_key=True, autoincrement=True)
+    object_id: Mapped[int] = mapped_column(Big, ForeignKey("objects.id", ondelete="CASCADE"))
     member: Mapped[str] = mapped_column(Text, default="")  # path inside an archive; "" for the object itself
     location: Mapped[str] = mapped_column(String(256))
     entity: Mapped[str] = mapped_column(String(64))
@@ -129,15 +185,39 @@ class FindingRow(Base):
     masked: Mapped[str] = mapped_column(String(256))
     value_hash: Mapped[str] = mapped_column(String(64))
     value: Mapped[str | None] = mapped_column(Text, nullable=True)
-    carried: Mapped[bool] = mapped_column(Boolean, default=False)  # copied from the previous run (unchanged object)
+    first_run: Mapped[int] = mapped_column(Big)
+    resolved_run: Mapped[int | None] = mapped_column(Big, nullable=True)
+    task_id: Mapped[int | None] = mapped_column(Big, nullable=True)
 
     __table_args__ = (
-        UniqueConstraint(
-            "job_id", "datasource_id", "object_path", "member", "location", "entity", "value_hash",
-            name="uq_findings_identity",
-        ),
-        Index("ix_findings_job_object", "job_id", "datasource_id", "object_path"),
+        UniqueConstraint("object_id", "member", "location", "entity", "value_hash", "first_run",
+                         name="uq_findings_identity"),
+        Index("ix_findings_object", "object_id", "resolved_run"),
     )
+
+
+class RunSource(Base):
+    """One run's view of one source: its counters, kept by the writer as it goes, and whether its listing ended
+    without a failure (``listed``: then every object it has no version of was listed unchanged)."""
+
+    __tablename__ = "run_sources"
+    run_id: Mapped[int] = mapped_column(Big, ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    source_id: Mapped[int] = mapped_column(Big, ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True)
+    datasource_id: Mapped[str] = mapped_column(String(64))
+    listed: Mapped[bool] = mapped_column(Boolean, default=False)
+    objects: Mapped[int] = mapped_column(Big, default=0)
+    bytes: Mapped[int] = mapped_column(Big, default=0)
+    bytes_done: Mapped[int] = mapped_column(Big, default=0)
+    new: Mapped[int] = mapped_column(Big, default=0)
+    modified: Mapped[int] = mapped_column(Big, default=0)
+    unchanged: Mapped[int] = mapped_column(Big, default=0)
+    removed: Mapped[int] = mapped_column(Big, default=0)
+    pending: Mapped[int] = mapped_column(Big, default=0)
+    done: Mapped[int] = mapped_column(Big, default=0)
+    partial: Mapped[int] = mapped_column(Big, default=0)
+    skipped: Mapped[int] = mapped_column(Big, default=0)
+    failed: Mapped[int] = mapped_column(Big, default=0)
+    findings: Mapped[int] = mapped_column(Big, default=0)
 
 
 class Suppression(Base):

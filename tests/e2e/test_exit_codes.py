@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.corpus import generate
+from tests import storeview
 from tests.cliutil import DATASCAN
 from tests.cliutil import env as _env
 from tests.cliutil import run as _run
@@ -48,9 +49,8 @@ def _wait_status(db: Path, status: str, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         assert proc.poll() is None, "the scan ended early"
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
-            if c.execute("SELECT status FROM jobs WHERE id = 1").fetchone()[0] == status:
-                return
+        if storeview.job_status(db, 1) == status:
+            return
         time.sleep(0.05)  # polling interval, not a stand-in for synchronisation
     raise AssertionError(f"job 1 never became {status}")
 
@@ -87,10 +87,9 @@ def test_failed_task_means_partial_exit_4(corpus, tmp_path):
     out, err = proc.communicate(timeout=240)
     assert proc.returncode == 4, err.decode()
     assert b" task(s) and " in err and b" object(s) failed: results are partial" in err
-    with sqlite3.connect(db) as c:
-        failed = c.execute("SELECT count(*) FROM tasks WHERE status='FAILED'").fetchone()[0]
-        objs = c.execute("SELECT count(*) FROM objects WHERE status='FAILED'").fetchone()[0]
-        status = c.execute("SELECT status FROM jobs").fetchone()[0]
+    failed = storeview.task_counts(db, 1).get("FAILED", 0)
+    objs = sum(1 for v in storeview.objects(db, 1).values() if v[0] == "FAILED")
+    status = storeview.job_status(db, 1)
     assert failed >= 1 and objs >= 1 and status == "COMPLETED"
     rep = _run("report", "latest", "--db", str(db))
     assert rep.returncode == 0, rep.stderr

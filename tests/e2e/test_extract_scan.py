@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "data" / "extract"))
 import extract_fixtures as fx  # noqa: E402
 
 from scanner.classify.masking import key_from_env_value, value_hash  # noqa: E402
+from tests import storeview  # noqa: E402
 
 KEY = "5a" * 32
 DATASCAN = [str(Path(sys.executable).parent / "datascan")]
@@ -51,8 +51,7 @@ def scanned(tmp_path_factory):
     f = _run("findings", "latest", "--db", str(db))
     assert f.returncode == 0, f.stderr
     rows = [json.loads(line) for line in f.stdout.splitlines()]
-    with sqlite3.connect(db) as c:
-        objects = {p: (s, r) for p, s, r in c.execute("SELECT path, status, reason FROM objects")}
+    objects = {k.split(":", 1)[1]: (v[0], v[1]) for k, v in storeview.objects(db).items()}
     return planted, expect, rows, objects, db, share
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import time
 from collections import Counter
@@ -14,6 +13,7 @@ import pytest
 
 from benchmarks.corpus import Manifest, generate
 from scanner.classify.masking import key_from_env_value, value_hash
+from tests import storeview
 from tests.cliutil import DATASCAN, KEY
 from tests.cliutil import env as _env
 from tests.cliutil import findings as _findings
@@ -106,8 +106,7 @@ def test_sigterm_then_resume(corpus, baseline, tmp_path):
     r = _run("scan", "--resume", "1", "--db", str(db))
     assert r.returncode == 0, r.stderr
     assert _identity(_findings(db)) == _identity(baseline)
-    with sqlite3.connect(db) as c:
-        reads = dict(c.execute("SELECT path, reads FROM objects WHERE status='DONE'"))
+    reads = storeview.paths_in(db, "DONE")
     assert all(reads[p] == 1 for p in done_before)  # finished objects were not read again
 
 
@@ -123,8 +122,7 @@ def test_incremental_rerun(corpus, tmp_path):
     os.utime(root / "b.txt", (time.time() + 5, time.time() + 5))
     r = _run("scan", "--job", str(job), "--workers", "1", "--db", str(db))
     assert r.returncode == 0
-    with sqlite3.connect(db) as c:
-        st = dict(c.execute("SELECT path, status FROM objects WHERE job_id=2"))
+    st = {k.split(":", 1)[1]: v[0] for k, v in storeview.objects(db, 2).items()}
     assert st == {"a.txt": "UNCHANGED", "b.txt": "DONE"}
     ents = sorted(f["entity"] for f in _findings(db))
     assert ents == ["CREDIT_CARD", "EMAIL_ADDRESS"]
@@ -149,5 +147,4 @@ def test_bad_job_files_exit_2_naming_the_path(tmp_path, body, expected):
 
 
 def _done_objects(db: Path) -> list[str]:
-    with sqlite3.connect(db) as c:
-        return [p for (p,) in c.execute("SELECT path FROM objects WHERE status='DONE'")]
+    return list(storeview.paths_in(db, "DONE"))

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests import storeview
 from tests.integration.sql_servers import READER_PASSWORD, sql_pg  # noqa: F401 - fixture
 
 DATASCAN = [str(Path(sys.executable).parent / "datascan")]
@@ -51,8 +51,7 @@ def test_sql_scan_end_to_end(sql_pg, tmp_path):  # noqa: F811
     sql_pg.run("INSERT INTO public.suspicious VALUES (1000, 'none', 'none', 'none', 'new row')")
     r = _run("scan", "--job", str(_job(tmp_path, url)), "--workers", "1", "--db", str(db), env=env)
     assert r.returncode == 0, r.stderr
-    with sqlite3.connect(db) as c:
-        st = dict(c.execute("SELECT path, status FROM objects WHERE job_id = 2"))
+    st = {k.split(":", 1)[1]: v[0] for k, v in storeview.objects(db, 2).items()}
     assert st["public.suspicious"] == "DONE"
     assert st["public.customers"] == "UNCHANGED" and st["wide.w"] == "UNCHANGED"
     assert "unchanged" in r.stdout
@@ -104,7 +103,5 @@ def test_max_active_queries_holds_across_workers(sql_pg, tmp_path, limit):  # no
     most = _max_active(sql_pg, proc)
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
-    with sqlite3.connect(tmp_path / "s.db") as c:
-        done = c.execute("SELECT count(*) FROM objects WHERE status = 'DONE'").fetchone()[0]
-    assert done == 6
+    assert len(storeview.paths_in(tmp_path / "s.db", "DONE")) == 6
     assert most == 1 if limit == 1 else most >= 2, most

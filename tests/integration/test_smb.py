@@ -10,7 +10,6 @@ import json
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -27,6 +26,7 @@ from scanner.connectors.smb import SmbConnector
 from scanner.exceptions import AuthenticationError
 from scanner.models import DiscoveredObject
 from scanner.runtime.coordinator import LocalCoordinator
+from tests import storeview
 from tests.integration.smb_server import PASSWORD, USER, SambaServer, port_open
 
 KEY = "5a" * 32
@@ -63,9 +63,7 @@ def _identity(rows: list[dict], ds: str) -> Counter:
 
 
 def _objects(db: Path, job_id: int, ds: str) -> dict[str, tuple[str, str | None]]:
-    with sqlite3.connect(db) as c:
-        return {p: (st, reason) for p, st, reason in c.execute(
-            "SELECT path, status, reason FROM objects WHERE job_id=? AND datasource_id=?", (job_id, ds))}
+    return {k.split(":", 1)[1]: v[:2] for k, v in storeview.objects(db, job_id).items() if k.startswith(f"{ds}:")}
 
 
 @pytest.fixture(scope="module")
@@ -308,11 +306,7 @@ def _secret(v: str) -> SecretStr:
 
 
 def _count(db: Path, status: str) -> int:
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
-            return c.execute("SELECT count(*) FROM objects WHERE status=?", (status,)).fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0
+    return sum(1 for v in storeview.objects(db, 1).values() if v[0] == status)
 
 
 def _wait_for_done_objects(proc: subprocess.Popen, db: Path, n: int) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -24,6 +23,7 @@ import pytest
 
 from benchmarks.corpus import generate
 from scanner.classify.masking import key_from_env_value, value_hash
+from tests import storeview
 from tests.cliutil import DATASCAN, KEY
 from tests.cliutil import env as _env
 from tests.cliutil import findings as _findings
@@ -85,10 +85,7 @@ def _scan(job: Path, db: Path, workers: int = 2) -> tuple[subprocess.CompletedPr
 
 def _objects(db: Path) -> dict[str, tuple[str, str | None, int, int]]:
     """path -> (status, reason, reads, attempts of its task)."""
-    with sqlite3.connect(db) as c:
-        return {p: (s, r, n, a or 0) for p, s, r, n, a in c.execute(
-            "SELECT o.path, o.status, o.reason, o.reads, t.attempts FROM objects o "
-            "LEFT JOIN tasks t ON t.id = o.task_id")}
+    return {k.split(":", 1)[1]: v for k, v in storeview.objects(db, 1).items()}
 
 
 def test_poison_objects_cost_one_object_each(tmp_path, figures):
@@ -109,8 +106,7 @@ def test_poison_objects_cost_one_object_each(tmp_path, figures):
     poison = {k: v for k, v in objs.items() if k.startswith("poison-")}
     others = [v for k, v in objs.items() if not k.startswith("poison-")]
     done = sum(1 for v in others if v[0] == "DONE")
-    with sqlite3.connect(tmp_path / "p.db") as c:
-        tasks = dict(c.execute("SELECT status, count(*) FROM tasks GROUP BY status"))
+    tasks = storeview.task_counts(tmp_path / "p.db", 1)
     figures("poison object (memory / time every time)", "attempts = max, object FAILED with reason, rest done (100%)",
             tasks_completed=f"{tasks.get('COMPLETED', 0)}/{sum(tasks.values())}",
             other_objects_done=f"{done}/{len(others)}", max_attempts=3,

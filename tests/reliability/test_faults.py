@@ -22,6 +22,7 @@ import pytest
 
 from benchmarks.corpus import generate
 from scanner.models import TaskStatus
+from tests import storeview
 from tests.cliutil import DATASCAN, fingerprint, worker_processes
 from tests.cliutil import env as _env
 from tests.cliutil import findings as _findings
@@ -59,7 +60,7 @@ def _count(db: Path, sql: str) -> int:
 
 
 def _done(db: Path) -> int:
-    return _count(db, "SELECT count(*) FROM objects WHERE status = 'DONE'")
+    return storeview.done_objects(db, 1)
 
 
 def _workers(proc: subprocess.Popen) -> list[psutil.Process]:
@@ -121,9 +122,7 @@ def test_random_worker_kills_lose_and_duplicate_nothing(corpus, baseline, tmp_pa
                 pass
         _, err = proc.communicate(timeout=900)
         assert proc.returncode == 0, err[-2000:]
-        with sqlite3.connect(db) as c:
-            lost += c.execute("SELECT count(*) FROM tasks WHERE status != ?",
-                              (TaskStatus.COMPLETED.value,)).fetchone()[0]
+        lost += sum(n for st, n in storeview.task_counts(db, 1).items() if st != TaskStatus.COMPLETED.value)
         got = _identity(_findings(db))
         dups += _duplicates(got)
         missing += sum((baseline - got).values())
@@ -171,12 +170,10 @@ def test_sigterm_then_resume_rereads_only_in_flight(corpus, baseline, tmp_path, 
     proc.communicate(timeout=120)
     shutdown_s = time.monotonic() - t0
     assert proc.returncode == 143
-    with sqlite3.connect(db) as c:
-        done_before = {p for (p,) in c.execute("SELECT path FROM objects WHERE status = 'DONE'")}
+    done_before = set(storeview.paths_in(db, "DONE"))
     r = _run("scan", "--resume", "1", "--db", str(db))
     assert r.returncode == 0, r.stderr
-    with sqlite3.connect(db) as c:
-        reads = dict(c.execute("SELECT path, reads FROM objects WHERE status = 'DONE'"))
+    reads = storeview.paths_in(db, "DONE")
     reread = sum(1 for p in done_before if reads[p] > 1)
     got = _identity(_findings(db))
     figures("SIGTERM mid-run, then --resume", "shutdown < 30 s, only in-flight objects re-read",
@@ -209,8 +206,7 @@ def test_sqlite_store_under_eight_writer_processes(tmp_path, figures):
     results = [json.loads((tmp_path / f"p{i}.json").read_text()) for i in range(8)]
     claims = Counter(tid for r in results for tid, _fence in r["claims"])
     errors = [e for r in results for e in r["errors"]]
-    with sqlite3.connect(db) as c:
-        completed = c.execute("SELECT count(*) FROM tasks WHERE status = 'COMPLETED'").fetchone()[0]
+    completed = storeview.task_counts(db, job_id).get("COMPLETED", 0)
     double = sum(1 for n in claims.values() if n > 1)
     figures("SQLite store, 8 concurrent writer processes", "0 errors, 0 double claims", tasks=n_tasks,
             errors=len(errors), double_claims=double, claims_per_s=round(sum(claims.values()) / elapsed, 1))

@@ -1,0 +1,10 @@
+"""Alembic's environment: migrate on the connection the store handed over (``config.attributes["connection"]``)."""
+
+from alembic import context
+
+from scanner.store.tables import Base
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()
