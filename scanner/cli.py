@@ -102,21 +102,14 @@ def main(verbose: int) -> None:
 @click.argument("job_file", type=click.Path(dir_okay=False))
 def validate(job_file: str) -> None:
     """Check a job file; every problem names its YAML path and line."""
+    from scanner.validate import check_job
+
     try:
         loaded = load_job(job_file, os.environ)
-        _preflight(loaded)
+        check_job(loaded)
     except ConfigError as exc:
         _fail(exc)
     out.print(f"{job_file}: OK ({len(loaded.config.datasources)} datasources)", highlight=False)
-
-
-def _preflight(loaded: LoadedJob) -> None:
-    problems = []
-    for i, ds in enumerate(loaded.config.datasources):
-        if ds.type == "filesystem" and not Path(ds.path).is_dir():
-            problems.append(f"datasources[{i}].path: {ds.path} is not a folder")
-    if problems:
-        raise ConfigError(problems)
 
 
 @main.command()
@@ -141,6 +134,7 @@ def scan(job_file: str | None, workers: int | None, db: str, resume_id: int | No
     from scanner.report.summary import ProgressReporter, summary_table
     from scanner.runtime.runlock import RunLockedError, run_lock
     from scanner.runtime.scan import job_source, run_scan
+    from scanner.validate import check_job
 
     async def locked_scan(loaded: LoadedJob, n: int, key: bytes, reporter: Any) -> Any:
         async with run_lock(db, loaded.config.name):
@@ -155,7 +149,7 @@ def scan(job_file: str | None, workers: int | None, db: str, resume_id: int | No
             loaded = load_job(job_file, os.environ)
         else:
             raise ConfigError("scan: give --job FILE or --resume ID")
-        _preflight(loaded)
+        check_job(loaded)  # before the store or any worker: a job that passes here starts
         if coordinator is not None:
             from dataclasses import replace
 

@@ -56,6 +56,13 @@ def _task_error(exc: Exception) -> str:
     return f"{exc.__class__.__name__} (details in the worker log at -vv)"
 
 
+def startup_error(exc: BaseException) -> str:
+    """A start-up failure in one line: our message, or the exception's kind and first line (it comes from the job's
+    settings or this host's installation, never from scanned data)."""
+    text = str(exc) if isinstance(exc, DatascanError) else f"{exc.__class__.__name__}: {exc}"
+    return "; ".join(line.strip() for line in text.splitlines() if line.strip())[:1000]
+
+
 class _Abort(Exception):
     """The current task must be given back (stop, pause, cancel)."""
 
@@ -78,7 +85,16 @@ def worker_main(worker_id: int, cpu: int | None, job: JobConfig, hmac_key: bytes
             log.warning("could not pin to CPU %d: %s", cpu, exc)
     import uvloop
 
-    worker = Worker(worker_id, job, hmac_key, tasks_in, results_out, lease_s)
+    try:
+        worker = Worker(worker_id, job, hmac_key, tasks_in, results_out, lease_s)
+        worker.build()
+    except Exception as exc:  # noqa: BLE001 - whatever it is, the orchestrator decides; no traceback for users
+        log.debug("worker %d start-up traceback", worker_id, exc_info=True)
+        try:
+            results_out.send((M.STARTUP_FAILED, startup_error(exc)))
+        except OSError:
+            pass  # the orchestrator is gone: nobody to tell
+        raise SystemExit(1) from None
     try:
         uvloop.run(worker.run())
     finally:
@@ -114,10 +130,13 @@ class Worker:
         with self._send_lock:
             self.out.send(msg)
 
-    async def run(self) -> None:
+    def build(self) -> None:
+        """What the worker needs before it can take work (the classifier); fails here if it cannot start."""
         from scanner.classify import Classifier  # heavy import: only in worker processes
 
         self.classifier = Classifier(self.job.classification, self.hmac_key, store_raw=self.job.store_raw)
+
+    async def run(self) -> None:
         loop = asyncio.get_running_loop()
         threading.Thread(target=self._pump, args=(loop,), daemon=True, name="pump").start()
         self.send((M.READY, os.getpid()))
