@@ -579,27 +579,59 @@ def _fail_classify(exc: DatascanError) -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
 def classify(file: str, template: str | None, job_file: str | None, no_prefilter: bool, reveal: bool,
              fmt: str) -> None:
-    """Print the findings in FILE (or standard input) as JSON lines."""
+    """Print the findings in FILE (or standard input) as JSON lines.
+
+    A file goes through the same extraction as in `scan` (office files, PDFs, archives, mail), and each line
+    names where the value is (``Sheet1!B2``, ``a.zip!/b.csv`` with ``line=2,col=7``); standard input is plain
+    text, and each line gives the value's character offsets.
+    """
     from scanner.classify.commands import classify_jsonl
 
     try:
-        cfg = load_job(job_file, os.environ).config.classification if job_file else None
-        with click.open_file(file, "r", encoding="utf-8", errors="replace") as fh:
-            text = fh.read()
+        loaded = load_job(job_file, os.environ) if job_file else None
+        cfg = loaded.config.classification if loaded else None
+        text = None
+        if file == "-":
+            with click.open_file(file, "r", encoding="utf-8", errors="replace") as fh:
+                text = fh.read()
     except ConfigError as exc:
         _fail(exc)
+    warnings: list[str] = []
+    try:
+        if text is not None:
+            lines = classify_jsonl(text, template, _hmac_key(), prefilter=not no_prefilter, reveal=reveal, cfg=cfg,
+                                   warnings=warnings)
+        else:
+            lines = _classify_file(file, template, cfg, loaded, not no_prefilter, reveal, warnings)
     except OSError as exc:
         click.echo(f"error: {file}: cannot read: {exc.strerror}", err=True)
         sys.exit(EXIT_USAGE)
-    warnings: list[str] = []
-    try:
-        for line in classify_jsonl(text, template, _hmac_key(), prefilter=not no_prefilter, reveal=reveal,
-                                   cfg=cfg, warnings=warnings):
-            click.echo(line)
     except DatascanError as exc:
         _fail_classify(exc)
+    for line in lines:
+        click.echo(line)
     for w in warnings:
         click.echo(f"warning: {w}", err=True)
+
+
+def _classify_file(file: str, template: str | None, cfg: Any, loaded: LoadedJob | None, prefilter: bool,
+                   reveal: bool, warnings: list[str]) -> list[str]:
+    from scanner.classify.commands import classifier_for, findings_jsonl, regex_warnings
+    from scanner.config import ExtractionConfig
+    from scanner.exceptions import ExtractionError
+    from scanner.runtime.findings import file_findings
+
+    key = _hmac_key()
+    classifier = classifier_for(template, key, prefilter=prefilter, reveal=reveal, cfg=cfg)
+    extraction = loaded.config.extraction if loaded else ExtractionConfig()
+    try:
+        found, partial = _run(file_findings(file, classifier, extraction, key))
+    except ExtractionError as exc:
+        raise ConfigError(f"{file}: cannot be extracted (scan skips it): {exc}") from None
+    if partial:
+        warnings.append(f"{file}: partly classified: {partial}")
+    warnings.extend(regex_warnings(classifier))
+    return findings_jsonl(found, reveal)
 
 
 @main.group()

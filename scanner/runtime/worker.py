@@ -7,7 +7,6 @@ classifier runs on one dedicated thread so the loop stays free for heartbeats an
 from __future__ import annotations
 
 import asyncio
-import bisect
 import hashlib
 import logging
 import os
@@ -32,7 +31,7 @@ from scanner.exceptions import (
 )
 from scanner.extract import ContentExtractor, ExtractionReport
 from scanner.logsetup import cap_library_logs
-from scanner.models import ContentComponent, DiscoveredObject, Finding, ObjectResult, TaskType, WorkPacket
+from scanner.models import DiscoveredObject, ObjectResult, TaskType, WorkPacket
 from scanner.runtime import messages as M
 
 log = logging.getLogger(__name__)
@@ -310,21 +309,18 @@ class Worker:
                     yield c
 
             chunks = streamed()
-        from scanner.runtime.columns import ComponentColumns, FileTables
+        from scanner.runtime.findings import object_findings
 
-        findings: list[Finding] = []
-        tables = FileTables()
         report = ExtractionReport()
         loop = asyncio.get_running_loop()
+
+        async def detect(text: str, cols: Any) -> list[Any]:
+            return await loop.run_in_executor(self._cpu, self.classifier.detect, text, cols)
+
         try:
-            async for comp in self.extractor.extract_stream(obj.path, chunks, report):
-                # A table's header words are context for every value of their column (CSV/TSV, sheets).
-                cols = ComponentColumns(comp) if comp.table is not None else None
-                dets = await loop.run_in_executor(self._cpu, self.classifier.detect, comp.text, cols)
-                found = self._findings(packet, obj, comp, dets)
-                findings.extend(f for f, _ in found)
-                if cols is not None:
-                    tables.add(cols, found)
+            findings = await object_findings(self.extractor.extract_stream(obj.path, chunks, report), detect,
+                                             packet.datasource_id, obj.path, self.classifier.entities,
+                                             self.hmac_key)
         except ObjectReadError as exc:  # a streamed read failed part-way
             return ObjectResult(obj.path, obj.size, obj.mtime, [], skip_reason=str(exc), bytes_read=nbytes)
         except ExtractionAborted as exc:
@@ -333,39 +329,8 @@ class Worker:
         except ExtractionError as exc:
             return ObjectResult(obj.path, nbytes, obj.mtime, [], content_hash=sha.hexdigest(),
                                 skip_reason=str(exc), bytes_read=nbytes)
-        findings.extend(tables.finish(packet.datasource_id, obj.path, self.classifier.entities, self.hmac_key))
         return ObjectResult(obj.path, nbytes, obj.mtime, findings, content_hash=sha.hexdigest(),
                             bytes_read=nbytes, partial_reason=report.partial_reason)
-
-    @staticmethod
-    def _findings(packet: WorkPacket, obj: DiscoveredObject, comp: ContentComponent,
-                  dets: list[Any]) -> list[tuple[Finding, int]]:
-        """Findings of one component, with their offsets in its text: those starting in its own part (the overlap
-        belongs to a neighbour)."""
-        out: list[tuple[Finding, int]] = []
-        text = comp.text
-        hi = len(text) if comp.keep_to is None else comp.keep_to
-        seg_starts = [s for s, _ in comp.segments] if comp.segments else None
-        line, pos = comp.start_line, 0
-        for d in sorted(dets, key=lambda d: d.start):
-            if not comp.keep_from <= d.start < hi:
-                continue
-            if seg_starts is not None and comp.segments:
-                k = bisect.bisect_right(seg_starts, d.start) - 1
-                loc = comp.segments[k][1] if k >= 0 else comp.location
-            else:
-                line += text.count("\n", pos, d.start)  # C-speed counting between consecutive findings
-                pos = d.start
-                nl = text.rfind("\n", 0, d.start)
-                col = d.start - nl if nl >= 0 else comp.start_col + d.start
-                lc = f"line={line},col={col}"
-                loc = f"{comp.location};{lc}" if comp.location else lc
-            out.append((Finding(
-                datasource_id=packet.datasource_id, object_path=obj.path, member=comp.member or "",
-                location=loc, entity=d.entity, score=float(d.score), masked=d.masked, value_hash=d.value_hash,
-                value=d.value,
-            ), d.start))
-        return out
 
     # ------------------------------------------------------------------------------------------------ tables
 
