@@ -197,6 +197,15 @@ def exit_code_for(summary: Any, fail_on_findings: bool) -> int:
         click.echo(f"error: job {job.id} completed, but {' and '.join(what)} failed: "
                    "results are partial (see `datascan report`)", err=True)
         return EXIT_PARTIAL
+    from scanner.report.summary import empty_datasources
+
+    empty = empty_datasources(summary)
+    if empty:
+        # Partial, not clean: an unmounted share or an include that matches nothing must not read as "no findings".
+        click.echo(printable(f"error: job {job.id} completed, but datasource(s) {', '.join(empty)} gave no object: "
+                             "results are partial (is the share mounted? does `include` match? `*.csv` matches "
+                             "top-level files only, `**/*.csv` those of every folder)"), err=True)
+        return EXIT_PARTIAL
     return EXIT_FINDINGS if fail_on_findings and summary.total_findings else EXIT_OK
 
 

@@ -21,6 +21,10 @@ from scanner.exceptions import ConfigError
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
 
+_INCLUDE_HELP = ("globs over paths relative to `path`: `*.csv` matches top-level files only, `**/*.csv` those of "
+                 "every folder; a datasource that yields no object makes the run partial (exit 4)")
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -30,8 +34,8 @@ class FilesystemSource(_Strict):
 
     id: str = Field(pattern=_ID_PATTERN)
     type: Literal["filesystem"]
-    path: str
-    include: list[str] = Field(default_factory=lambda: ["**/*"])
+    path: str                            # a folder; relative to the job file's folder, ~ expanded
+    include: list[str] = Field(default_factory=lambda: ["**/*"], description=_INCLUDE_HELP)
     exclude: list[str] = Field(default_factory=list)
     follow_symlinks: bool = Field(default=False, description="follow symbolic links (false: list them as skipped)")
     allow_outside_root: bool = Field(default=False, description="with follow_symlinks: also follow links whose "
@@ -60,7 +64,7 @@ class SmbSource(_Strict):
     encrypt: bool | None = None          # None: negotiate with the server; true: refuse an unencrypted session
     # Unsigned sessions are refused unless this is true (then the server decides; a guest logon is never signed).
     allow_unsigned: bool = False
-    include: list[str] = Field(default_factory=lambda: ["**/*"])
+    include: list[str] = Field(default_factory=lambda: ["**/*"], description=_INCLUDE_HELP)
     exclude: list[str] = Field(default_factory=list)
     max_file_mb: float = Field(default=100, gt=0)
     max_sessions: int = Field(default=4, ge=1, le=256)   # per server, across every worker

@@ -47,6 +47,18 @@ def summary_table(s: Summary) -> Group:
     return Group(title, *tables)
 
 
+def empty_datasources(s: Summary) -> list[str]:
+    """The job's datasources that gave no object at all (an unmounted share, an include that matches nothing)."""
+    import yaml
+
+    try:  # the ids as the job file lists them; the summary only knows datasources that gave something
+        ids = [str(d["id"]) for d in yaml.safe_load(s.job.source_text)["datasources"]]
+    except (yaml.YAMLError, TypeError, KeyError):
+        ids = [d.datasource_id for d in s.datasources]
+    seen = {d.datasource_id for d in s.datasources if d.objects}
+    return [i for i in ids if i not in seen]
+
+
 def _eta(p: Progress, rate: float) -> str:
     if p.discovery_open or rate <= 0:
         return "?"  # the total is still growing while discovery runs
