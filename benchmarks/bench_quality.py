@@ -378,7 +378,8 @@ def print_tables(ours: dict[str, Any], theirs: dict[str, Any], entities: list[st
                                          "     -" for f in FAMILIES))
     print("\nrecall by situation   datascan  presidio")
     for s, o in ours["situations"].items():
-        print(f"{s:<22}   {_pct(o['recall'])}     {_pct(theirs.get('situations', {}).get(s, {'recall': 0.0})['recall'])}")
+        their = theirs.get("situations", {}).get(s, {"recall": 0.0})
+        print(f"{s:<22}   {_pct(o['recall'])}     {_pct(their['recall'])}")
     d, dt = ours["decoys"], theirs.get("decoys", {"reported": 0, "total": 0, "share": 0.0})
     print(f"\ndecoys reported: datascan {d['reported']}/{d['total']} ({d['share']:.2%}), "
           f"presidio {dt['reported']}/{dt['total']} ({dt['share']:.2%})")

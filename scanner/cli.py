@@ -7,6 +7,7 @@ holds its run lock; 130 interrupted by SIGINT, 143 by SIGTERM (state kept: ``sca
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -18,7 +19,7 @@ from typing import Any
 import click
 import uvloop
 from click.core import ParameterSource
-from rich.console import Console, Group
+from rich.console import Group
 from rich.text import Text
 
 from scanner.config import LoadedJob, load_job, parse_job_text, resolve_paths
@@ -26,13 +27,14 @@ from scanner.exceptions import ConfigError, DatascanError
 from scanner.logsetup import cap_library_logs
 from scanner.models import JobStatus
 from scanner.names import printable
+from scanner.output import OutputGroup, reader_may_leave, stdout_console
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_FINDINGS = 0, 1, 2, 3
 EXIT_PARTIAL = 4   # completed, but some tasks or objects failed max_attempts times: the results are partial
 EXIT_LOCKED = 75   # EX_TEMPFAIL: another run of this job holds its run lock (cron: try again next time)
 DEFAULT_DB = "datascan.db"
-out = Console()
-err = Console(stderr=True)
+out = stdout_console()
+err = stdout_console(stderr=True)
 
 
 def _run(coro: Any) -> Any:
@@ -89,7 +91,7 @@ def coordinator_option(help_text: str) -> Callable[[Any], Any]:
                         help=f"{help_text} Or ${COORDINATOR_ENV}, which must hold the URL when it has a password.")
 
 
-@click.group()
+@click.group(cls=OutputGroup)
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 def main(verbose: int) -> None:
     """datascan: find sensitive data in file shares, databases and folders without copying it."""
@@ -102,21 +104,14 @@ def main(verbose: int) -> None:
 @click.argument("job_file", type=click.Path(dir_okay=False))
 def validate(job_file: str) -> None:
     """Check a job file; every problem names its YAML path and line."""
+    from scanner.validate import check_job
+
     try:
         loaded = load_job(job_file, os.environ)
-        _preflight(loaded)
+        check_job(loaded)
     except ConfigError as exc:
         _fail(exc)
     out.print(f"{job_file}: OK ({len(loaded.config.datasources)} datasources)", highlight=False)
-
-
-def _preflight(loaded: LoadedJob) -> None:
-    problems = []
-    for i, ds in enumerate(loaded.config.datasources):
-        if ds.type == "filesystem" and not Path(ds.path).is_dir():
-            problems.append(f"datasources[{i}].path: {ds.path} is not a folder")
-    if problems:
-        raise ConfigError(problems)
 
 
 @main.command()
@@ -138,9 +133,10 @@ def scan(job_file: str | None, workers: int | None, db: str, resume_id: int | No
         use_json_logging()
         os.environ[ENV_VAR] = "json"  # the spawned workers read it to log JSON too
 
-    from scanner.report.summary import ProgressReporter, summary_table
+    from scanner.report.summary import ProgressReporter, summary_record, summary_table
     from scanner.runtime.runlock import RunLockedError, run_lock
     from scanner.runtime.scan import job_source, run_scan
+    from scanner.validate import check_job
 
     async def locked_scan(loaded: LoadedJob, n: int, key: bytes, reporter: Any) -> Any:
         async with run_lock(db, loaded.config.name):
@@ -155,7 +151,7 @@ def scan(job_file: str | None, workers: int | None, db: str, resume_id: int | No
             loaded = load_job(job_file, os.environ)
         else:
             raise ConfigError("scan: give --job FILE or --resume ID")
-        _preflight(loaded)
+        check_job(loaded)  # before the store or any worker: a job that passes here starts
         if coordinator is not None:
             from dataclasses import replace
 
@@ -175,13 +171,19 @@ def scan(job_file: str | None, workers: int | None, db: str, resume_id: int | No
         sys.exit(EXIT_LOCKED)
     except DatascanError as exc:
         _fail(exc)
-    out.print(summary_table(summary))
-    for t in summary.failed_tasks:
-        out.print(printable(f"failed task {t.task_id} ({t.type}, {t.datasource_id}): {t.error}"), highlight=False,
-                  markup=False)
-    out.print(f"job id: {outcome.job_id}", highlight=False)
+    resume = f"datascan scan --resume {outcome.job_id} --db {db}" if outcome.signal is not None else None
+    with reader_may_leave():
+        if log_format == "json":  # what a log shipper reads: the summary as one JSON record on stdout
+            click.echo(json.dumps(summary_record(summary) | {"resume": resume}))
+        else:
+            out.print(summary_table(summary))
+            for t in summary.failed_tasks:
+                out.print(printable(f"failed task {t.task_id} ({t.type}, {t.datasource_id}): {t.error}"),
+                          highlight=False, markup=False)
+            out.print(f"job id: {outcome.job_id}", highlight=False)
+            if resume:
+                out.print(f"interrupted; continue with: {resume}", highlight=False)
     if outcome.signal is not None:
-        out.print(f"interrupted; continue with: datascan scan --resume {outcome.job_id} --db {db}", highlight=False)
         sys.exit(128 + outcome.signal)
     sys.exit(exit_code_for(summary, fail_on_findings))
 
@@ -193,17 +195,37 @@ def exit_code_for(summary: Any, fail_on_findings: bool) -> int:
     """
     job = summary.job
     if job.status is JobStatus.FAILED:
-        click.echo(f"error: job {job.id} failed: {job.error}", err=True)
+        _error_line(f"job {job.id} failed: {job.error}")
         return EXIT_USAGE
     if job.status is not JobStatus.COMPLETED:
         return EXIT_FAILURE
     if summary.failed_tasks or summary.failed_objects:
         what = [f"{n} {w}" for n, w in ((len(summary.failed_tasks), "task(s)"), (summary.failed_objects, "object(s)"))
                 if n]
-        click.echo(f"error: job {job.id} completed, but {' and '.join(what)} failed: "
-                   "results are partial (see `datascan report`)", err=True)
+        _error_line(f"job {job.id} completed, but {' and '.join(what)} failed: results are partial (see `datascan "
+                    "report`)")
+        return EXIT_PARTIAL
+    from scanner.report.summary import empty_datasources
+
+    empty = empty_datasources(summary)
+    if empty:
+        # Partial, not clean: an unmounted share or an include that matches nothing must not read as "no findings".
+        _error_line(f"job {job.id} completed, but datasource(s) {', '.join(empty)} gave no object: results are "
+                    "partial (is the share mounted? does `include` match? `*.csv` matches top-level files only, "
+                    "`**/*.csv` those of every folder)")
         return EXIT_PARTIAL
     return EXIT_FINDINGS if fail_on_findings and summary.total_findings else EXIT_OK
+
+
+def _error_line(message: str) -> None:
+    """The one line that explains an exit code: a JSON log record under ``--log-format json`` (every stderr line is
+    JSON then), else ``error: ...``."""
+    from scanner.logjson import ENV_VAR
+
+    if os.environ.get(ENV_VAR) == "json":
+        logging.getLogger("datascan.exit").error("%s", printable(message))
+    else:
+        click.echo(f"error: {printable(message)}", err=True)
 
 
 async def _summary(db_url: str, job_id: int) -> Any:
@@ -247,8 +269,9 @@ def findings(job_ref: str, fmt: str, db: str, include_suppressed: bool, since_la
             jid = await _job_id(store, job_ref)
             since = await _previous(store, jid) if since_last else None
             if output is None:
-                await export_findings(store, jid, fmt, sys.stdout, include_suppressed=include_suppressed,
-                                      since=since)
+                with reader_may_leave():
+                    await export_findings(store, jid, fmt, sys.stdout, include_suppressed=include_suppressed,
+                                          since=since)
             else:
                 # A local file written by this one command: blocking writes cost nothing here.
                 with open(output, "w", encoding="utf-8", newline="") as fh:  # noqa: ASYNC230
@@ -318,7 +341,8 @@ def report(job_ref: str, db: str, html_out: str | None, since_last: bool, includ
     if html_out:
         out.print(f"HTML report written to {html_out}", highlight=False, markup=False)
     else:
-        out.print(report_renderable(data, top=top))
+        with reader_may_leave():
+            out.print(report_renderable(data, top=top))
 
 
 @main.command()
@@ -330,11 +354,7 @@ def report(job_ref: str, db: str, html_out: str | None, since_last: bool, includ
 @click.option("--unchanged", "show_unchanged", is_flag=True, help="List unchanged findings too (text format).")
 def diff(old_ref: str, new_ref: str, db: str, fmt: str, include_suppressed: bool, show_unchanged: bool) -> None:
     """New, resolved and unchanged findings between two runs (matched by object, entity and value hash)."""
-    import csv
-    import json as _json
-
     from scanner.report.diff import diff_jobs
-    from scanner.report.export import FIELDS
     from scanner.store import DatabaseInterface
 
     async def go() -> Any:
@@ -349,6 +369,15 @@ def diff(old_ref: str, new_ref: str, db: str, fmt: str, include_suppressed: bool
         d = _run(go())
     except DatascanError as exc:
         _fail(exc)
+    with reader_may_leave():
+        _print_diff(d, fmt, show_unchanged)
+
+
+def _print_diff(d: Any, fmt: str, show_unchanged: bool) -> None:
+    import csv
+
+    from scanner.report.export import FIELDS
+
     if fmt == "text":
         c = d.counts()
         out.print(f"job {d.old_job} -> job {d.new_job}: {c['new']} new, {c['resolved']} resolved, "
@@ -369,7 +398,7 @@ def diff(old_ref: str, new_ref: str, db: str, fmt: str, include_suppressed: bool
         if writer:
             writer.writerow(row)
         else:
-            click.echo(_json.dumps(row))
+            click.echo(json.dumps(row))
 
 
 @main.group()
@@ -585,27 +614,59 @@ def _fail_classify(exc: DatascanError) -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
 def classify(file: str, template: str | None, job_file: str | None, no_prefilter: bool, reveal: bool,
              fmt: str) -> None:
-    """Print the findings in FILE (or standard input) as JSON lines."""
+    """Print the findings in FILE (or standard input) as JSON lines.
+
+    A file goes through the same extraction as in `scan` (office files, PDFs, archives, mail), and each line
+    names where the value is (``Sheet1!B2``, ``a.zip!/b.csv`` with ``line=2,col=7``); standard input is plain
+    text, and each line gives the value's character offsets.
+    """
     from scanner.classify.commands import classify_jsonl
 
     try:
-        cfg = load_job(job_file, os.environ).config.classification if job_file else None
-        with click.open_file(file, "r", encoding="utf-8", errors="replace") as fh:
-            text = fh.read()
+        loaded = load_job(job_file, os.environ) if job_file else None
+        cfg = loaded.config.classification if loaded else None
+        text = None
+        if file == "-":
+            with click.open_file(file, "r", encoding="utf-8", errors="replace") as fh:
+                text = fh.read()
     except ConfigError as exc:
         _fail(exc)
+    warnings: list[str] = []
+    try:
+        if text is not None:
+            lines = classify_jsonl(text, template, _hmac_key(), prefilter=not no_prefilter, reveal=reveal, cfg=cfg,
+                                   warnings=warnings)
+        else:
+            lines = _classify_file(file, template, cfg, loaded, not no_prefilter, reveal, warnings)
     except OSError as exc:
         click.echo(f"error: {file}: cannot read: {exc.strerror}", err=True)
         sys.exit(EXIT_USAGE)
-    warnings: list[str] = []
-    try:
-        for line in classify_jsonl(text, template, _hmac_key(), prefilter=not no_prefilter, reveal=reveal,
-                                   cfg=cfg, warnings=warnings):
-            click.echo(line)
     except DatascanError as exc:
         _fail_classify(exc)
+    for line in lines:
+        click.echo(line)
     for w in warnings:
         click.echo(f"warning: {w}", err=True)
+
+
+def _classify_file(file: str, template: str | None, cfg: Any, loaded: LoadedJob | None, prefilter: bool,
+                   reveal: bool, warnings: list[str]) -> list[str]:
+    from scanner.classify.commands import classifier_for, findings_jsonl, regex_warnings
+    from scanner.config import ExtractionConfig
+    from scanner.exceptions import ExtractionError
+    from scanner.runtime.findings import file_findings
+
+    key = _hmac_key()
+    classifier = classifier_for(template, key, prefilter=prefilter, reveal=reveal, cfg=cfg)
+    extraction = loaded.config.extraction if loaded else ExtractionConfig()
+    try:
+        found, partial = _run(file_findings(file, classifier, extraction, key))
+    except ExtractionError as exc:
+        raise ConfigError(f"{file}: cannot be extracted (scan skips it): {exc}") from None
+    if partial:
+        warnings.append(f"{file}: partly classified: {partial}")
+    warnings.extend(regex_warnings(classifier))
+    return findings_jsonl(found, reveal)
 
 
 @main.group()
@@ -630,8 +691,6 @@ def templates_list() -> None:
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
 def templates_show(name: str, fmt: str) -> None:
     """Recognizers, entities and context words of one template."""
-    import json as _json
-
     from scanner.classify.commands import template_summary, template_text
     from scanner.classify.templates import load_template
 
@@ -639,4 +698,4 @@ def templates_show(name: str, fmt: str) -> None:
         summary = template_summary(load_template(name))
     except DatascanError as exc:
         _fail_classify(exc)
-    click.echo(_json.dumps(summary, indent=2) if fmt == "json" else template_text(summary))
+    click.echo(json.dumps(summary, indent=2) if fmt == "json" else template_text(summary))

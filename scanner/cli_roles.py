@@ -20,7 +20,6 @@ from scanner.cli import (
     EXIT_OK,
     _fail,
     _jobs_op,
-    _preflight,
     _resolve,
     _run,
     coordinator_option,
@@ -32,6 +31,7 @@ from scanner.cli import (
 )
 from scanner.config import load_job
 from scanner.exceptions import ConfigError, DatascanError, StoreError
+from scanner.validate import check_job
 
 _WAIT_POLL_S = 1.0
 # The store URL may hold a password: from the environment (a Kubernetes Secret) it stays out of the process list.
@@ -62,7 +62,7 @@ def submit(job_file: str, db: str, full: bool) -> None:
 
     try:
         loaded = load_job(job_file, os.environ)
-        _preflight(loaded)
+        check_job(loaded)
         out.print(_run(go()), highlight=False)
     except DatascanError as exc:
         _fail(exc)

@@ -21,6 +21,10 @@ from scanner.exceptions import ConfigError
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
 
+_INCLUDE_HELP = ("globs over paths relative to `path`: `*.csv` matches top-level files only, `**/*.csv` those of "
+                 "every folder; a datasource that yields no object makes the run partial (exit 4)")
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -30,8 +34,8 @@ class FilesystemSource(_Strict):
 
     id: str = Field(pattern=_ID_PATTERN)
     type: Literal["filesystem"]
-    path: str
-    include: list[str] = Field(default_factory=lambda: ["**/*"])
+    path: str                            # a folder; relative to the job file's folder, ~ expanded
+    include: list[str] = Field(default_factory=lambda: ["**/*"], description=_INCLUDE_HELP)
     exclude: list[str] = Field(default_factory=list)
     follow_symlinks: bool = Field(default=False, description="follow symbolic links (false: list them as skipped)")
     allow_outside_root: bool = Field(default=False, description="with follow_symlinks: also follow links whose "
@@ -60,7 +64,7 @@ class SmbSource(_Strict):
     encrypt: bool | None = None          # None: negotiate with the server; true: refuse an unencrypted session
     # Unsigned sessions are refused unless this is true (then the server decides; a guest logon is never signed).
     allow_unsigned: bool = False
-    include: list[str] = Field(default_factory=lambda: ["**/*"])
+    include: list[str] = Field(default_factory=lambda: ["**/*"], description=_INCLUDE_HELP)
     exclude: list[str] = Field(default_factory=list)
     max_file_mb: float = Field(default=100, gt=0)
     max_sessions: int = Field(default=4, ge=1, le=256)   # per server, across every worker
@@ -512,14 +516,48 @@ def load_job(path: str | Path, env: Mapping[str, str]) -> LoadedJob:
     return LoadedJob(config=resolve_paths(job, p.parent), source_text=text, source_path=str(p.resolve()))
 
 
+def _local_path(path: str, base: Path) -> str:
+    """``~`` expanded, then made absolute relative to ``base`` (the job file's folder)."""
+    p = Path(path).expanduser()
+    return str(p if p.is_absolute() else (base / p).resolve())
+
+
+def is_template_path(name: str) -> bool:
+    """True when a ``classification.template`` entry names a file (it has a folder or a YAML suffix), not a
+    built-in template."""
+    return "/" in name or name.startswith("~") or name.lower().endswith((".yaml", ".yml"))
+
+
 def resolve_paths(job: JobConfig, base: Path) -> JobConfig:
-    """Make filesystem datasource paths absolute, relative to the job file's folder."""
+    """Make filesystem datasource paths and template file paths absolute (``~`` expanded), relative to the job
+    file's folder: a job means the same files wherever it is run from (cron starts in the home folder)."""
     sources = []
     for ds in job.datasources:
-        if isinstance(ds, FilesystemSource) and not Path(ds.path).is_absolute():
-            ds = ds.model_copy(update={"path": str((base / ds.path).resolve())})
+        if isinstance(ds, FilesystemSource):
+            ds = ds.model_copy(update={"path": _local_path(ds.path, base)})
         sources.append(ds)
-    return job.model_copy(update={"datasources": sources})
+    cls = job.classification
+    names = [_local_path(t, base) if is_template_path(t) else t for t in cls.templates]
+    template: str | list[str] = names if isinstance(cls.template, list) else names[0]
+    return job.model_copy(update={"datasources": sources,
+                                  "classification": cls.model_copy(update={"template": template})})
+
+
+def job_lines(text: str) -> dict[tuple[str | int, ...], int]:
+    """The 1-based line of every YAML path of a job file's text (``{}`` when it is not valid YAML)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    lines: dict[_Path, int] = {}
+    if node is not None:
+        _construct(node, (), lines, [])
+    return lines
+
+
+def problem_at(path: tuple[str | int, ...], message: str, lines: Mapping[tuple[str | int, ...], int]) -> str:
+    """A problem as every job-file error reads: ``classification.entities[0]: message (line 9)``."""
+    return f"{_fmt_path(path)}: {message} (line {_line(dict(lines), path)})"
 
 
 def secret_value(s: SecretStr | None) -> str | None:

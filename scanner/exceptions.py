@@ -60,4 +60,12 @@ class ExtractionAborted(ExtractionError):
 
 
 class ClassificationError(DatascanError):
-    """The classifier could not be built (bad template, bad custom recognizer)."""
+    """The classifier could not be built (bad template, bad custom recognizer).
+
+    ``where`` is the job-file path of the option at fault when known (``("classification", "entities", 2)``), so
+    ``datascan validate`` can name its line.
+    """
+
+    def __init__(self, message: str, where: tuple[str | int, ...] = ()):
+        self.where = where
+        super().__init__(message)

@@ -9,6 +9,25 @@ from scanner.classify.templates import Template, list_templates, load_template
 from scanner.config import ClassificationConfig
 
 
+def classifier_for(template: str | None, hmac_key: bytes, *, prefilter: bool = True, reveal: bool = False,
+                   cfg: ClassificationConfig | None = None) -> Any:
+    """The classifier of a job's classification section (default: the defaults); ``template`` (``pii,secrets``:
+    several whose rules run together) replaces its template."""
+    from scanner.classify.engine import Classifier
+
+    cfg = cfg if cfg is not None else ClassificationConfig()
+    if template is not None:
+        names = [t.strip() for t in template.split(",") if t.strip()]
+        cfg = cfg.model_copy(update={"template": names[0] if len(names) == 1 else names})
+    return Classifier(cfg, hmac_key, store_raw=reveal, prefilter=prefilter)
+
+
+def regex_warnings(classifier: Any) -> list[str]:
+    """What to tell the user about custom regexes that ran out of time."""
+    return [f"custom recognizer {name}: its regex ran out of time on {count} text(s); its matches there are not "
+            f"reported" for name, count in sorted(classifier.regex_timeouts.items())]
+
+
 def classify_jsonl(text: str, template: str | None, hmac_key: bytes, *, prefilter: bool = True,
                    reveal: bool = False, cfg: ClassificationConfig | None = None,
                    warnings: list[str] | None = None) -> list[str]:
@@ -17,14 +36,7 @@ def classify_jsonl(text: str, template: str | None, hmac_key: bytes, *, prefilte
     ``cfg`` is a job's classification section (default: the defaults); ``template`` replaces its template.
     Problems worth telling the user (a custom regex that ran out of time) are appended to ``warnings``.
     """
-    from scanner.classify.engine import Classifier
-
-    cfg = cfg if cfg is not None else ClassificationConfig()
-    if template is not None:
-        # "pii,secrets": several templates whose rules run together, as a job's list does.
-        names = [t.strip() for t in template.split(",") if t.strip()]
-        cfg = cfg.model_copy(update={"template": names[0] if len(names) == 1 else names})
-    classifier = Classifier(cfg, hmac_key, store_raw=reveal, prefilter=prefilter)
+    classifier = classifier_for(template, hmac_key, prefilter=prefilter, reveal=reveal, cfg=cfg)
     lines = []
     for d in classifier.detect(text):
         row: dict[str, Any] = {"entity": d.entity, "start": d.start, "end": d.end, "score": d.score,
@@ -33,9 +45,21 @@ def classify_jsonl(text: str, template: str | None, hmac_key: bytes, *, prefilte
             row["value"] = d.value
         lines.append(json.dumps(row))
     if warnings is not None:
-        for name, count in sorted(classifier.regex_timeouts.items()):
-            warnings.append(f"custom recognizer {name}: its regex ran out of time on {count} text(s); "
-                            f"its matches there are not reported")
+        warnings.extend(regex_warnings(classifier))
+    return lines
+
+
+def findings_jsonl(findings: list[Any], reveal: bool = False) -> list[str]:
+    """One JSON line per finding of a file (:func:`scanner.runtime.findings.file_findings`): the object (an
+    archive member as ``a.zip!/b.csv``), location (``line=2,col=7``, ``Sheet1!B2``), entity, score, masked (and
+    value with ``reveal``)."""
+    lines = []
+    for f in findings:
+        row: dict[str, Any] = {"object": f.object_path + (f"!/{f.member}" if f.member else ""),
+                               "location": f.location, "entity": f.entity, "score": f.score, "masked": f.masked}
+        if reveal:
+            row["value"] = f.value
+        lines.append(json.dumps(row))
     return lines
 
 

@@ -14,9 +14,10 @@ the call. This module computes the same answer for one result in time proportion
   plain space following a token, the whole run at the very start of the text (:func:`whitespace_token`).
 - **Keywords** are the lemmas (lower-case token text, :mod:`scanner.classify.presidio_setup`) that are neither a
   stop word nor punctuation nor ``be``, where the rules' own context words are never stop words (our one
-  departure from Presidio, whose spaCy stop list holds ``call``; the tests give Presidio the same stop list); a lemma holding ``:`` is never one itself but gives its ``:``-separated
-  parts to the keyword list of the *whole* text, so ``the:10`` anywhere makes every ``the`` a keyword there
-  (:meth:`ChunkContext.is_keyword`, which looks for such parts only when ``q:`` or ``:q`` occurs at all).
+  departure from Presidio, whose spaCy stop list holds ``call``; the tests give Presidio the same stop list);
+  a lemma holding ``:`` is never one itself but gives its ``:``-separated parts to the keyword list of the
+  *whole* text, so ``the:10`` anywhere makes every ``the`` a keyword there (:meth:`ChunkContext.is_keyword`,
+  which looks for such parts only when ``q:`` or ``:q`` occurs at all).
 - **Cheap exits.** A context word can only be a substring of a lemma if it is a substring of the lower-cased text:
   a text without any of a rule's words is never tokenized for it.
 

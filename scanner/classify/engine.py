@@ -175,7 +175,7 @@ class Classifier:
         if unknown:
             raise ClassificationError(
                 f"classification.min_scores names {', '.join(unknown)}, not an enabled entity "
-                f"(enabled: {', '.join(entities)})"
+                f"(enabled: {', '.join(entities)})", ("classification", "min_scores", unknown[0])
             )
         self.min_scores = {e: cfg.min_scores.get(e, cfg.min_score) for e in entities}
         self._allow = list(cfg.allow)
@@ -374,13 +374,19 @@ def _select_rules(template: Template, cfg: ClassificationConfig) -> tuple[list[R
                 continue
         entities.append(entity)
     if unknown:
+        import difflib
+
         from scanner.classify.build import predefined_entities
 
+        known = list(template.entities) + list(predefined_entities())
+        close = [m for e in unknown for m in difflib.get_close_matches(e, known, n=1)]
         raise ClassificationError(
-            f"unknown entit{'y' if len(unknown) == 1 else 'ies'} {', '.join(repr(e) for e in unknown)} in "
+            f"unknown entit{'y' if len(unknown) == 1 else 'ies'} {', '.join(repr(e) for e in unknown)}"
+            + (f" (did you mean {', '.join(map(repr, close))}?)" if close else "") + " in "
             f"classification.entities: not in template {template.name!r} ({', '.join(template.entities)}), "
             f"not a custom recognizer, and not one of Presidio's predefined entities "
-            f"({', '.join(predefined_entities())})"
+            f"({', '.join(predefined_entities())})",
+            ("classification", "entities", (cfg.entities or wanted).index(unknown[0])),
         )
     for custom in cfg.custom:
         rules.append(custom_rule(custom, cfg.regex_timeout_s))
@@ -392,6 +398,7 @@ def _select_rules(template: Template, cfg: ClassificationConfig) -> tuple[list[R
             entities.append(rule.entity)
     if not rules:
         raise ClassificationError(
-            "no entity to detect: classification.entities is empty and there is no custom recognizer"
+            "no entity to detect: classification.entities is empty and there is no custom recognizer",
+            ("classification", "entities"),
         )
     return rules, entities

@@ -239,8 +239,12 @@ def load_template(name_or_path: str | Path) -> Template:
         if not path.is_file():
             raise ClassificationError(f"template file not found: {path}")
         return _parse(path, builtin=False)
+    import difflib
+
+    close = difflib.get_close_matches(text_name, list_templates(), n=1)
     raise ClassificationError(
-        f"unknown template {text_name!r}: built-in templates are {', '.join(list_templates())}; "
+        f"unknown template {text_name!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+        + f": built-in templates are {', '.join(list_templates())}; "
         "or give the path of a template YAML file"
     )
 
@@ -249,10 +253,18 @@ def load_templates(names: str | Path | list[str]) -> Template:
     """One template, or several merged into one (``[pii, secrets]``): their rules in order, a rule that two of
     them share (same entity, same definition) once."""
     if isinstance(names, str | Path):
-        return load_template(names)
+        try:
+            return load_template(names)
+        except ClassificationError as exc:
+            raise ClassificationError(str(exc), ("classification", "template")) from None
     if not names:
         raise ClassificationError("classification.template: the list of templates is empty")
-    loaded = [load_template(n) for n in names]
+    loaded = []
+    for i, n in enumerate(names):
+        try:
+            loaded.append(load_template(n))
+        except ClassificationError as exc:
+            raise ClassificationError(str(exc), ("classification", "template", i)) from None
     if len(loaded) == 1:
         return loaded[0]
     rules: list[RuleSpec] = []

@@ -47,6 +47,28 @@ def summary_table(s: Summary) -> Group:
     return Group(title, *tables)
 
 
+def summary_record(s: Summary) -> dict[str, object]:
+    """The end-of-scan summary as plain data (``scan --log-format json`` prints it as one JSON record)."""
+    from dataclasses import asdict
+
+    return {"job_id": s.job.id, "name": s.job.name, "status": s.job.status.value, "error": s.job.error,
+            "findings": s.total_findings, "failed_objects": s.failed_objects,
+            "datasources": [asdict(d) for d in s.datasources], "failed_tasks": [asdict(t) for t in s.failed_tasks],
+            "empty_datasources": empty_datasources(s)}
+
+
+def empty_datasources(s: Summary) -> list[str]:
+    """The job's datasources that gave no object at all (an unmounted share, an include that matches nothing)."""
+    import yaml
+
+    try:  # the ids as the job file lists them; the summary only knows datasources that gave something
+        ids = [str(d["id"]) for d in yaml.safe_load(s.job.source_text)["datasources"]]
+    except (yaml.YAMLError, TypeError, KeyError):
+        ids = [d.datasource_id for d in s.datasources]
+    seen = {d.datasource_id for d in s.datasources if d.objects}
+    return [i for i in ids if i not in seen]
+
+
 def _eta(p: Progress, rate: float) -> str:
     if p.discovery_open or rate <= 0:
         return "?"  # the total is still growing while discovery runs

@@ -7,6 +7,7 @@ Orchestrator -> worker (one pipe per worker):
 
 Worker -> orchestrator (one pipe per worker, so a worker killed mid-write can only damage its own pipe):
     ("ready", pid)                                   classifier built, send work
+    ("startup_failed", error)                        could not start (one line), exits next
     ("discovered", task_id, fence, [DiscoveredObject], [FolderListing])   whole folders, listed
     ("objects", task_id, fence, [ObjectResult])      finished objects with their findings
     ("heartbeat", [(task_id, fence), ...])
@@ -21,6 +22,7 @@ ABORT = "abort"
 STOP = "stop"
 
 READY = "ready"
+STARTUP_FAILED = "startup_failed"
 DISCOVERED = "discovered"
 OBJECTS = "objects"
 HEARTBEAT = "heartbeat"

@@ -38,6 +38,9 @@ _IDLE_S = 1.0          # the monitor and pipeliner wake on events; with none, th
                        # from another process, a lease expired elsewhere)
 _COALESCE = 64         # worker messages taken off the inbox at once, their object results written in one transaction
 _STOP_GRACE_S = 30.0   # after a stop signal, how long in-flight objects may take before workers are killed
+# Workers in a row that die before they are ready: then the job fails with their error instead of respawning them
+# for ever (a worker that cannot build its classifier would fail the same way each time).
+MAX_STARTUP_FAILURES = 3
 
 
 class Role(enum.Enum):
@@ -54,6 +57,7 @@ class _WorkerHandle:
     tasks: dict[int, int] = field(default_factory=dict)  # task_id -> fence
     last_seen: float = field(default_factory=time.monotonic)
     peak_rss: int = 0
+    reader: threading.Thread | None = None
 
 
 @dataclass
@@ -89,6 +93,8 @@ class Orchestrator:
         self._closing = False
         # Datasource of every task a worker holds (its writes are keyed by it); dropped when the task ends.
         self._task_ds: dict[int, str] = {}
+        self._startup_failures = 0  # workers in a row that exited before they were ready
+        self._startup_errors: dict[int, str] = {}  # set by the reader threads: a dying worker's last words
 
     # ------------------------------------------------------------------------------------------------ workers
 
@@ -110,7 +116,8 @@ class Orchestrator:
         h = _WorkerHandle(wid, proc, to_worker_w)
         self.workers[wid] = h
         loop = asyncio.get_running_loop()
-        threading.Thread(target=self._reader, args=(loop, wid, from_worker_r), daemon=True).start()
+        h.reader = threading.Thread(target=self._reader, args=(loop, wid, from_worker_r), daemon=True)
+        h.reader.start()
         loop.add_reader(proc.sentinel, self._on_exit, wid)
 
     def _reader(self, loop: asyncio.AbstractEventLoop, wid: int, conn: Connection) -> None:
@@ -122,6 +129,9 @@ class Orchestrator:
                 return
             except Exception:  # noqa: BLE001 - a truncated message from a killed worker
                 return
+            if msg[0] == M.STARTUP_FAILED:  # kept here: the exit may be handled before this message
+                self._startup_errors[wid] = msg[1]
+                continue
             asyncio.run_coroutine_threadsafe(self.inbox.put((wid, msg)), loop).result()
 
     def _on_exit(self, wid: int) -> None:
@@ -264,6 +274,7 @@ class Orchestrator:
         kind = msg[0]
         if kind == M.READY:
             h.ready = True
+            self._startup_failures = 0
             self.wake.set()
         elif kind == M.DISCOVERED:
             _, tid, fence, objs, folders = msg
@@ -304,17 +315,34 @@ class Orchestrator:
             self.peak_rss[wid] = int(msg[1])
         elif kind == "__exit__":
             del self.workers[wid]
-            if msg[1] != 0:
+            if msg[1] != 0 and h.ready:  # one that never got ready is reported by _startup_failed
                 log.warning("worker %d (pid %s) exited with code %s holding %d task(s)", wid, h.proc.pid, msg[1],
                             len(h.tasks))
             for tid, fence in list(h.tasks.items()):
                 self._forget(h, tid)
                 st = await self.db.fail_task(tid, fence, f"worker process exited with code {msg[1]}")
                 log.warning("task %d of worker %d is now %s", tid, wid, st.value if st else "taken over")
-            if respawn and msg[1] != 0:
+            if respawn and msg[1] != 0 and not h.ready:
+                await self._startup_failed(h, msg[1])
+            elif respawn and msg[1] != 0:
                 self._spawn()
             self.wake.set()
             self.changed.set()
+
+    async def _startup_failed(self, h: _WorkerHandle, code: int | None) -> None:
+        """A worker died before it was ready: start another, or fail the job after too many in a row."""
+        self._startup_failures += 1
+        if h.reader is not None:  # its pipe is at EOF: the reader has passed on everything the worker said
+            await asyncio.to_thread(h.reader.join, 5.0)
+        error = self._startup_errors.pop(h.wid, None) or f"exited with code {code} before it was ready"
+        log.error("worker %d could not start (%d of %d in a row): %s", h.wid, self._startup_failures,
+                  MAX_STARTUP_FAILURES, error)
+        if self._startup_failures < MAX_STARTUP_FAILURES:
+            self._spawn()
+            return
+        error = f"worker processes could not start ({self._startup_failures} in a row): {error}"
+        await self.db.set_job_status(self.job_id, JobStatus.FAILED, error=error)
+        self.finished = JobStatus.FAILED
 
     def _stale(self, tid: int, fence: int, what: str) -> None:
         log.warning("rejected stale write (%s) for task %d: lease token %d was taken over", what, tid, fence)

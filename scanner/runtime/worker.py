@@ -7,7 +7,6 @@ classifier runs on one dedicated thread so the loop stays free for heartbeats an
 from __future__ import annotations
 
 import asyncio
-import bisect
 import hashlib
 import logging
 import os
@@ -33,9 +32,7 @@ from scanner.exceptions import (
 from scanner.extract import ContentExtractor, ExtractionReport
 from scanner.logsetup import cap_library_logs
 from scanner.models import (
-    ContentComponent,
     DiscoveredObject,
-    Finding,
     FolderListing,
     ObjectResult,
     TaskType,
@@ -68,6 +65,13 @@ def _task_error(exc: Exception) -> str:
     return f"{exc.__class__.__name__} (details in the worker log at -vv)"
 
 
+def startup_error(exc: BaseException) -> str:
+    """A start-up failure in one line: our message, or the exception's kind and first line (it comes from the job's
+    settings or this host's installation, never from scanned data)."""
+    text = str(exc) if isinstance(exc, DatascanError) else f"{exc.__class__.__name__}: {exc}"
+    return "; ".join(line.strip() for line in text.splitlines() if line.strip())[:1000]
+
+
 class _Abort(Exception):
     """The current task must be given back (stop, pause, cancel)."""
 
@@ -90,7 +94,16 @@ def worker_main(worker_id: int, cpu: int | None, job: JobConfig, hmac_key: bytes
             log.warning("could not pin to CPU %d: %s", cpu, exc)
     import uvloop
 
-    worker = Worker(worker_id, job, hmac_key, tasks_in, results_out, lease_s)
+    try:
+        worker = Worker(worker_id, job, hmac_key, tasks_in, results_out, lease_s)
+        worker.build()
+    except Exception as exc:  # noqa: BLE001 - whatever it is, the orchestrator decides; no traceback for users
+        log.debug("worker %d start-up traceback", worker_id, exc_info=True)
+        try:
+            results_out.send((M.STARTUP_FAILED, startup_error(exc)))
+        except OSError:
+            pass  # the orchestrator is gone: nobody to tell
+        raise SystemExit(1) from None
     try:
         uvloop.run(worker.run())
     finally:
@@ -126,10 +139,13 @@ class Worker:
         with self._send_lock:
             self.out.send(msg)
 
-    async def run(self) -> None:
+    def build(self) -> None:
+        """What the worker needs before it can take work (the classifier); fails here if it cannot start."""
         from scanner.classify import Classifier  # heavy import: only in worker processes
 
         self.classifier = Classifier(self.job.classification, self.hmac_key, store_raw=self.job.store_raw)
+
+    async def run(self) -> None:
         loop = asyncio.get_running_loop()
         threading.Thread(target=self._pump, args=(loop,), daemon=True, name="pump").start()
         self.send((M.READY, os.getpid()))
@@ -323,21 +339,18 @@ class Worker:
                     yield c
 
             chunks = streamed()
-        from scanner.runtime.columns import ComponentColumns, FileTables
+        from scanner.runtime.findings import object_findings
 
-        findings: list[Finding] = []
-        tables = FileTables()
         report = ExtractionReport()
         loop = asyncio.get_running_loop()
+
+        async def detect(text: str, cols: Any) -> list[Any]:
+            return await loop.run_in_executor(self._cpu, self.classifier.detect, text, cols)
+
         try:
-            async for comp in self.extractor.extract_stream(obj.path, chunks, report):
-                # A table's header words are context for every value of their column (CSV/TSV, sheets).
-                cols = ComponentColumns(comp) if comp.table is not None else None
-                dets = await loop.run_in_executor(self._cpu, self.classifier.detect, comp.text, cols)
-                found = self._findings(packet, obj, comp, dets)
-                findings.extend(f for f, _ in found)
-                if cols is not None:
-                    tables.add(cols, found)
+            findings = await object_findings(self.extractor.extract_stream(obj.path, chunks, report), detect,
+                                             packet.datasource_id, obj.path, self.classifier.entities,
+                                             self.hmac_key)
         except ObjectReadError as exc:  # a streamed read failed part-way
             return ObjectResult(obj.path, obj.size, obj.mtime, [], skip_reason=str(exc), bytes_read=nbytes)
         except ExtractionAborted as exc:
@@ -346,39 +359,8 @@ class Worker:
         except ExtractionError as exc:
             return ObjectResult(obj.path, nbytes, obj.mtime, [], content_hash=sha.hexdigest(),
                                 skip_reason=str(exc), bytes_read=nbytes)
-        findings.extend(tables.finish(packet.datasource_id, obj.path, self.classifier.entities, self.hmac_key))
         return ObjectResult(obj.path, nbytes, obj.mtime, findings, content_hash=sha.hexdigest(),
                             bytes_read=nbytes, partial_reason=report.partial_reason)
-
-    @staticmethod
-    def _findings(packet: WorkPacket, obj: DiscoveredObject, comp: ContentComponent,
-                  dets: list[Any]) -> list[tuple[Finding, int]]:
-        """Findings of one component, with their offsets in its text: those starting in its own part (the overlap
-        belongs to a neighbour)."""
-        out: list[tuple[Finding, int]] = []
-        text = comp.text
-        hi = len(text) if comp.keep_to is None else comp.keep_to
-        seg_starts = [s for s, _ in comp.segments] if comp.segments else None
-        line, pos = comp.start_line, 0
-        for d in sorted(dets, key=lambda d: d.start):
-            if not comp.keep_from <= d.start < hi:
-                continue
-            if seg_starts is not None and comp.segments:
-                k = bisect.bisect_right(seg_starts, d.start) - 1
-                loc = comp.segments[k][1] if k >= 0 else comp.location
-            else:
-                line += text.count("\n", pos, d.start)  # C-speed counting between consecutive findings
-                pos = d.start
-                nl = text.rfind("\n", 0, d.start)
-                col = d.start - nl if nl >= 0 else comp.start_col + d.start
-                lc = f"line={line},col={col}"
-                loc = f"{comp.location};{lc}" if comp.location else lc
-            out.append((Finding(
-                datasource_id=packet.datasource_id, object_path=obj.path, member=comp.member or "",
-                location=loc, entity=d.entity, score=float(d.score), masked=d.masked, value_hash=d.value_hash,
-                value=d.value,
-            ), d.start))
-        return out
 
     # ------------------------------------------------------------------------------------------------ tables
 

@@ -32,14 +32,17 @@ def test_classify_file_masked_and_revealed(tmp_path: Path) -> None:
     res = _run("classify", str(f))
     assert res.returncode == 0, res.stderr
     rows = _rows(res.stdout)
-    assert [(r["entity"], r["masked"]) for r in rows] == [("CREDIT_CARD", "411111******1111"),
-                                                          ("US_SSN", "***-**-1234")]
-    assert all(set(r) == {"entity", "start", "end", "score", "masked"} for r in rows)
+    # A file is located as `scan` locates it (line and column); standard input by character offsets.
+    assert [(r["entity"], r["location"], r["masked"]) for r in rows] == [
+        ("CREDIT_CARD", "line=1,col=6", "411111******1111"), ("US_SSN", "line=2,col=6", "***-**-1234")]
+    assert all(set(r) == {"object", "location", "entity", "score", "masked"} for r in rows)
     assert "4111 1111" not in res.stdout + res.stderr and "536-22" not in res.stdout + res.stderr
     revealed = _run("classify", str(f), "--reveal")
     assert [r["value"] for r in _rows(revealed.stdout)] == ["4111 1111 1111 1111", "536-22-1234"]
+    piped = _rows(_run("classify", "-", stdin=TEXT).stdout)
+    assert all(set(r) == {"entity", "start", "end", "score", "masked"} for r in piped)
     start = TEXT.index("536-22-1234")
-    assert (rows[1]["start"], rows[1]["end"]) == (start, start + 11)
+    assert (piped[1]["start"], piped[1]["end"]) == (start, start + 11)
 
 
 def test_classify_stdin_secrets_template_and_no_prefilter() -> None:
