@@ -2,7 +2,8 @@
 
 Orchestrator -> worker (one pipe per worker):
     ("task", WorkPacket)        run it
-    ("abort", task_id)          give the task back after the current object (pause, cancel, lost lease)
+    ("abort", task_id, fence)   give that lease of the task back after the current object (pause, cancel,
+                                lost lease); a later lease of the same task (another fence) runs
     ("stop",)                   finish the current object, give back everything else, exit
 
 Worker -> orchestrator (one pipe per worker, so a worker killed mid-write can only damage its own pipe):

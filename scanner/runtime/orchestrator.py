@@ -290,7 +290,7 @@ class Orchestrator:
                 if tid in h.tasks and not await self.db.heartbeat(tid, fence, self.lease_s):
                     # The lease was taken over (this process was stopped past its expiry): stop the work.
                     self._stale(tid, fence, "heartbeat")
-                    self._send(h, (M.ABORT, tid))
+                    self._send(h, (M.ABORT, tid, fence))
         elif kind == M.DONE:
             self._forget(h, msg[1])
             if not await self.db.complete_task(msg[1], msg[2]):
@@ -408,8 +408,8 @@ class Orchestrator:
                 continue
             if job.status in (JobStatus.PAUSING, JobStatus.CANCELLING):
                 for h in self.workers.values():
-                    for tid in h.tasks:
-                        self._send(h, (M.ABORT, tid))
+                    for tid, fence in h.tasks.items():
+                        self._send(h, (M.ABORT, tid, fence))
             if self.role is Role.WORKERS:
                 # The control role settles the job; this host stops serving it once it is not running any more.
                 if job.status not in (JobStatus.RUNNING, JobStatus.PAUSING, JobStatus.CANCELLING) \

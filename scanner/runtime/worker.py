@@ -129,7 +129,8 @@ class Worker:
         self.connectors: dict[str, FileConnector | TableConnector] = {}
         self.queue: asyncio.Queue[WorkPacket | None] = asyncio.Queue()
         self.current: WorkPacket | None = None
-        self.aborted: set[int] = set()
+        # (task, fence) pairs to drop: a task leased again later (a new fence) is not the aborted lease.
+        self.aborted: set[tuple[int, int]] = set()
         self.stopping = False
         self._send_lock = threading.Lock()
         self._cpu = ThreadPoolExecutor(max_workers=1, thread_name_prefix="classify")
@@ -155,7 +156,7 @@ class Worker:
                 packet = await self.queue.get()
                 if packet is None:
                     break
-                if self.stopping or packet.task_id in self.aborted:
+                if self.stopping or (packet.task_id, packet.fence) in self.aborted:
                     self.send((M.RELEASED, packet.task_id, packet.fence))
                     continue
                 self.current = packet
@@ -187,7 +188,7 @@ class Worker:
         if kind == M.TASK:
             self.queue.put_nowait(msg[1])
         elif kind == M.ABORT:
-            self.aborted.add(msg[1])
+            self.aborted.add((msg[1], msg[2]))
         elif kind == M.STOP:
             self.stopping = True
             self.queue.put_nowait(None)
@@ -208,7 +209,7 @@ class Worker:
         return self.connectors[ds_id]
 
     def _check_abort(self, packet: WorkPacket) -> None:
-        if self.stopping or packet.task_id in self.aborted:
+        if self.stopping or (packet.task_id, packet.fence) in self.aborted:
             raise _Abort
 
     async def _run_task(self, packet: WorkPacket) -> None:
