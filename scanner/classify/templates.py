@@ -54,7 +54,7 @@ logger = logging.getLogger(__name__)
 SEVERITIES = ("high", "medium", "low")
 Severity = Literal["high", "medium", "low"]
 DEFAULT_SEVERITY: Severity = "medium"
-VALIDATORS = ("luhn", "mod97", "us_ssn", "aba_routing", "npi", "dea", "github_token")
+VALIDATORS = ("luhn", "mod97", "us_ssn", "aba_routing", "npi", "dea", "github_token", "not_iban")
 DETECTORS = ("payment_card", "phone", "email", "iban", "ip")
 _ENTITY_NAME = r"^[A-Z][A-Z0-9_]{0,63}$"
 

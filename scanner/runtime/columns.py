@@ -433,3 +433,146 @@ class FileTables:
                         value_hash=value_hash(hmac_key, hint, f"{object_path}!{member}!{where}"),
                     ))
         return hints
+
+
+# ------------------------------------------------------------------------------------------- tables in running text
+
+# A line that may be a row of a table written in text: cells between pipes (Markdown, ASCII art), split by tabs,
+# or aligned with two or more spaces.
+_ROW_LINE = re.compile(r"^[^\n]*(?:\||\t|\S {2,}\S)[^\n]*$", re.MULTILINE)
+_PIPE_RULE = re.compile(r"\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*")  # |---|:--:|
+_ALIGN_GAP = re.compile(r" {2,}")
+_HEADER_CELL_MAX = 40   # characters: a header cell is a label, not a sentence
+_HEADER_CELL_WORDS = 4  # words in a header cell of a table aligned with spaces (prose has double spaces too)
+
+
+def _row_cells(line: str) -> tuple[str, list[tuple[int, int]]] | None:
+    """``(kind, [(start, end) of each cell])`` of one line (offsets in the line, cells stripped), or None when it
+    reads as no kind of table row."""
+    if "\t" in line:
+        kind, cuts = "tab", [i for i, c in enumerate(line) if c == "\t"]
+        bounds = [(a + 1, b) for a, b in zip([-1, *cuts], [*cuts, len(line)], strict=True)]
+    elif "|" in line:
+        stripped = line.strip()
+        if stripped.count("|") < 2 and not stripped.startswith("|"):
+            return None
+        kind, cuts = "pipe", [i for i, c in enumerate(line) if c == "|"]
+        bounds = [(a + 1, b) for a, b in zip([-1, *cuts], [*cuts, len(line)], strict=True)]
+        if stripped.startswith("|"):
+            bounds = bounds[1:]
+        if stripped.endswith("|"):
+            bounds = bounds[:-1]
+    else:
+        kind, bounds, pos = "space", [], 0
+        for gap in _ALIGN_GAP.finditer(line):
+            bounds.append((pos, gap.start()))
+            pos = gap.end()
+        bounds.append((pos, len(line)))
+    cells = []
+    for a, b in bounds:
+        while a < b and line[a].isspace():
+            a += 1
+        while b > a and line[b - 1].isspace():
+            b -= 1
+        cells.append((a, b))
+    if kind == "space":
+        cells = [c for c in cells if c[1] > c[0]]
+    return (kind, cells) if len(cells) >= 2 else None
+
+
+def _header_ok(kind: str, line: str, cells: Sequence[tuple[int, int]]) -> bool:
+    labels = [line[a:b] for a, b in cells]
+    if not any(any(ch.isalpha() for ch in label) for label in labels):
+        return False
+    if any(len(label) > _HEADER_CELL_MAX for label in labels):
+        return False
+    return kind != "space" or all(len(label.split()) <= _HEADER_CELL_WORDS for label in labels)
+
+
+def _repeats_header(text: str, header_start: int, header: Sequence[tuple[int, int]], start: int,
+                    cells: Sequence[tuple[int, int]]) -> bool:
+    """True when a row has a header's label in that header's column: a new table's header ("Name")."""
+    for (ha, hb), (a, b) in zip(header, cells, strict=True):
+        label = text[header_start + ha:header_start + hb]
+        if any(ch.isalpha() for ch in label) and label.casefold() == text[start + a:start + b].casefold():
+            return True
+    return False
+
+
+class TextTables:
+    """Tables written in running text (a .txt or .md file, a mail body, a document's text): rows of cells between
+    pipes, split by tabs or aligned with two or more spaces, under a header row. As in a CSV file, a header cell's
+    words are context for every cell below it, however many rows down (a label's words reach only 8 words).
+
+    A table is two or more consecutive lines of one kind with the same number of cells (at least two), the first
+    of which reads as a header (short labels, a letter in one of them); a Markdown rule line (``|---|---|``) under
+    the header is skipped. Found on first use, so the work happens where the classifier runs.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._rows: dict[int, tuple[list[int], list[tuple[str, ...]]]] | None = None
+        self._vocabulary: tuple[str, ...] = ()
+
+    def _parse(self) -> dict[int, tuple[list[int], list[tuple[str, ...]]]]:
+        rows: dict[int, tuple[list[int], list[tuple[str, ...]]]] = {}
+        text = self.text
+        block: list[tuple[int, str, list[tuple[int, int]]]] = []  # (line start, kind, cells)
+        words: list[tuple[str, ...]] = []
+        last_end = -2
+
+        def close() -> None:
+            if len(block) >= 2:
+                start, _, cells = block[0]
+                header = [tuple(name_words(text[start + a:start + b])) for a, b in cells]
+                for line_start, _, row in block[1:]:
+                    rows[line_start] = ([line_start + a for a, _ in row], header)
+                words.extend(w for ws in header for w in ws)
+            block.clear()
+
+        for m in _ROW_LINE.finditer(text):
+            start, end = m.span()
+            line = m.group()
+            contiguous = start == last_end + 1
+            last_end = end
+            if block and contiguous and block[0][1] == "pipe" and _PIPE_RULE.fullmatch(line):
+                continue  # the rule under a Markdown header
+            row = _row_cells(line)
+            if row is None:
+                close()
+                continue
+            kind, cells = row
+            if block and not (contiguous and kind == block[0][1] and len(cells) == len(block[0][2])):
+                close()
+            elif block and _repeats_header(text, block[0][0], block[0][2], start, cells):
+                close()  # the header of the next table right under this one
+            if not block and not _header_ok(kind, line, cells):
+                continue
+            block.append((start, kind, cells))
+        close()
+        self._vocabulary = tuple(dict.fromkeys(words))
+        return rows
+
+    @property
+    def rows(self) -> dict[int, tuple[list[int], list[tuple[str, ...]]]]:
+        """Line start of each data row -> (start of each of its cells, its table's header words per column)."""
+        if self._rows is None:
+            self._rows = self._parse()
+        return self._rows
+
+    def vocabulary(self) -> tuple[str, ...]:
+        """Every header word of the text's tables."""
+        _ = self.rows
+        return self._vocabulary
+
+    def words_at(self, pos: int) -> tuple[str, ...]:
+        """The header words of the column holding offset ``pos``; none outside a table's data rows."""
+        rows = self.rows
+        if not rows:
+            return ()
+        row = rows.get(self.text.rfind("\n", 0, pos) + 1)
+        if row is None:
+            return ()
+        starts, header = row
+        col = bisect.bisect_right(starts, pos) - 1
+        return header[col] if 0 <= col < len(header) else ()
