@@ -21,6 +21,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from scanner.classify.masking import value_hash
 from scanner.models import HINT_PREFIX, ContentComponent, Finding
@@ -499,10 +500,26 @@ def _repeats_header(text: str, header_start: int, header: Sequence[tuple[int, in
     return False
 
 
+# A table whose columns the text no longer shows (a PDF's single spaces, a document's table read one cell per
+# line) still starts with its labels: short lines of a few words without digits, then short lines of values.
+_LABEL_LINE = re.compile(r"^[ \t]*[^\W\d_][^\d\n]{0,39}?[ \t]*$", re.MULTILINE)
+_LABEL_WORDS = 6         # words in a label line
+_VALUE_LINE_MAX = 80     # characters in a line of values (prose lines are longer, or end a sentence)
+_SENTENCE_END = ".!?;:,"
+
+
+def _label_line(line: str) -> bool:
+    stripped = line.strip()
+    return bool(stripped) and stripped[-1] not in _SENTENCE_END and len(stripped.split()) <= _LABEL_WORDS and \
+        not any(ch.isdigit() for ch in stripped)
+
+
 class TextTables:
     """Tables written in running text (a .txt or .md file, a mail body, a document's text): rows of cells between
     pipes, split by tabs or aligned with two or more spaces, under a header row. As in a CSV file, a header cell's
     words are context for every cell below it, however many rows down (a label's words reach only 8 words).
+    Where the columns are not shown (single spaces, one cell per line), short value lines under short label lines
+    get every label's words.
 
     A table is two or more consecutive lines of one kind with the same number of cells (at least two), the first
     of which reads as a header (short labels, a letter in one of them); a Markdown rule line (``|---|---|``) under
@@ -513,6 +530,8 @@ class TextTables:
         self.text = text
         self._rows: dict[int, tuple[list[int], list[tuple[str, ...]]]] | None = None
         self._vocabulary: tuple[str, ...] = ()
+        self._blocks: list[tuple[int, int, tuple[str, ...]]] = []
+        self._block_starts: list[int] = []
 
     def _parse(self) -> dict[int, tuple[list[int], list[tuple[str, ...]]]]:
         rows: dict[int, tuple[list[int], list[tuple[str, ...]]]] = {}
@@ -550,8 +569,47 @@ class TextTables:
                 continue
             block.append((start, kind, cells))
         close()
+        self._blocks = self._label_blocks(rows, words)
+        self._block_starts = [b[0] for b in self._blocks]
         self._vocabulary = tuple(dict.fromkeys(words))
         return rows
+
+    def _label_blocks(self, rows: dict[int, Any], words: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
+        """``(start, end, words)`` of each run of short value lines under label lines (see :data:`_LABEL_LINE`):
+        the labels' words hold for every value of the run, their columns unknown."""
+        text = self.text
+        n = len(text)
+        blocks: list[tuple[int, int, tuple[str, ...]]] = []
+        reached = -1
+        for m in _LABEL_LINE.finditer(text):
+            start = m.start()
+            if start < reached or start in rows or not _label_line(m.group()):
+                continue
+            pos, labels = start, []
+            while pos < n:  # the label lines
+                end = text.find("\n", pos)
+                end = n if end < 0 else end
+                line = text[pos:end]
+                if not _label_line(line) or pos in rows:
+                    break
+                labels.append(line)
+                pos = end + 1
+            first_value = pos
+            while pos < n:  # the value lines, up to a blank, long or sentence-ending line
+                end = text.find("\n", pos)
+                end = n if end < 0 else end
+                line = text[pos:end].strip()
+                if not line or len(line) > _VALUE_LINE_MAX or line[-1] in ".!?" or pos in rows:
+                    break
+                if labels and _label_line(line) and line.split()[0].casefold() == labels[0].split()[0].casefold():
+                    break  # the labels of the next table ("Name ...")
+                pos = end + 1
+            reached = pos
+            if pos > first_value:
+                label_words = tuple(dict.fromkeys(w for label in labels for w in name_words(label)))
+                blocks.append((first_value, pos, label_words))
+                words.extend(label_words)
+        return blocks
 
     @property
     def rows(self) -> dict[int, tuple[list[int], list[tuple[str, ...]]]]:
@@ -568,10 +626,11 @@ class TextTables:
     def words_at(self, pos: int) -> tuple[str, ...]:
         """The header words of the column holding offset ``pos``; none outside a table's data rows."""
         rows = self.rows
-        if not rows:
-            return ()
-        row = rows.get(self.text.rfind("\n", 0, pos) + 1)
+        row = rows.get(self.text.rfind("\n", 0, pos) + 1) if rows else None
         if row is None:
+            k = bisect.bisect_right(self._block_starts, pos) - 1
+            if k >= 0 and pos < self._blocks[k][1]:
+                return self._blocks[k][2]
             return ()
         starts, header = row
         col = bisect.bisect_right(starts, pos) - 1
