@@ -248,10 +248,10 @@ class PhoneRule(Rule):
         for region in self.regions:
             trunk, idd, written = _region_info(region)
             if idd and digits.startswith(idd) and len(digits) - len(idd) >= 7:
-                cc = self._country_code(digits[len(idd):])
+                code = self._country_code(digits[len(idd):])
                 # "0049 89 2190 4410", "00 49 89 ...": the country code ends a group ("002.477.2339" is no call
                 # to +247).
-                if cc and (self.bare or len(idd) + len(cc) in _ends(groups)):
+                if code and (self.bare or len(idd) + len(code) in _ends(groups)):
                     return self.plain_score if self.bare else self.score
             if len(digits) not in written or len(digits) < MIN_NATIONAL_DIGITS:
                 continue

@@ -537,7 +537,7 @@ class TextTables:
         rows: dict[int, tuple[list[int], list[tuple[str, ...]]]] = {}
         text = self.text
         block: list[tuple[int, str, list[tuple[int, int]]]] = []  # (line start, kind, cells)
-        words: list[tuple[str, ...]] = []
+        words: list[str] = []
         last_end = -2
 
         def close() -> None:

@@ -13,7 +13,8 @@ def _words(text: str, needle: str) -> tuple[str, ...]:
 
 
 @pytest.mark.parametrize("text", [
-    "Intro.\n| Name | Passport no. | Office |\n|---|:---:|---|\n| A B | x1 | L |\n| Richard King | 651466244 | Atlanta |\n",
+    "Intro.\n| Name | Passport no. | Office |\n|---|:---:|---|\n| A B | x1 | L |\n"
+    "| Richard King | 651466244 | Atlanta |\n",
     "Name\tPassport no.\tOffice\nA B\tx1\tL\nRichard King\t651466244\tAtlanta\n",
     "Name            Passport no.   Office\nA B             x1             L\nRichard King    651466244      Atlanta\n",
 ])
