@@ -54,3 +54,20 @@ def test_label_runs_stop_at_the_next_labels_and_at_prose() -> None:
 ])
 def test_prose_is_no_table(text: str) -> None:
     assert _words(text, "4043595358") == ()
+
+
+def test_fast_path_equals_whole_chunks_with_text_tables() -> None:
+    """The exactness contract holds with a text's table headers as context (prefilter gates use them too)."""
+    from scanner.classify.engine import Classifier
+    from scanner.config import ClassificationConfig
+
+    text = ("Minutes.\n| Name | Passport no. | Office |\n|---|---|---|\n| Richard King | 651466244 | Atlanta |\n\n"
+            "Name\tSSN\tOffice\nAnthony Hall\t490210673\tMadrid\n\nName  Password  Office\n"
+            "William Tanaka  L1s6%JvGZtVlXNNCU~ZBre  Madrid\n\nName\nPhone\nOffice\nPriya Sanchez\n2017618897\n"
+            "Chicago\n\nInvoice 4043595358 and order 536221234 were paid.\n")
+    cfg = ClassificationConfig(template=["pii", "secrets"])
+    fast = Classifier(cfg, b"k" * 32).detect(text, TextTables(text))
+    whole = Classifier(cfg, b"k" * 32, prefilter=False).detect(text, TextTables(text))
+    assert [(d.entity, d.start, d.end, d.score) for d in fast] == [(d.entity, d.start, d.end, d.score) for d in whole]
+    assert {d.entity for d in fast} == {"US_PASSPORT", "US_SSN", "GENERIC_SECRET", "PHONE_NUMBER"}
+    assert not [d for d in fast if d.start >= text.index("Invoice")]
