@@ -532,6 +532,7 @@ class TextTables:
         self._vocabulary: tuple[str, ...] = ()
         self._blocks: list[tuple[int, int, tuple[str, ...]]] = []
         self._block_starts: list[int] = []
+        self._row_starts: list[int] = []
 
     def _parse(self) -> dict[int, tuple[list[int], list[tuple[str, ...]]]]:
         rows: dict[int, tuple[list[int], list[tuple[str, ...]]]] = {}
@@ -569,6 +570,7 @@ class TextTables:
                 continue
             block.append((start, kind, cells))
         close()
+        self._row_starts = sorted(rows)
         self._blocks = self._label_blocks(rows, words)
         self._block_starts = [b[0] for b in self._blocks]
         self._vocabulary = tuple(dict.fromkeys(words))
@@ -626,7 +628,10 @@ class TextTables:
     def words_at(self, pos: int) -> tuple[str, ...]:
         """The header words of the column holding offset ``pos``; none outside a table's data rows."""
         rows = self.rows
-        row = rows.get(self.text.rfind("\n", 0, pos) + 1) if rows else None
+        row = None
+        k = bisect.bisect_right(self._row_starts, pos) - 1
+        if k >= 0 and self.text.find("\n", self._row_starts[k], pos) < 0:  # the row's line holds pos
+            row = rows[self._row_starts[k]]
         if row is None:
             k = bisect.bisect_right(self._block_starts, pos) - 1
             if k >= 0 and pos < self._blocks[k][1]:
