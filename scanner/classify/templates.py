@@ -14,7 +14,8 @@ A template file looks like this (the built-in ones live in ``scanner/classify/te
         patterns:                           # or: regexes of our own, each with its score
           - {name: passport, regex: '\\b[0-9]{9}\\b', score: 0.2}
         ignore_case: false                  # default true, as Presidio's default registry does
-        validator: luhn                     # optional: luhn | mod97 | us_ssn | aba_routing | npi
+        validator: luhn                     # optional: luhn | mod97 | us_ssn | aba_routing | npi | dea |
+                                            # github_token | not_iban (the value is not shaped as an IBAN)
         context: [passport]
         prefilter: {consecutive: 8}         # what every match contains (see PrefilterSpec)
 
