@@ -82,6 +82,7 @@ class Rule:
     entity: str
     name: str
     context: tuple[str, ...] = ()   # lower-case context words (Presidio's substring rule)
+    context_whole: tuple[str, ...] = ()  # lower-case context words that count only as a whole word
     shape: Shape | None = None      # what every match contains; None: searched on whole chunks only
     best: float = 1.0               # the highest score find() can return
 

@@ -131,6 +131,9 @@ class RuleSpec(_Strict):
     detector: str | None = None
     patterns: tuple[PatternSpec, ...] = ()
     context: tuple[str, ...] | None = None
+    # Context words that count only as a whole word (a lemma equal to one, dots and colons aside): "tel" must not
+    # support a number after "Patel" or "hotel", as a substring would.
+    context_whole: tuple[str, ...] = ()
     ignore_case: bool = True
     validator: str | None = None
     # Pattern rules only: drop a match whose assigned value (after its first ":" or "=", unquoted) has a lower
@@ -163,7 +166,7 @@ class RuleSpec(_Strict):
             raise ValueError(
                 f"unknown validator {self.validator!r} (expected one of: {', '.join(VALIDATORS)})"
             )
-        if self.context is not None and any(not w.strip() for w in self.context):
+        if any(not w.strip() for w in (*(self.context or ()), *self.context_whole)):
             raise ValueError("context words must not be empty")
         return self
 
