@@ -100,7 +100,7 @@ def same_value(entity: str, found: str, truth: str) -> bool:
         if f == t:
             return True
         if f.endswith(t):
-            head = f[: -len(t)].rstrip().rstrip("\"'").rstrip()
+            head = f[: -len(t)].rstrip().rstrip("\"'\\").rstrip()  # quotes, escaped ones too
             return head.endswith(_ASSIGN_END)
         return False
     f, t = normalise(entity, found), normalise(entity, truth)

@@ -508,10 +508,15 @@ _VALUE_LINE_MAX = 80     # characters in a line of values (prose lines are longe
 _SENTENCE_END = ".!?;:,"
 
 
+# Abbreviations a label may end with ("Passport no.", "Tel."), where a full stop otherwise ends a sentence.
+_LABEL_ABBREVIATIONS = frozenset({"no.", "nr.", "num.", "tel.", "ref.", "acct."})
+
+
 def _label_line(line: str) -> bool:
     stripped = line.strip()
-    return bool(stripped) and stripped[-1] not in _SENTENCE_END and len(stripped.split()) <= _LABEL_WORDS and \
-        not any(ch.isdigit() for ch in stripped)
+    if not stripped or len(stripped.split()) > _LABEL_WORDS or any(ch.isdigit() for ch in stripped):
+        return False
+    return stripped[-1] not in _SENTENCE_END or stripped.split()[-1].lower() in _LABEL_ABBREVIATIONS
 
 
 class TextTables:
