@@ -267,17 +267,19 @@ class PhoneRule(Rule):
             num = PhoneNumber(country_code=cc, national_number=int(nsn))
             # Valid for the country code: the region's own numbers and those of regions dialled as part of it
             # (07700 ... is Jersey's, dialled from Britain as any British mobile; +1 876 is Jamaica's).
-            if not phonenumbers.is_valid_number(num):
+            # (The region's own check first: the country code's takes every region sharing it, 25 for +1.)
+            if not (phonenumbers.is_valid_number_for_region(num, region) or phonenumbers.is_valid_number(num)):
                 continue
             national = phonenumbers.format_number(num, PhoneNumberFormat.NATIONAL)
-            international = phonenumbers.format_number(num, PhoneNumberFormat.INTERNATIONAL)
             if self.bare:
                 # Written as the region writes it, separators aside: "4043595358" as "(404) 359-5358", but not
                 # "800489708" for Britain's "0800 489708".
-                if digits in (_digits(national), _digits(international)):
+                if digits == _digits(national) or digits == _digits(
+                        phonenumbers.format_number(num, PhoneNumberFormat.INTERNATIONAL)):
                     return self.plain_score
                 continue
-            if groups in (_groups(national), _groups(international)):
+            if groups == _groups(national) or groups == _groups(
+                    phonenumbers.format_number(num, PhoneNumberFormat.INTERNATIONAL)):
                 return self.score
         return None
 
