@@ -100,7 +100,7 @@ def same_value(entity: str, found: str, truth: str) -> bool:
         if f == t:
             return True
         if f.endswith(t):
-            head = f[: -len(t)].rstrip().rstrip("\"'").rstrip()
+            head = f[: -len(t)].rstrip().rstrip("\"'\\").rstrip()  # quotes, escaped ones too
             return head.endswith(_ASSIGN_END)
         return False
     f, t = normalise(entity, found), normalise(entity, truth)
@@ -153,9 +153,11 @@ class Tally:
                 "fp": self.fp}
 
 
-def score(manifest: Manifest, findings: Iterable[Found], entities: Iterable[str]) -> dict[str, Any]:
+def score(manifest: Manifest, findings: Iterable[Found], entities: Iterable[str],
+          details: list[dict[str, str]] | None = None) -> dict[str, Any]:
     """Figures of ``findings`` against ``manifest`` for the scored ``entities`` (other entities' findings are
-    counted apart, and in the decoys they hit)."""
+    counted apart, and in the decoys they hit). ``details``, when given, receives one record per missed value,
+    false positive and reported decoy (for tuning: the corpus is synthetic)."""
     scored = set(entities)
     planted: dict[tuple[str, str, str], list[Entry]] = defaultdict(list)
     for e in manifest.planted:
@@ -230,6 +232,17 @@ def score(manifest: Manifest, findings: Iterable[Found], entities: Iterable[str]
     kinds_total = Counter(d.kind for d in manifest.decoys)
     kinds_hit = Counter(d.kind for d in manifest.decoys if id(d) in hit)
     missed = Counter(p.entity + " " + p.situation for g in planted.values() for p in g if id(p) not in matched)
+    if details is not None:
+        details.extend({"kind": "miss", "entity": p.entity, "object": p.object, "member": p.member,
+                        "value": p.value, "where": p.where, "family": p.family, "situation": p.situation}
+                       for g in planted.values() for p in g if id(p) not in matched)
+        details.extend({"kind": "fp", "entity": f.entity, "object": f.object, "member": f.member, "value": f.value,
+                        "where": f.location, "family": fam} for f, fam in fps)
+        details.extend({"kind": "verdict_fp", "entity": ent, "family": fam, "value": str(n)}
+                       for ent, fam, n in verdict_fp)
+        details.extend({"kind": "decoy", "entity": d.entity, "object": d.object, "member": d.member,
+                        "value": d.value, "where": d.where, "family": d.family, "situation": d.kind}
+                       for d in manifest.decoys if id(d) in hit)
     return {
         "overall": overall.figures(),
         "entities": {e: by_entity[e].figures() for e in ENTITIES if e in scored},
@@ -389,8 +402,10 @@ def print_tables(ours: dict[str, Any], theirs: dict[str, Any], entities: list[st
                                                                         ours["other_entities"].items()))
 
 
-def run(scale: float, seed: int, templates: list[str], presidio: bool = True) -> dict[str, Any]:
-    """Generate, scan, score; returns the figures merged under ``quality``."""
+def run(scale: float, seed: int, templates: list[str], presidio: bool = True, dump: str | None = None,
+        keep: str | None = None) -> dict[str, Any]:
+    """Generate, scan, score; returns the figures merged under ``quality``. ``dump`` names a JSON-lines file for
+    our misses, false positives and reported decoys; ``keep`` a folder to keep the corpus in."""
     entities = [e for t in templates for e in TEMPLATE_ENTITIES.get(t, ())]
     with tempfile.TemporaryDirectory(prefix="datascan-quality-") as d:
         tmp = Path(d)
@@ -398,7 +413,15 @@ def run(scale: float, seed: int, templates: list[str], presidio: bool = True) ->
         manifest = generate(tmp / "corpus", scale=scale, seed=seed)
         gen_s = round(time.process_time() - t0, 1)
         found, info = scan_findings(tmp / "corpus", templates, tmp)
-        ours = score(manifest, found, entities)
+        details: list[dict[str, str]] = []
+        ours = score(manifest, found, entities, details)
+        if dump:
+            Path(dump).write_text("".join(json.dumps(r) + "\n" for r in details), encoding="utf-8")
+        if keep:
+            import shutil
+
+            shutil.rmtree(keep, ignore_errors=True)
+            shutil.copytree(tmp / "corpus", keep)
         theirs: dict[str, Any] = {}
         if presidio:
             c0 = time.process_time()
@@ -426,9 +449,12 @@ def main() -> None:
     ap.add_argument("--template", default="pii,secrets")
     ap.add_argument("--no-presidio", action="store_true",
                     help="skip plain Presidio's side (minutes on the full corpus) while tuning")
+    ap.add_argument("--dump", metavar="FILE", help="write our misses, false positives and reported decoys there "
+                    "(JSON lines; the corpus is synthetic) while tuning")
+    ap.add_argument("--keep", metavar="DIR", help="keep the generated corpus in DIR")
     args = ap.parse_args()
     figures = run(args.scale, args.seed, [t.strip() for t in args.template.split(",") if t.strip()],
-                  presidio=not args.no_presidio)
+                  presidio=not args.no_presidio, dump=args.dump, keep=args.keep)
     path = merge_results("quality", figures)
     print(f'\nmerged under "quality" into {path}')
 

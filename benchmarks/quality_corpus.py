@@ -1418,7 +1418,11 @@ def render_pptx(rng: random.Random, doc: Doc) -> bytes:
                     tbl.cell(r, c).text = val
             where = f"slide {n} table"
         elif b[0] == "p" and rng.random() < 0.2:
-            slide.notes_slide.notes_text_frame.text = b[1]
+            notes = slide.notes_slide.notes_text_frame
+            if notes.text:  # a slide's second note goes below its first (setting .text would replace it)
+                notes.add_paragraph().text = b[1]
+            else:
+                notes.text = b[1]
             where = f"slide {n} notes"
         else:
             for ln in ([b[1]] if b[0] == "p" else b[1]):

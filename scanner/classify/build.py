@@ -133,6 +133,14 @@ def builtin_rules_for(entity: str) -> tuple[RuleSpec, ...]:
 
 def rules_from_spec(spec: RuleSpec, phone_regions: Sequence[str] | None = None) -> list[Rule]:
     """The rule(s) of one template spec."""
+    rules = _rules_from_spec(spec, phone_regions)
+    if spec.context_whole:
+        for rule in rules:
+            rule.context_whole = tuple(w.lower() for w in spec.context_whole)
+    return rules
+
+
+def _rules_from_spec(spec: RuleSpec, phone_regions: Sequence[str] | None = None) -> list[Rule]:
     if spec.detector is not None:
         rules = DETECTORS[spec.detector](spec, phone_regions)
         if spec.prefilter is not None:
@@ -156,7 +164,9 @@ def rules_from_spec(spec: RuleSpec, phone_regions: Sequence[str] | None = None) 
             regions = list(spec.options["supported_regions"])
         out: list[Rule] = []
         for base in builtin_rules_for(owned):
-            ours = base.model_copy(update={"context": spec.context if spec.context is not None else base.context})
+            ours = base.model_copy(update={"context": spec.context if spec.context is not None else base.context,
+                                           "context_whole": spec.context_whole if spec.context is not None
+                                           else base.context_whole})
             out.extend(rules_from_spec(ours, regions))
         return out
     rec = _presidio_recognizer(spec.recognizer, spec.options, spec.ignore_case)

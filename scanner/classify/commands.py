@@ -73,6 +73,7 @@ def template_summary(template: Template) -> dict[str, Any]:
             "severity": rule.severity,
             "recognizer": rule.detector or rule.recognizer or f"{rule.entity}_patterns",
             "context": list(rule.context) if rule.context is not None else None,
+            "context_whole": list(rule.context_whole),
             "patterns": [p.name for p in rule.patterns],
         })
     return {"name": template.name, "description": template.description, "entities": list(template.entities),

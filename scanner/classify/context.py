@@ -263,16 +263,16 @@ class ChunkContext:
         where = self._locate(start)
         return [] if where is None else self._collect(where, self.is_keyword)
 
-    def supports(self, start: int, words: tuple[str, ...]) -> bool:
+    def supports(self, start: int, words: tuple[str, ...], whole: tuple[str, ...] = ()) -> bool:
         """True when one of ``words`` (lower case) is a substring of a lemma the enhancer collects for a result
-        starting at ``start``.
+        starting at ``start``, or one of ``whole`` is such a lemma (dots and colons aside: ``tel.``).
 
         Whether a stop word or punctuation is a keyword depends on ``:`` pieces anywhere in the text, which are
         costly to find out. The real walk reaches no further than one counting only certain keywords, and no
         less far than one counting every lemma without ``:``; so the answer is known without that work when no
         lemma in the longer reach holds a word, or a certain keyword in the shorter one does.
         """
-        if not words or not self.may_support(words):
+        if not (words or whole) or not self.may_support(words + whole):
             return False
         where = self._locate(start)
         if where is None:
@@ -284,23 +284,27 @@ class ChunkContext:
 
         visited: list[str] = []
         self._collect(where, certain, visited)
-        if not _holds(words, [lemma for lemma in visited if ":" not in lemma]):
+        if not _holds(words, [lemma for lemma in visited if ":" not in lemma], whole):
             return False
-        if _holds(words, [lemma for lemma in self._collect(where, lambda lemma: ":" not in lemma) if certain(lemma)]):
+        if _holds(words, [lemma for lemma in self._collect(where, lambda lemma: ":" not in lemma) if certain(lemma)],
+                  whole):
             return True
-        return _holds(words, self._collect(where, self.is_keyword))
+        return _holds(words, self._collect(where, self.is_keyword), whole)
 
 
-def _holds(words: tuple[str, ...], lemmas: list[str]) -> bool:
-    """True when one of ``words`` is a substring of one of ``lemmas``: tested once against the lemmas joined by a
-    character no context word holds (a word cannot match across two lemmas)."""
+def _holds(words: tuple[str, ...], lemmas: list[str], whole: tuple[str, ...] = ()) -> bool:
+    """True when one of ``words`` is a substring of one of ``lemmas`` (tested once against the lemmas joined by a
+    character no context word holds: a word cannot match across two lemmas), or one of ``whole`` is one of them."""
     if not lemmas:
         return False
     joined = "\x00".join(lemmas)
-    return any(w in joined for w in words)
+    if any(w in joined for w in words):
+        return True
+    return bool(whole) and any(lemma.strip(".:") in whole for lemma in lemmas)
 
 
-def external_supports(words: tuple[str, ...], external: Sequence[str]) -> bool:
+def external_supports(words: tuple[str, ...], external: Sequence[str], whole: tuple[str, ...] = ()) -> bool:
     """True when one of ``words`` is a substring of one of the context words given with the call (lower-cased,
-    as Presidio lower-cases them)."""
-    return any(w in e.lower() for e in external for w in words)
+    as Presidio lower-cases them), or one of ``whole`` is one of them."""
+    return any(w in e.lower() for e in external for w in words) or \
+        any(e.lower().strip(".:") in whole for e in external)

@@ -98,7 +98,7 @@ class CardRule(Rule):
             return True
         if c in "-." and s > 1 and (text[s - 2].isalnum() or text[s - 2] == "_"):
             return True
-        return c == " " and _inside_iban(text, s)
+        return c == " " and inside_iban(text, s)
 
     @staticmethod
     def _glued_after(text: str, e: int) -> bool:
@@ -155,7 +155,7 @@ class CardRule(Rule):
                     cs, ce = groups[i][0], groups[i + hit - 1][1]
                     first, last = i == 0, i + hit == len(groups)
                     if not (first and self._glued_before(text, cs)) and not (last and self._glued_after(text, ce)) \
-                            and not (not first and _inside_iban(text, cs)):
+                            and not (not first and inside_iban(text, cs)):
                         out.append((cs, ce, self.score))
                     i += hit
                 else:
@@ -167,7 +167,7 @@ _DIGITS = regex.compile(r"[0-9]+")
 _IBAN_START = regex.compile(r"[A-Za-z]{2}[0-9]{2}[A-Za-z0-9]*")
 
 
-def _inside_iban(text: str, s: int) -> bool:
+def inside_iban(text: str, s: int) -> bool:
     """True when the number at ``s`` follows, through single spaces, letter-and-digit groups the first of which
     starts like an IBAN (country code and check digits): ``DE65 4003 ...``, ``GB82 WEST 1234 ...``."""
     k = s
@@ -386,11 +386,14 @@ class IpRule(Rule):
         """Addresses in ``text[lo:hi]``."""
         out: list[Found] = [(m.start(), m.end(), self.score) for m in _IPV4.finditer(text, lo, hi)]
         for m in _IPV6_PIECE.finditer(text, lo, hi):
-            value = m.group()
+            value, end = m.group(), m.end()
+            if value.endswith("."):  # a sentence's full stop: "moved to fe80::3f71."
+                value = value.rstrip(".")
+                end = m.start() + len(value)
             if value.count(":") < 2 or ("::" not in value and value.count(":") < 7 and "." not in value):
                 continue
             if _ipv6_ok(value):
-                out.append((m.start(), m.end(), self.score))
+                out.append((m.start(), end, self.score))
         return out
 
 

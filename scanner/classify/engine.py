@@ -199,7 +199,8 @@ class Classifier:
             floor = self._floor[i]
             gate: tuple[str, ...] | None = None
             if rule.best < floor:
-                gate = rule.context if rule.context and boost(rule.best) >= floor else ()
+                words = rule.context + rule.context_whole  # a whole word is a substring of the chunk too
+                gate = words if words and boost(rule.best) >= floor else ()
             if rule.shape is not None:
                 shapes[i] = dataclasses.replace(rule.shape, needs_context=gate)
             elif gate is not None:
@@ -226,7 +227,7 @@ class Classifier:
     @property
     def context_words(self) -> frozenset[str]:
         """Every rule's context words (lower case)."""
-        return frozenset(w for r in self.rules for w in r.context)
+        return frozenset(w for r in self.rules for w in (*r.context, *r.context_whole))
 
     @property
     def scorer(self) -> ContextScorer:
@@ -338,14 +339,14 @@ class Classifier:
                 continue
             rule = self.rules[i]
             floor = self._floor[i]
-            if score < 1.0 and rule.context and (score >= floor or boost(score) >= floor):
+            if score < 1.0 and (rule.context or rule.context_whole) and (score >= floor or boost(score) >= floor):
                 words = ctx.words_at(offset + s) if ctx is not None else ()
-                if words and external_supports(rule.context, words):
+                if words and external_supports(rule.context, words, rule.context_whole):
                     score = boost(score)
                 else:
                     if chunk_ctx is None:
                         chunk_ctx = self.scorer.chunk(chunk)
-                    if chunk_ctx.supports(s, rule.context):
+                    if chunk_ctx.supports(s, rule.context, rule.context_whole):
                         score = boost(score)
             if score < floor:
                 continue

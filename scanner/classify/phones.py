@@ -33,6 +33,7 @@ import phonenumbers
 import regex
 from phonenumbers import PhoneMetadata, PhoneNumber, PhoneNumberFormat
 
+from scanner.classify.detectors import inside_iban
 from scanner.classify.prefilter import Shape
 from scanner.classify.rules import Found, Rule
 
@@ -86,6 +87,19 @@ def _groups(formatted: str) -> tuple[int, ...]:
     return tuple(len(g) for g in _GROUP.findall(formatted))
 
 
+def _digits(formatted: str) -> str:
+    return "".join(_GROUP.findall(formatted))
+
+
+def _ends(groups: tuple[int, ...]) -> set[int]:
+    """Digit counts at which the groups end (``(4, 2, 4)`` -> ``{4, 6, 10}``)."""
+    out, n = set(), 0
+    for g in groups:
+        n += g
+        out.add(n)
+    return out
+
+
 _PATTERN_GROUP = regex.compile(r"\(\\d(?:\{(\d+)(?:,(\d+))?\})?\)")
 _EXPANSION_LIMIT = 4096
 
@@ -137,6 +151,21 @@ def format_groups(region: str) -> frozenset[tuple[int, ...]] | None:
             return None
         out.update((len(str(cc)),) + t for t in lengths)
     return frozenset(out)
+
+
+# Words that make the number right after them an identifier ("PO 4759104850", "invoice no. 4043595358"), for a bare
+# run of digits, which has nothing else to tell it from an id.
+_ID_LABEL = regex.compile(
+    r"(?<![^\W_])(?:po|order|invoice|inv|ref|reference|ticket|case|serial|sku|tracking|account|acct|iban|id|"
+    r"customer|member|batch|lot|receipt|policy)(?:[ \t]*(?:no|nr|num|number|#|id)\.?)?[ \t]*[#:.]?[ \t]*\Z",
+    regex.IGNORECASE)
+_LABEL_LOOKBACK = 32
+
+
+def _labelled_id(text: str, s: int) -> bool:
+    """True when the digits at ``s`` follow an identifier's label on their line."""
+    head = text[max(0, s - _LABEL_LOOKBACK):s]
+    return _ID_LABEL.search(head) is not None
 
 
 class _AnyShape:
@@ -219,7 +248,10 @@ class PhoneRule(Rule):
         for region in self.regions:
             trunk, idd, written = _region_info(region)
             if idd and digits.startswith(idd) and len(digits) - len(idd) >= 7:
-                if self._international(digits[len(idd):]):
+                code = self._country_code(digits[len(idd):])
+                # "0049 89 2190 4410", "00 49 89 ...": the country code ends a group ("002.477.2339" is no call
+                # to +247).
+                if code and (self.bare or len(idd) + len(code) in _ends(groups)):
                     return self.plain_score if self.bare else self.score
             if len(digits) not in written or len(digits) < MIN_NATIONAL_DIGITS:
                 continue
@@ -233,15 +265,32 @@ class PhoneRule(Rule):
             if nsn.startswith("0"):
                 continue  # no national significant number of a region we accept starts with 0 after its prefix
             num = PhoneNumber(country_code=cc, national_number=int(nsn))
-            if not phonenumbers.is_valid_number_for_region(num, region):
+            # Valid for the country code: the region's own numbers and those of regions dialled as part of it
+            # (07700 ... is Jersey's, dialled from Britain as any British mobile; +1 876 is Jamaica's).
+            # (The region's own check first: the country code's takes every region sharing it, 25 for +1.)
+            if not (phonenumbers.is_valid_number_for_region(num, region) or phonenumbers.is_valid_number(num)):
                 continue
+            national = phonenumbers.format_number(num, PhoneNumberFormat.NATIONAL)
             if self.bare:
-                return self.plain_score
-            national = _groups(phonenumbers.format_number(num, PhoneNumberFormat.NATIONAL))
-            international = _groups(phonenumbers.format_number(num, PhoneNumberFormat.INTERNATIONAL))
-            if groups in (national, international):
+                # Written as the region writes it, separators aside: "4043595358" as "(404) 359-5358", but not
+                # "800489708" for Britain's "0800 489708".
+                if digits == _digits(national) or digits == _digits(
+                        phonenumbers.format_number(num, PhoneNumberFormat.INTERNATIONAL)):
+                    return self.plain_score
+                continue
+            if groups == _groups(national) or groups == _groups(
+                    phonenumbers.format_number(num, PhoneNumberFormat.INTERNATIONAL)):
                 return self.score
         return None
+
+    @staticmethod
+    def _country_code(digits: str) -> str:
+        """The country code of a valid number written as ``digits`` after an international prefix, or ``""``."""
+        try:
+            num = phonenumbers.parse("+" + digits, None)
+        except phonenumbers.NumberParseException:
+            return ""
+        return str(num.country_code) if phonenumbers.is_valid_number(num) else ""
 
     # ------------------------------------------------------------------ spans
 
@@ -256,7 +305,7 @@ class PhoneRule(Rule):
                 # A bare run is the whole run of digits, or nothing.
                 value = run.group()
                 if value.isdigit() and (len(value) in self._bare_lengths or value.startswith(self._idds)) \
-                        and self._free(text, s, e):
+                        and self._free(text, s, e) and not _labelled_id(text, s):
                     score = self.judge(value, (len(value),), False)
                     if score is not None:
                         out.append((s, e, score))
@@ -309,12 +358,15 @@ class PhoneRule(Rule):
 
     @staticmethod
     def _free(text: str, s: int, e: int) -> bool:
-        """False when the span ``[s, e)`` is glued to a word, a longer number, a time, an amount or an id."""
+        """False when the span ``[s, e)`` is glued to a word, a longer number, a time, an amount or an id, or is
+        one of an IBAN's digit groups."""
         if s > 0:
             c = text[s - 1]
             if c.isalnum() or c in _GLUE_BEFORE:
                 return False
             if c in "-.:/" and s > 1 and text[s - 2].isdigit():
+                return False
+            if c == " " and inside_iban(text, s):
                 return False
         if e < len(text):
             c = text[e]

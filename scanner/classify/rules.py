@@ -51,6 +51,19 @@ Found = tuple[int, int, float]
 PRESIDIO_REGEX_FLAGS = regex.DOTALL | regex.MULTILINE | regex.IGNORECASE
 CASE_SENSITIVE_REGEX_FLAGS = regex.DOTALL | regex.MULTILINE
 
+def not_iban(value: str) -> bool:
+    """False when ``value`` is shaped as an IBAN (a registry country's length and BBAN structure, any case, check
+    digits right or wrong): an IBAN is the IBAN rule's to report, not a password or a token."""
+    from scanner.classify.detectors import iban_registry
+
+    compact = value.replace(" ", "").replace("-", "").rstrip(".").upper()
+    entry = iban_registry().get(compact[:2])
+    if entry is None or not compact[2:4].isdigit():
+        return True
+    length, bban = entry
+    return not (len(compact) == length and bban.fullmatch(compact, 4) is not None)
+
+
 VALIDATOR_FUNCTIONS: dict[str, Callable[[str], bool]] = {
     "luhn": luhn_ok,
     "mod97": mod97_ok,
@@ -59,6 +72,7 @@ VALIDATOR_FUNCTIONS: dict[str, Callable[[str], bool]] = {
     "npi": npi_ok,
     "dea": dea_ok,
     "github_token": github_token_ok,
+    "not_iban": not_iban,
 }
 
 
@@ -68,6 +82,7 @@ class Rule:
     entity: str
     name: str
     context: tuple[str, ...] = ()   # lower-case context words (Presidio's substring rule)
+    context_whole: tuple[str, ...] = ()  # lower-case context words that count only as a whole word
     shape: Shape | None = None      # what every match contains; None: searched on whole chunks only
     best: float = 1.0               # the highest score find() can return
 
@@ -85,7 +100,8 @@ class Placeholder:
     """What makes a secret a placeholder rather than a secret (template data, see ``secrets.yaml``).
 
     ``words`` (any case) found in the value: as a substring when ``substring`` (a token's random body rarely
-    holds a word), else as a whole word (split at non-alphanumerics, case changes and letter/digit changes);
+    holds a word), else as a whole word (split at non-alphanumerics, case changes and letter/digit changes; a
+    word of one or two letters only between non-alphanumerics);
     ``repeat``: one character that many times in a row (``XXXX``, ``0000``); ``sequence``: that many characters
     in ascending or descending order (``abcdef``, ``123456``).
     """
@@ -106,7 +122,16 @@ class Placeholder:
         if self.substring:
             upper = value.upper()
             return any(w in upper for w in self.words)
-        return any(tok.upper() in self.words for tok in _WORD_PARTS.findall(value))
+        n = len(value)
+        for m in _WORD_PARTS.finditer(value):
+            if m.group().upper() not in self.words:
+                continue
+            s, e = m.span()
+            # A word of one or two letters counts only standing alone ("my-password", "MY_KEY"): inside a random
+            # mixed-case value "My" or "Me" turns up in one of a few dozen ("1nLdMyX6").
+            if e - s > 2 or ((s == 0 or not value[s - 1].isalnum()) and (e == n or not value[e].isalnum())):
+                return True
+        return False
 
 
 # Whole words for placeholder checks: runs of upper-case letters (an acronym, or a capitalised word), lower-case

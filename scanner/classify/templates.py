@@ -14,7 +14,8 @@ A template file looks like this (the built-in ones live in ``scanner/classify/te
         patterns:                           # or: regexes of our own, each with its score
           - {name: passport, regex: '\\b[0-9]{9}\\b', score: 0.2}
         ignore_case: false                  # default true, as Presidio's default registry does
-        validator: luhn                     # optional: luhn | mod97 | us_ssn | aba_routing | npi
+        validator: luhn                     # optional: luhn | mod97 | us_ssn | aba_routing | npi | dea |
+                                            # github_token | not_iban (the value is not shaped as an IBAN)
         context: [passport]
         prefilter: {consecutive: 8}         # what every match contains (see PrefilterSpec)
 
@@ -54,7 +55,7 @@ logger = logging.getLogger(__name__)
 SEVERITIES = ("high", "medium", "low")
 Severity = Literal["high", "medium", "low"]
 DEFAULT_SEVERITY: Severity = "medium"
-VALIDATORS = ("luhn", "mod97", "us_ssn", "aba_routing", "npi", "dea", "github_token")
+VALIDATORS = ("luhn", "mod97", "us_ssn", "aba_routing", "npi", "dea", "github_token", "not_iban")
 DETECTORS = ("payment_card", "phone", "email", "iban", "ip")
 _ENTITY_NAME = r"^[A-Z][A-Z0-9_]{0,63}$"
 
@@ -130,6 +131,9 @@ class RuleSpec(_Strict):
     detector: str | None = None
     patterns: tuple[PatternSpec, ...] = ()
     context: tuple[str, ...] | None = None
+    # Context words that count only as a whole word (a lemma equal to one, dots and colons aside): "tel" must not
+    # support a number after "Patel" or "hotel", as a substring would.
+    context_whole: tuple[str, ...] = ()
     ignore_case: bool = True
     validator: str | None = None
     # Pattern rules only: drop a match whose assigned value (after its first ":" or "=", unquoted) has a lower
@@ -162,7 +166,7 @@ class RuleSpec(_Strict):
             raise ValueError(
                 f"unknown validator {self.validator!r} (expected one of: {', '.join(VALIDATORS)})"
             )
-        if self.context is not None and any(not w.strip() for w in self.context):
+        if any(not w.strip() for w in (*(self.context or ()), *self.context_whole)):
             raise ValueError("context words must not be empty")
         return self
 

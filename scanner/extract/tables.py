@@ -89,6 +89,7 @@ def sniff_delimited(head: str, name: str | None = None, complete: bool = False) 
     while lines and not lines[0].strip():
         lines.pop(0)
         skipped += 1
+    cut = len(lines) > _CHECK_LINES or len(head) > SNIFF_CHARS or not complete
     lines = lines[:_CHECK_LINES]
     if len(lines) < 2 or not any(d in lines[0] for d in _DELIMITERS):
         return None  # prose, logs: not worth the sniffer's time
@@ -106,6 +107,10 @@ def sniff_delimited(head: str, name: str | None = None, complete: bool = False) 
         records = [r for r in csv.reader(io.StringIO(sample), delimiter=delimiter, quotechar=quotechar) if r]
     except csv.Error:
         return None
+    if cut and len(records) > 2:
+        # The sample ends where the head was cut, possibly inside a quoted cell spanning lines (a key block):
+        # its last record may be a piece of one.
+        records.pop()
     if len(records) < 2:
         return None
     width = len(records[0])

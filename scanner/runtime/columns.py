@@ -21,6 +21,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from scanner.classify.masking import value_hash
 from scanner.models import HINT_PREFIX, ContentComponent, Finding
@@ -433,3 +434,214 @@ class FileTables:
                         value_hash=value_hash(hmac_key, hint, f"{object_path}!{member}!{where}"),
                     ))
         return hints
+
+
+# ------------------------------------------------------------------------------------------- tables in running text
+
+# A line that may be a row of a table written in text: cells between pipes (Markdown, ASCII art), split by tabs,
+# or aligned with two or more spaces.
+_ROW_LINE = re.compile(r"^[^\n]*(?:\||\t|\S {2,}\S)[^\n]*$", re.MULTILINE)
+_PIPE_RULE = re.compile(r"\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*")  # |---|:--:|
+_ALIGN_GAP = re.compile(r" {2,}")
+_HEADER_CELL_MAX = 40   # characters: a header cell is a label, not a sentence
+_HEADER_CELL_WORDS = 4  # words in a header cell of a table aligned with spaces (prose has double spaces too)
+
+
+def _row_cells(line: str) -> tuple[str, list[tuple[int, int]]] | None:
+    """``(kind, [(start, end) of each cell])`` of one line (offsets in the line, cells stripped), or None when it
+    reads as no kind of table row."""
+    if "\t" in line:
+        kind, cuts = "tab", [i for i, c in enumerate(line) if c == "\t"]
+        bounds = [(a + 1, b) for a, b in zip([-1, *cuts], [*cuts, len(line)], strict=True)]
+    elif "|" in line:
+        stripped = line.strip()
+        if stripped.count("|") < 2 and not stripped.startswith("|"):
+            return None
+        kind, cuts = "pipe", [i for i, c in enumerate(line) if c == "|"]
+        bounds = [(a + 1, b) for a, b in zip([-1, *cuts], [*cuts, len(line)], strict=True)]
+        if stripped.startswith("|"):
+            bounds = bounds[1:]
+        if stripped.endswith("|"):
+            bounds = bounds[:-1]
+    else:
+        kind, bounds, pos = "space", [], 0
+        for gap in _ALIGN_GAP.finditer(line):
+            bounds.append((pos, gap.start()))
+            pos = gap.end()
+        bounds.append((pos, len(line)))
+    cells = []
+    for a, b in bounds:
+        while a < b and line[a].isspace():
+            a += 1
+        while b > a and line[b - 1].isspace():
+            b -= 1
+        cells.append((a, b))
+    if kind == "space":
+        cells = [c for c in cells if c[1] > c[0]]
+    return (kind, cells) if len(cells) >= 2 else None
+
+
+def _header_ok(kind: str, line: str, cells: Sequence[tuple[int, int]]) -> bool:
+    labels = [line[a:b] for a, b in cells]
+    if not any(any(ch.isalpha() for ch in label) for label in labels):
+        return False
+    if any(len(label) > _HEADER_CELL_MAX for label in labels):
+        return False
+    return kind != "space" or all(len(label.split()) <= _HEADER_CELL_WORDS for label in labels)
+
+
+def _repeats_header(text: str, header_start: int, header: Sequence[tuple[int, int]], start: int,
+                    cells: Sequence[tuple[int, int]]) -> bool:
+    """True when a row has a header's label in that header's column: a new table's header ("Name")."""
+    for (ha, hb), (a, b) in zip(header, cells, strict=True):
+        label = text[header_start + ha:header_start + hb]
+        if any(ch.isalpha() for ch in label) and label.casefold() == text[start + a:start + b].casefold():
+            return True
+    return False
+
+
+# A table whose columns the text no longer shows (a PDF's single spaces, a document's table read one cell per
+# line) still starts with its labels: short lines of a few words without digits, then short lines of values.
+_LABEL_LINE = re.compile(r"^[ \t]*[^\W\d_][^\d\n]{0,39}?[ \t]*$", re.MULTILINE)
+_LABEL_WORDS = 6         # words in a label line
+_VALUE_LINE_MAX = 80     # characters in a line of values (prose lines are longer, or end a sentence)
+_SENTENCE_END = ".!?;:,"
+
+
+# Abbreviations a label may end with ("Passport no.", "Tel."), where a full stop otherwise ends a sentence.
+_LABEL_ABBREVIATIONS = frozenset({"no.", "nr.", "num.", "tel.", "ref.", "acct."})
+
+
+def _label_line(line: str) -> bool:
+    stripped = line.strip()
+    if not stripped or len(stripped.split()) > _LABEL_WORDS or any(ch.isdigit() for ch in stripped):
+        return False
+    return stripped[-1] not in _SENTENCE_END or stripped.split()[-1].lower() in _LABEL_ABBREVIATIONS
+
+
+class TextTables:
+    """Tables written in running text (a .txt or .md file, a mail body, a document's text): rows of cells between
+    pipes, split by tabs or aligned with two or more spaces, under a header row. As in a CSV file, a header cell's
+    words are context for every cell below it, however many rows down (a label's words reach only 8 words).
+    Where the columns are not shown (single spaces, one cell per line), short value lines under short label lines
+    get every label's words.
+
+    A table is two or more consecutive lines of one kind with the same number of cells (at least two), the first
+    of which reads as a header (short labels, a letter in one of them); a Markdown rule line (``|---|---|``) under
+    the header is skipped. Found on first use, so the work happens where the classifier runs.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._rows: dict[int, tuple[list[int], list[tuple[str, ...]]]] | None = None
+        self._vocabulary: tuple[str, ...] = ()
+        self._blocks: list[tuple[int, int, tuple[str, ...]]] = []
+        self._block_starts: list[int] = []
+        self._row_starts: list[int] = []
+
+    def _parse(self) -> dict[int, tuple[list[int], list[tuple[str, ...]]]]:
+        rows: dict[int, tuple[list[int], list[tuple[str, ...]]]] = {}
+        text = self.text
+        block: list[tuple[int, str, list[tuple[int, int]]]] = []  # (line start, kind, cells)
+        words: list[str] = []
+        last_end = -2
+
+        def close() -> None:
+            if len(block) >= 2:
+                start, _, cells = block[0]
+                header = [tuple(name_words(text[start + a:start + b])) for a, b in cells]
+                for line_start, _, row in block[1:]:
+                    rows[line_start] = ([line_start + a for a, _ in row], header)
+                words.extend(w for ws in header for w in ws)
+            block.clear()
+
+        for m in _ROW_LINE.finditer(text):
+            start, end = m.span()
+            line = m.group()
+            contiguous = start == last_end + 1
+            last_end = end
+            if block and contiguous and block[0][1] == "pipe" and _PIPE_RULE.fullmatch(line):
+                continue  # the rule under a Markdown header
+            row = _row_cells(line)
+            if row is None:
+                close()
+                continue
+            kind, cells = row
+            if block and not (contiguous and kind == block[0][1] and len(cells) == len(block[0][2])):
+                close()
+            elif block and _repeats_header(text, block[0][0], block[0][2], start, cells):
+                close()  # the header of the next table right under this one
+            if not block and not _header_ok(kind, line, cells):
+                continue
+            block.append((start, kind, cells))
+        close()
+        self._row_starts = sorted(rows)
+        self._blocks = self._label_blocks(rows, words)
+        self._block_starts = [b[0] for b in self._blocks]
+        self._vocabulary = tuple(dict.fromkeys(words))
+        return rows
+
+    def _label_blocks(self, rows: dict[int, Any], words: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
+        """``(start, end, words)`` of each run of short value lines under label lines (see :data:`_LABEL_LINE`):
+        the labels' words hold for every value of the run, their columns unknown."""
+        text = self.text
+        n = len(text)
+        blocks: list[tuple[int, int, tuple[str, ...]]] = []
+        reached = -1
+        for m in _LABEL_LINE.finditer(text):
+            start = m.start()
+            if start < reached or start in rows or not _label_line(m.group()):
+                continue
+            pos, labels = start, []
+            while pos < n:  # the label lines
+                end = text.find("\n", pos)
+                end = n if end < 0 else end
+                line = text[pos:end]
+                if not _label_line(line) or pos in rows:
+                    break
+                labels.append(line)
+                pos = end + 1
+            first_value = pos
+            while pos < n:  # the value lines, up to a blank, long or sentence-ending line
+                end = text.find("\n", pos)
+                end = n if end < 0 else end
+                line = text[pos:end].strip()
+                if not line or len(line) > _VALUE_LINE_MAX or line[-1] in ".!?" or pos in rows:
+                    break
+                if labels and _label_line(line) and line.split()[0].casefold() == labels[0].split()[0].casefold():
+                    break  # the labels of the next table ("Name ...")
+                pos = end + 1
+            reached = pos
+            if pos > first_value:
+                label_words = tuple(dict.fromkeys(w for label in labels for w in name_words(label)))
+                blocks.append((first_value, pos, label_words))
+                words.extend(label_words)
+        return blocks
+
+    @property
+    def rows(self) -> dict[int, tuple[list[int], list[tuple[str, ...]]]]:
+        """Line start of each data row -> (start of each of its cells, its table's header words per column)."""
+        if self._rows is None:
+            self._rows = self._parse()
+        return self._rows
+
+    def vocabulary(self) -> tuple[str, ...]:
+        """Every header word of the text's tables."""
+        _ = self.rows
+        return self._vocabulary
+
+    def words_at(self, pos: int) -> tuple[str, ...]:
+        """The header words of the column holding offset ``pos``; none outside a table's data rows."""
+        rows = self.rows
+        row = None
+        k = bisect.bisect_right(self._row_starts, pos) - 1
+        if k >= 0 and self.text.find("\n", self._row_starts[k], pos) < 0:  # the row's line holds pos
+            row = rows[self._row_starts[k]]
+        if row is None:
+            k = bisect.bisect_right(self._block_starts, pos) - 1
+            if k >= 0 and pos < self._blocks[k][1]:
+                return self._blocks[k][2]
+            return ()
+        starts, header = row
+        col = bisect.bisect_right(starts, pos) - 1
+        return header[col] if 0 <= col < len(header) else ()

@@ -13,7 +13,7 @@ from typing import Any
 
 from scanner.config import ExtractionConfig
 from scanner.models import ContentComponent, Finding
-from scanner.runtime.columns import ComponentColumns, FileTables
+from scanner.runtime.columns import ComponentColumns, FileTables, TextTables
 
 Detect = Callable[[str, Any], Awaitable[list[Any]]]
 
@@ -50,13 +50,16 @@ def component_findings(datasource_id: str, object_path: str, comp: ContentCompon
 
 async def object_findings(components: AsyncIterator[ContentComponent], detect: Detect, datasource_id: str,
                           object_path: str, entities: Sequence[str], hmac_key: bytes) -> list[Finding]:
-    """Every finding of one object: per component (a table's header words are context for its column), then the
-    column verdicts of its tables (CSV/TSV, sheets). ``detect(text, context)`` runs the classifier."""
+    """Every finding of one object: per component (a table's header words are context for its column, in tabular
+    files and in tables written in text), then the column verdicts of its tables (CSV/TSV, sheets).
+    ``detect(text, context)`` runs the classifier."""
     findings: list[Finding] = []
     tables = FileTables()
     async for comp in components:
         cols = ComponentColumns(comp) if comp.table is not None else None
-        found = component_findings(datasource_id, object_path, comp, await detect(comp.text, cols))
+        # Other text may hold tables too (Markdown, tab or space aligned): their headers are context as well.
+        ctx = cols if cols is not None else TextTables(comp.text)
+        found = component_findings(datasource_id, object_path, comp, await detect(comp.text, ctx))
         findings.extend(f for f, _ in found)
         if cols is not None:
             tables.add(cols, found)

@@ -127,6 +127,15 @@ def test_rule_context_words_are_never_stop_words(engines: tuple[Any, ContextScor
     assert not ContextScorer(spacy.blank("en")).chunk(text).supports(12, ("call",))  # spaCy's list alone
 
 
+def test_whole_words_count_only_whole(engines: tuple[Any, ContextScorer]) -> None:
+    _, scorer = engines
+    # "tel" as a substring would support a number after "Patel" or "hotel"; as a whole word only after "Tel".
+    for text, held in (("Tel: 4043595358", True), ("tel. 4043595358", True), ("Anita Patel 4043595358", False),
+                       ("Grand Hotel 4043595358", False)):
+        assert scorer.chunk(text).supports(text.index("404"), (), ("tel",)) is held, text
+    assert external_supports((), ["Tel"], ("tel",)) and not external_supports((), ["hotel"], ("tel",))
+
+
 def test_equal_to_presidio_on_the_corpus(engines: tuple[Any, ContextScorer], tmp_path: Path) -> None:
     """Every result of every rule that has context words, over the dense benchmark corpus, scored both ways."""
     nlp, scorer = engines
