@@ -333,6 +333,9 @@ class JobConfig(_Strict):
     extraction: ExtractionConfig = Field(default_factory=ExtractionConfig)
     runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
     store_raw: bool = False
+    retention: int | None = Field(default=None, ge=1, description=(
+        "runs of this job to keep: when a run completes, older ones are deleted as `datascan prune --keep N` "
+        "does (null: keep every run)"))
     # Cross-host resource limits (redis://...; may hold a password, hence secret); None: this host's own slots.
     coordinator: SecretStr | None = None
 

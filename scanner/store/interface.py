@@ -168,6 +168,16 @@ class SuppressionInfo:
     created_at: float
 
 
+@dataclass(slots=True)
+class PrunedRuns:
+    """What :meth:`DatabaseInterface.prune` deleted of one job name: its runs, and rows per table."""
+
+    name: str
+    runs: list[int]
+    kept_from: int  # the oldest run kept
+    rows: dict[str, int]
+
+
 def _rowcount(result: Any) -> int:
     """Rows an UPDATE/DELETE touched (``execute`` is typed as returning a plain Result, which has no rowcount)."""
     assert isinstance(result, CursorResult)
@@ -864,6 +874,46 @@ class DatabaseInterface:
             await s.execute(delete(RunSource).where(RunSource.run_id == job_id))
             await s.execute(delete(Job).where(Job.id == job_id))
 
+    async def prune(self, keep: int, name: str | None = None) -> list[PrunedRuns]:
+        """Delete the old runs of each job name (or of ``name`` only), keeping its ``keep`` newest runs; returns
+        what went, per job name.
+
+        Kept besides, whatever ``keep`` says: the newest COMPLETED run (the next run's baseline: without it the
+        next run would scan everything again) and every run that has not ended (it may still be resumed). Only a
+        name's runs older than all of these are deleted, so the kept runs are one unbroken span and each answers
+        ``findings``, ``report``, ``summary`` and ``diff`` exactly as before, except that the oldest kept run has no
+        earlier run to compare with any more. The state those runs show is kept (:func:`state.prune_state`).
+        """
+        if keep < 1:
+            raise StoreError("prune must keep at least one run")
+        out: list[PrunedRuns] = []
+        async with self._write() as s:
+            names = [name] if name is not None else list((await s.execute(
+                select(Job.name).distinct().order_by(Job.name))).scalars())
+            for n in names:
+                runs = (await s.execute(select(Job.id, Job.status).where(Job.name == n)
+                                        .order_by(Job.id.desc()))).all()
+                if len(runs) <= keep:
+                    continue
+                kept = [i for i, _ in runs[:keep]]
+                kept += [i for i, st in runs if not JobStatus(st).finished]
+                kept += [i for i, st in runs if st == JobStatus.COMPLETED.value][:1]
+                cutoff = min(kept)
+                doomed = sorted(i for i, _ in runs if i < cutoff)
+                if not doomed:
+                    continue
+                sids = list((await s.execute(select(Source.id).where(Source.job_name == n))).scalars())
+                rows = await state.prune_state(s, sids, cutoff)
+                for part in state.chunks(doomed):
+                    for table, col in ((OutputRecord, OutputRecord.job_id), (Task, Task.job_id),
+                                       (RunSource, RunSource.run_id), (Job, Job.id)):
+                        rows[table.__tablename__] = rows.get(table.__tablename__, 0) + _rowcount(
+                            await s.execute(delete(table).where(col.in_(part))))
+                out.append(PrunedRuns(n, doomed, cutoff, rows))
+                log.info("pruned %d run(s) of %s before run %d: %s", len(doomed), n, cutoff,
+                         ", ".join(f"{v} {k}" for k, v in sorted(rows.items()) if v))
+        return out
+
     async def objects_by_status(self, job_id: int) -> dict[str, list[str]]:
         """Paths of a run's objects grouped by their status in it (reports and tests)."""
         out: dict[str, list[str]] = defaultdict(list)
@@ -1026,4 +1076,4 @@ def _sqlite_setup(engine: AsyncEngine, begin: str) -> None:
 
 
 __all__ = ["DatabaseInterface", "JobInfo", "Progress", "Summary", "DatasourceSummary", "FailedTask",
-           "KEY_FINGERPRINT", "normalise_url", "redact_url", "short_error", "SuppressionInfo"]
+           "KEY_FINGERPRINT", "PrunedRuns", "normalise_url", "redact_url", "short_error", "SuppressionInfo"]

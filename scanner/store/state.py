@@ -394,6 +394,45 @@ async def fail_objects(s: AsyncSession, *, job_id: int, task_id: int, reason: st
         await c.flush(s, job_id, sid)
 
 
+# ---------------------------------------------------------------------------------------------------- retention
+
+
+async def prune_state(s: AsyncSession, source_ids: Sequence[int], cutoff: int) -> dict[str, int]:
+    """Drop the state of a job name's sources that no run from ``cutoff`` on can show; returns rows deleted per
+    table. Runs before ``cutoff`` are being deleted; every later run must answer as before.
+
+    A later run R shows an object through its newest version up to R, and a finding while
+    ``first_run <= R < resolved_run``. So, per object, only the newest version before the cutoff can still be
+    shown (it stands for the object in every later run without a version of its own); a finding resolved at or
+    before the cutoff is shown by no later run; an object REMOVED before the cutoff is shown by none either (if it
+    comes back it is new, as it would have been). Folder rows and current object rows are the live state: kept.
+    """
+    out = {"object_versions": 0, "findings": 0, "objects": 0}
+    if not source_ids:
+        return out
+    of_sources = select(ObjectRow.id).where(ObjectRow.source_id.in_(source_ids))
+    newer = aliased(ObjectVersion)
+    superseded = select(literal(1)).select_from(newer).where(
+        newer.object_id == ObjectVersion.object_id, newer.run_id > ObjectVersion.run_id, newer.run_id < cutoff)
+    out["object_versions"] += _count(await s.execute(delete(ObjectVersion).where(
+        ObjectVersion.object_id.in_(of_sources), ObjectVersion.run_id < cutoff, superseded.exists())))
+    out["findings"] += _count(await s.execute(delete(FindingRow).where(
+        FindingRow.object_id.in_(of_sources), FindingRow.resolved_run.is_not(None),
+        FindingRow.resolved_run <= cutoff)))
+    gone = select(ObjectRow.id).where(ObjectRow.source_id.in_(source_ids), ObjectRow.status == REMOVED,
+                                      ObjectRow.version_run < cutoff)
+    # Explicit deletes, not ON DELETE CASCADE: a store opened by another tool may have SQLite's foreign keys off.
+    out["findings"] += _count(await s.execute(delete(FindingRow).where(FindingRow.object_id.in_(gone))))
+    out["object_versions"] += _count(await s.execute(delete(ObjectVersion).where(ObjectVersion.object_id.in_(gone))))
+    out["objects"] += _count(await s.execute(delete(ObjectRow).where(
+        ObjectRow.source_id.in_(source_ids), ObjectRow.status == REMOVED, ObjectRow.version_run < cutoff)))
+    return out
+
+
+def _count(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 # ---------------------------------------------------------------------------------------------------- a run's view
 
 
@@ -435,4 +474,4 @@ def findings_view(run_id: int, raw: bool) -> Select[Any]:
 
 
 __all__ = ["Counters", "Writer", "apply_listing", "apply_results", "chunks", "fail_objects", "findings_view",
-           "folder_of", "plan_record", "run_view", "BEARING", "REMOVED"]
+           "folder_of", "plan_record", "prune_state", "run_view", "BEARING", "REMOVED"]
