@@ -5,63 +5,21 @@ the retry policy, runs the same request again on a new connection. Each request 
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import pytest
 
 from scanner.models import DiscoveredObject, Finding, JobStatus, ObjectResult, TaskStatus, TaskType
 from scanner.store import DatabaseInterface
+from tests.tcpproxy import CuttingProxy
 
 # asyncpg ends a transaction with a simple-protocol query: type 'Q', length 12, "COMMIT;" NUL.
 _COMMIT = b"Q\x00\x00\x00\x0cCOMMIT;\x00"
 
 
-class AckDropper:
-    """A TCP proxy to PostgreSQL; ``arm()``: the next COMMIT goes to the server, its answer never comes back."""
-
-    def __init__(self, port: int):
-        self.target, self.armed, self.drops = port, False, 0
-        self.server: asyncio.Server | None = None
-
-    async def start(self) -> int:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        return int(self.server.sockets[0].getsockname()[1])
-
-    def arm(self) -> None:
-        self.armed = True
-
-    async def _serve(self, cr: asyncio.StreamReader, cw: asyncio.StreamWriter) -> None:
-        sr, sw = await asyncio.open_connection("127.0.0.1", self.target)
-        cut = asyncio.Event()
-
-        async def up() -> None:  # client -> server
-            while data := await cr.read(65536):
-                if self.armed and _COMMIT in data:
-                    self.armed = False
-                    cut.set()  # set before the server can answer: that answer is the one dropped
-                sw.write(data)
-                await sw.drain()
-
-        async def down() -> None:  # server -> client
-            while data := await sr.read(65536):
-                if cut.is_set():
-                    self.drops += 1
-                    return
-                cw.write(data)
-                await cw.drain()
-
-        try:
-            await asyncio.wait([asyncio.create_task(up()), asyncio.create_task(down())],
-                               return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for w in (cw, sw):
-                w.transport.abort()
-
-
 @pytest.fixture
 async def lossy(postgres_url):
-    """A store on a fresh database of the session's PostgreSQL, reached through an AckDropper."""
+    """A store on a fresh database of the session's PostgreSQL, reached through a CuttingProxy."""
     import asyncpg
 
     base, name = postgres_url.rsplit("/", 1)[0], f"ack_{uuid.uuid4().hex[:8]}"
@@ -71,7 +29,7 @@ async def lossy(postgres_url):
     finally:
         await conn.close()
     port = int(base.rsplit(":", 1)[1])
-    proxy = AckDropper(port)
+    proxy = CuttingProxy(port)
     proxy_port = await proxy.start()
     db = await DatabaseInterface.open(f"{base.rsplit(':', 1)[0]}:{proxy_port}/{name}")
     db.retry_s = 30
@@ -79,8 +37,7 @@ async def lossy(postgres_url):
         yield db, proxy
     finally:
         await db.close()
-        assert proxy.server is not None
-        proxy.server.close()
+        proxy.close()
 
 
 def _found(path: str) -> Finding:
@@ -93,10 +50,10 @@ async def test_a_request_whose_acknowledgement_was_lost_applies_once(lossy):
 
     async def lost(call):
         """Run a store call whose COMMIT reaches the server and whose answer is cut on the way back."""
-        before = proxy.drops
-        proxy.arm()
+        before = proxy.cuts
+        proxy.arm(_COMMIT)
         result = await call
-        assert proxy.drops == before + 1, "the answer was not dropped"
+        assert proxy.cuts == before + 1, "the answer was not dropped"
         return result
 
     # create_job: one job, not two.
