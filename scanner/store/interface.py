@@ -599,7 +599,7 @@ class DatabaseInterface:
         now = _now()
         async with self._write() as s:
             again = (await s.execute(
-                select(Task.id, Task.type, Task.datasource_id, Task.fence)
+                select(*_PACKET_COLS)
                 .where(Task.job_id == job_id, Task.last_request == request, Task.lease_owner == owner,
                        Task.status == TaskStatus.LEASED.value))).all()
             if again:
@@ -620,16 +620,25 @@ class DatabaseInterface:
                 .where(Task.id.in_(pick.scalar_subquery()))
                 .values(status=TaskStatus.LEASED.value, lease_owner=owner, ran_by=owner, lease_expires_at=now + lease_s,
                         fence=Task.fence + 1, attempts=Task.attempts + 1, updated_at=now, last_request=request)
-                .returning(Task.id, Task.type, Task.datasource_id, Task.fence)
+                .returning(*_PACKET_COLS, Task.counted)
                 .execution_options(synchronize_session=False)
             )).all()
-            return await self._packets(s, job_id, rows)
+            walked = [(r.id, r.datasource_id, json.loads(r.counted)) for r in rows if r.counted]
+            if walked:
+                # Discovery tasks leased again re-walk their scope: what they counted for unchanged objects (no row
+                # says they were seen) is taken back first, so the re-walk counts them once.
+                name = (await s.execute(select(Job.name).where(Job.id == job_id))).scalar_one()
+                for _tid, ds, counted in walked:
+                    await state.take_back(s, job_id, await self._source_id(s, name, ds), counted)
+                await s.execute(update(Task).where(Task.id.in_([t for t, _, _ in walked])).values(counted=None))
+            return await self._packets(s, job_id, [r[:len(_PACKET_COLS)] for r in rows])
 
     @staticmethod
     async def _packets(s: AsyncSession, job_id: int, rows: Sequence[Any]) -> list[WorkPacket]:
-        """Work packets of leased tasks ``(id, type, datasource, fence)``, with the objects still pending."""
+        """Work packets of leased tasks (rows of ``_PACKET_COLS``), with the objects still pending."""
         packets = [WorkPacket(task_id=task_id, job_id=job_id, task_type=TaskType(ttype), datasource_id=ds,
-                              fence=fence) for task_id, ttype, ds, fence in sorted(rows)]
+                              fence=fence, folder=folder, page_from=lo, page_to=hi)
+                   for task_id, ttype, ds, fence, folder, lo, hi in sorted(rows)]
         by_task = {p.task_id: p for p in packets if p.task_type is TaskType.CLASSIFICATION}
         if by_task:
             # Only what is still pending: objects finished before an interruption are never read again. One
@@ -671,12 +680,16 @@ class DatabaseInterface:
             return _rowcount(res) > 0
 
     @_keyed("request")
-    async def complete_task(self, task_id: int, fence: int, request: str | None = None) -> bool:
-        """Mark a leased task COMPLETED (fenced)."""
+    async def complete_task(self, task_id: int, fence: int, request: str | None = None,
+                            ran_by: str | None = None) -> bool:
+        """Mark a leased task COMPLETED (fenced); ``ran_by`` names who ran it when that is finer than the lease
+        owner (the worker process of a host that leases for all its workers)."""
         async with self._write() as s:
             task, applied = await self._fenced(s, task_id, fence, request)
             if task is None or applied:
                 return applied
+            if ran_by is not None:
+                task.ran_by = ran_by
             task.status, task.lease_owner, task.lease_expires_at = TaskStatus.COMPLETED.value, None, None
             task.updated_at = _now()
             if task.type == TaskType.DISCOVERY.value:
@@ -770,9 +783,33 @@ class DatabaseInterface:
             job = await s.get(Job, job_id)
             assert job is not None
             sid = await self._source_id(s, job.name, datasource_id)
-            await state.apply_listing(state.Writer(s, self._insert), job_id=job_id, task_id=task_id, source_id=sid,
-                                      datasource_id=datasource_id, baseline=job.previous_job_id is not None,
-                                      objects=[_storable(o) for o in objects], complete=complete)
+            _, counted = await state.apply_listing(
+                state.Writer(s, self._insert), job_id=job_id, task_id=task_id, source_id=sid,
+                datasource_id=datasource_id, baseline=job.previous_job_id is not None,
+                objects=[_storable(o) for o in objects], complete=complete)
+            if any(counted.values()):
+                before = json.loads(task.counted) if task.counted else {}
+                task.counted = json.dumps({k: before.get(k, 0) + v for k, v in counted.items()})
+            return True
+
+    @_keyed("request")
+    async def spawn_discovery(self, task_id: int, fence: int, job_id: int, datasource_id: str,
+                              scopes: Sequence[tuple[str, str | None, str | None]],
+                              request: str | None = None) -> bool:
+        """Child DISCOVERY tasks of a discovery task (fenced): one per ``(folder, page_from, page_to)`` scope, a
+        folder's subtree or a page of a big folder. Each is keyed by its scope in the job, so a parent that runs
+        again after losing its lease spawns nothing twice."""
+        now = _now()
+        async with self._write() as s:
+            task, applied = await self._fenced(s, task_id, fence, request)
+            if task is None or applied:
+                return applied
+            rows = [{"job_id": job_id, "type": TaskType.DISCOVERY.value, "status": TaskStatus.PENDING.value,
+                     "datasource_id": datasource_id, "max_attempts": task.max_attempts, "attempts": 0, "fence": 0,
+                     "bytes": 0, "created_at": now, "updated_at": now, "scope_folder": f, "page_from": lo,
+                     "page_to": hi, "spawn_key": json.dumps([datasource_id, f, lo, hi])} for f, lo, hi in scopes]
+            for part in state.chunks(rows):
+                await s.execute(self._insert(Task).on_conflict_do_nothing(), list(part))
             return True
 
     async def _source_id(self, s: AsyncSession, name: str, datasource_id: str) -> int:
@@ -1153,6 +1190,9 @@ class DatabaseInterface:
         """Delete one suppression; True when it existed."""
         async with self._write() as s:
             return _rowcount(await s.execute(delete(Suppression).where(Suppression.id == suppression_id))) > 0
+
+
+_PACKET_COLS = (Task.id, Task.type, Task.datasource_id, Task.fence, Task.scope_folder, Task.page_from, Task.page_to)
 
 
 def _storable(o: DiscoveredObject) -> DiscoveredObject:

@@ -535,3 +535,43 @@ async def test_prune_drops_what_no_kept_run_shows_and_a_removed_object_comes_bac
     pr = await db.progress(back)
     assert (pr.objects_unchanged, pr.objects_done, pr.findings) == (1, 2, 3)
     assert await db.objects_by_status(back) == {"DONE": ["ds:d/b", "ds:d/c"], "UNCHANGED": ["ds:a"]}
+
+
+async def test_split_discovery_pages_spawn_once_remove_by_range_and_count_once_on_a_re_walk(db):
+    """A big folder in two pages, the second a task spawned by the first (spawned once however often the parent
+    asks); a page's listing removes only what is missing from its own range; a page task leased again after a lost
+    lease re-walks and its unchanged objects count once."""
+    name = f"j-{uuid.uuid4().hex[:8]}"
+    objs = [DiscoveredObject(f"big/f{i:02d}", 10, 1.0) for i in range(10)]
+
+    async def run(first_page, second_page, walk_twice=False):
+        job = await db.create_job(name, "src", "/x", ["ds"], max_attempts=3, options={})
+        [root] = await db.lease_tasks(job, "w", 5, 30)
+        assert root.folder is None and root.page_from is None
+        assert await db.record_discovered(root.task_id, root.fence, job, "ds", first_page,
+                                          [FolderListing("", ["big"]), FolderListing("big", [], None, "big/f05")])
+        for _ in range(2):  # the parent asks twice (a re-run of it): one child
+            assert await db.spawn_discovery(root.task_id, root.fence, job, "ds", [("big", "big/f05", None)])
+        assert await db.complete_task(root.task_id, root.fence)
+        for attempt in range(2 if walk_twice else 1):
+            [page] = await db.lease_tasks(job, "w", 5, 30)
+            assert (page.folder, page.page_from, page.page_to) == ("big", "big/f05", None)
+            assert await db.record_discovered(page.task_id, page.fence, job, "ds", second_page,
+                                              [FolderListing("big", [], "big/f05", None)])
+            if walk_twice and attempt == 0:
+                assert await db.fail_task(page.task_id, page.fence, "lease lost") is TaskStatus.PENDING
+        assert await db.complete_task(page.task_id, page.fence)
+        return job
+
+    first = await run(objs[:5], objs[5:])
+    await db.plan_output_records(first, full=False, batch_bytes=1 << 20, batch_objects=100, max_attempts=2)
+    for t in await db.lease_tasks(first, "w", 10, 30):
+        assert await db.record_object_results(t.task_id, t.fence, first, "ds",
+                                              [ObjectResult(o.path, o.size, o.mtime, []) for o in t.objects])
+        assert await db.complete_task(t.task_id, t.fence)
+    await db.set_job_status(first, JobStatus.COMPLETED)
+    assert (await db.task_counts(first)) == {"COMPLETED": 4}  # the root, its one child, 2 classification tasks
+    second = await run([objs[0]] + objs[2:5], objs[5:], walk_twice=True)  # f01 is gone
+    p = await db.progress(second)
+    assert (p.objects, p.objects_unchanged, p.objects_removed) == (9, 9, 1)
+    assert (await db.objects_by_status(second))["UNCHANGED"] == [f"ds:{o.path}" for o in objs if o.path != "big/f01"]
