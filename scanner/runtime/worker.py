@@ -277,7 +277,9 @@ class Worker:
                 # A big folder: this task keeps the first page, and the others are listed by tasks of their own.
                 listed.sort(key=lambda o: o.path)
                 bounds = [listed[i].path for i in range(rt.discovery_page, len(listed), rt.discovery_page)]
-                spawn += [(folder, lo, hi) for lo, hi in zip(bounds, [*bounds[1:], None], strict=True)]
+                # Spawned now, not at the end of this walk: other workers start on the pages at once.
+                self.send((M.SPAWN, packet.task_id, packet.fence,
+                           [(folder, lo, hi) for lo, hi in zip(bounds, [*bounds[1:], None], strict=True)]))
                 objects += listed[:rt.discovery_page]
                 folders.append(FolderListing(folder, subfolders, None, bounds[0]))
             else:
