@@ -161,13 +161,27 @@ def test_kill_whole_tree_during_writes_then_resume(corpus, baseline, tmp_path, f
     assert kills >= 1 and integrity_failures == 0 and got == baseline
 
 
-def _discovering(proc: subprocess.Popen, db: Path, before: int) -> list[psutil.Process] | None:
-    """Both workers alive, discovery still open, and more objects listed than ``before``."""
-    listed = _count(db, "SELECT coalesce(sum(objects), 0) FROM run_sources WHERE run_id = 1")
-    open_ = _count(db, "SELECT count(*) FROM tasks WHERE job_id = 1 AND type = 'DISCOVERY' "
-                       "AND status IN ('PENDING', 'LEASED')")
-    ws = _workers(proc) if listed > before and open_ else []
-    return ws if len(ws) == 2 else None
+class _Ready:
+    """Which worker processes are ready: the orchestrator numbers workers in the order it starts them (worker-0,
+    worker-1, then one more per replacement) and records the number on each task a worker completes; a worker
+    with a completed task has started. Only this test kills workers, so a new process is the next number."""
+
+    def __init__(self, db: Path):
+        self.db, self.wid, self.next = db, {}, 0
+
+    def __call__(self, proc: subprocess.Popen, before: int) -> list[psutil.Process] | None:
+        ws = _workers(proc)
+        for w in sorted(ws, key=lambda w: w.create_time()):
+            if w.pid not in self.wid:
+                self.wid[w.pid], self.next = self.next, self.next + 1
+        listed = _count(self.db, "SELECT coalesce(sum(objects), 0) FROM run_sources WHERE run_id = 1")
+        open_ = _count(self.db, "SELECT count(*) FROM tasks WHERE job_id = 1 AND type = 'DISCOVERY' "
+                                "AND status IN ('PENDING', 'LEASED')")
+        if len(ws) != 2 or not open_ or listed <= before:
+            return None
+        ready = [w for w in ws if _count(self.db, "SELECT count(*) FROM tasks WHERE job_id = 1 AND status = "
+                                                  f"'COMPLETED' AND ran_by LIKE '%/worker-{self.wid[w.pid]}'")]
+        return ready or None
 
 
 def test_worker_kills_during_discovery_of_a_split_tree(tmp_path, figures):
@@ -187,9 +201,10 @@ def test_worker_kills_during_discovery_of_a_split_tree(tmp_path, figures):
     proc = _scan(tmp_path, job, db)
     rng = random.Random(3)
     kills = 0
+    ready = _Ready(db)
     for _ in range(40):
         before = _count(db, "SELECT coalesce(sum(objects), 0) FROM run_sources WHERE run_id = 1")
-        ws = _wait(_discovering, proc, "a discovery in progress", proc, db, before)
+        ws = _wait(ready, proc, "a started worker while discovery is open", proc, before)
         if not ws:
             break
         try:
