@@ -515,6 +515,35 @@ def key_rotate(db: str, yes: bool) -> None:
                    "nothing now: make them again from a new export (`datascan triage list` shows them)")
 
 
+@main.command()
+@click.option("--keep", type=click.IntRange(1), required=True, help="Runs to keep of each job (the newest).")
+@click.option("--job", "name", default=None, help="Only the runs of this job name (default: every job).")
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Store: SQLite path or postgresql+asyncpg:// URL.")
+def prune(keep: int, name: str | None, db: str) -> None:
+    """Delete old runs, keeping the KEEP newest of each job and what they need (README: Retention).
+
+    The newest complete run and runs that have not ended are kept too; kept runs report, export and diff as before.
+    """
+    from scanner.store import DatabaseInterface
+
+    async def go() -> Any:
+        store = await DatabaseInterface.open(db)
+        try:
+            return await store.prune(keep, name)
+        finally:
+            await store.close()
+
+    try:
+        pruned = _run(go())
+    except DatascanError as exc:
+        _fail(exc)
+    for p in pruned:
+        click.echo(f"{printable(p.name)}: {len(p.runs)} run(s) deleted ({', '.join(map(str, p.runs))}); "
+                   f"runs from {p.kept_from} kept")
+    if not pruned:
+        click.echo("nothing to prune")
+
+
 @main.group()
 def jobs() -> None:
     """Job control."""

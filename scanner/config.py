@@ -322,6 +322,12 @@ class RuntimeConfig(_Strict):
     # small (10M files are about 160k tasks).
     batch_mb: float = Field(default=8, gt=0)
     batch_objects: int = Field(default=64, ge=1)
+    # Discovery is split so that several workers walk a big tree and a lost lease re-walks little: a discovery task
+    # walks at most discovery_fanout folders and spawns a task for each folder left over; a folder of more than
+    # discovery_page objects is listed in pages of that many, each its own task.
+    discovery_page: int = Field(default=10_000, ge=2, description="objects per discovery task of a big folder")
+    discovery_fanout: int = Field(default=64, ge=1, description=(
+        "folders a discovery task walks before it hands the rest to new tasks"))
 
 
 class JobConfig(_Strict):
@@ -333,6 +339,9 @@ class JobConfig(_Strict):
     extraction: ExtractionConfig = Field(default_factory=ExtractionConfig)
     runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
     store_raw: bool = False
+    retention: int | None = Field(default=None, ge=1, description=(
+        "runs of this job to keep: when a run completes, older ones are deleted as `datascan prune --keep N` "
+        "does (null: keep every run)"))
     # Cross-host resource limits (redis://...; may hold a password, hence secret); None: this host's own slots.
     coordinator: SecretStr | None = None
 

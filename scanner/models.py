@@ -82,6 +82,10 @@ class FolderListing:
 
     folder: str
     subfolders: list[str] = field(default_factory=list)
+    # A page of a big folder: only its objects with a stored path in [page_from, page_to) were listed (None: open
+    # on that side); ``subfolders`` are complete only for the page that starts the folder (page_from None).
+    page_from: str | None = None
+    page_to: str | None = None
 
 
 @dataclass(slots=True)
@@ -143,6 +147,12 @@ class WorkPacket:
     datasource_id: str
     fence: int
     objects: list[DiscoveredObject] = field(default_factory=list)
+    # DISCOVERY only: what to list. ``folder`` None: the datasource from its root (tables: the whole catalogue).
+    # Otherwise that folder's subtree, or (``page_from``/``page_to`` set) only the folder's objects whose stored
+    # path is in [page_from, page_to) (None: open on that side): one page of a big folder, subfolders not walked.
+    folder: str | None = None
+    page_from: str | None = None
+    page_to: str | None = None
 
 
 @dataclass(slots=True)

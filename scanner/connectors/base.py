@@ -24,11 +24,15 @@ class FileConnector(ABC):
     datasource_id: str
 
     @abstractmethod
-    def list_folder(self, folder: str) -> AsyncIterator[FolderPage]:
+    def list_folder(self, folder: str, page_from: str | None = None,
+                    page_to: str | None = None) -> AsyncIterator[FolderPage]:
         """One folder's entries, in pages ("" is the datasource root; ``folder`` in the stored form).
 
-        A folder that cannot be listed gives one skipped object ``folder/`` with the reason; a root that cannot be
-        listed raises (ConnectorError, or AuthenticationError when the datasource refuses us).
+        With ``page_from`` / ``page_to``, only the objects whose stored path is in [page_from, page_to) (None: open
+        on that side), compared by code point: one page of a big folder, listed by its own discovery task (a
+        local listing does not even stat the others). A folder that cannot be listed gives one skipped object
+        ``folder/`` with the reason; a root that cannot be listed raises (ConnectorError, or AuthenticationError
+        when the datasource refuses us).
         """
 
     async def enumerate_objects(self, batch_bytes: int, batch_objects: int) -> AsyncIterator[list[DiscoveredObject]]:

@@ -18,7 +18,7 @@ import logging
 import os
 import stat as stat_mod
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -198,14 +198,16 @@ class _Tree:
             raise _Refused("replaced while being opened")
         return rfd
 
-    def list_dir(self, parts: list[str]) -> list[_Entry]:
-        """One folder's entries with their stat (links resolved when followed, else marked)."""
+    def list_dir(self, parts: list[str], wanted: Callable[[os.DirEntry[str]], bool] | None = None) -> list[_Entry]:
+        """One folder's entries with their stat (links resolved when followed, else marked); only those
+        ``wanted`` says yes to, when given (asked before the stat: a page of a big folder stats only itself)."""
         out = []
         dfd = self.open_dir(parts)
         try:
             with os.scandir(dfd) as it:
                 for e in it:
-                    out.append(self._entry(dfd, parts, e.name))
+                    if wanted is None or wanted(e):
+                        out.append(self._entry(dfd, parts, e.name))
         finally:
             os.close(dfd)
         return out
@@ -239,14 +241,22 @@ class FilesystemConnector(FileConnector):
         self.max_bytes = int(cfg.max_file_mb * 1024 * 1024)
         self.tree = _Tree(self.root, cfg.follow_symlinks, cfg.allow_outside_root)
 
-    async def list_folder(self, folder: str) -> AsyncIterator[FolderPage]:
+    async def list_folder(self, folder: str, page_from: str | None = None,
+                          page_to: str | None = None) -> AsyncIterator[FolderPage]:
         """One folder's entries, sorted by name, in one page (a local listing is read whole anyway)."""
         if folder == "" and not self.root.is_dir():
             raise ConnectorError(f"datasource {self.datasource_id}: {self.root} is not a folder")
         rel_dir = unescape_name(folder).strip("/")
+        wanted = None
+        if page_from is not None or page_to is not None:
+            def wanted(e: os.DirEntry[str]) -> bool:
+                if e.is_dir(follow_symlinks=False):
+                    return False  # a page lists objects; the folder's first page has its sub-folders
+                p = escape_name(f"{rel_dir}/{e.name}" if rel_dir else e.name)
+                return (page_from is None or p >= page_from) and (page_to is None or p < page_to)
         try:
             parts = _parts(folder)
-            entries = await asyncio.to_thread(self.tree.list_dir, parts)
+            entries = await asyncio.to_thread(self.tree.list_dir, parts, wanted)
         except _Refused as exc:
             yield FolderPage([DiscoveredObject(escape_name(rel_dir) + "/", 0, 0.0, skip_reason=exc.reason)], [])
             return

@@ -521,8 +521,11 @@ class SmbConnector(FileConnector):
 
     # ------------------------------------------------------------------------------------------ enumeration
 
-    async def list_folder(self, folder: str) -> AsyncIterator[FolderPage]:
-        """One folder's listing, one page of the server's answer at a time; a denied folder is reported."""
+    async def list_folder(self, folder: str, page_from: str | None = None,
+                          page_to: str | None = None) -> AsyncIterator[FolderPage]:
+        """One folder's listing, one page of the server's answer at a time; a denied folder is reported. With a
+        page range, only the objects in it (the server lists the whole folder anyway: the rest is dropped here)."""
+        paged = page_from is not None or page_to is not None
         rel_dir = unescape_name(folder).strip("/")
         if needs_escape(rel_dir):
             yield FolderPage([DiscoveredObject(path=escape_name(rel_dir) + "/", size=0, mtime=0.0,
@@ -545,6 +548,11 @@ class SmbConnector(FileConnector):
                 subfolders: list[str] = []
                 for e in page:
                     rel = f"{rel_dir}/{e.name}" if rel_dir else e.name
+                    if paged:
+                        p = escape_name(rel)
+                        if e.is_dir or (page_from is not None and p < page_from) \
+                                or (page_to is not None and p >= page_to):
+                            continue
                     if e.is_link:
                         if self.filter.wants_file(rel):
                             objects.append(DiscoveredObject(escape_name(rel), 0, 0.0, skip_reason=REPARSE_NOT_FOLLOWED))

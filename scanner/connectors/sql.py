@@ -19,16 +19,17 @@ import asyncio
 import contextlib
 import logging
 import math
+import socket
 import ssl
 import time
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from sqlalchemy.engine import URL, Dialect
@@ -59,12 +60,16 @@ from scanner.tlspolicy import (
 )
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 BLOCK_ROWS = 2000            # rows per block handed to the classifier (and per fetch from a server cursor)
 # Tasks never span discovery batches, so this bounds a classification task to a few tables: a sampled table costs
 # seconds of classification while its size estimate stays small, and byte-based batching alone put every table of
 # a database into one task, which only one worker could run (bench_sql: 2 workers were no faster than 1).
 _TABLES_PER_BATCH = 4
+# Reconnect backoff after a lost or refused connection, as for an SMB server; then the task fails (and is tried
+# again by the runtime, up to runtime.max_attempts) - only a refused login is fatal to the job.
+RECONNECT_DELAYS = (0.25, 0.5, 1.0, 2.0, 4.0)
 _EST_BYTES_PER_VALUE = 32    # DiscoveredObject.size = sampled rows x read columns x this (only for task sizing)
 
 # Fixes named in connection errors, per ODBC driver family.
@@ -74,6 +79,50 @@ _ODBC_PACKAGES = {
     "postgresql": "Debian's odbc-postgresql package (driver=PostgreSQL+Unicode)",
     "sqlite": "Debian's libsqliteodbc package (driver=SQLite3)",
 }
+
+
+class _Lost(ConnectorError):
+    """The server could not be reached, or dropped the connection: worth reconnecting (the message names the
+    server, never the password)."""
+
+
+# Connection exceptions (SQLSTATE class 08), shutdowns (57P01-57P03), MySQL's "server has gone away" / "lost
+# connection" / "can't connect" (2006, 2013, 2003) and asyncpg's names for the same.
+_LOST_STATES = ("08", "57P01", "57P02", "57P03", "2006", "2013", "2003")
+_LOST_NAMES = ("ConnectionDoesNotExistError", "ConnectionFailureError", "CannotConnectNowError", "AdminShutdownError",
+               "CrashShutdownError", "TooManyConnectionsError", "ConnectionResetError", "BrokenPipeError")
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    out: list[BaseException] = []
+    cur: BaseException | None = exc
+    while cur is not None and len(out) < 6:
+        out.append(cur)
+        cur = getattr(cur, "orig", None) or cur.__cause__
+    return out
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Whether ``exc`` says the connection to the server was lost or refused (not a time-out, not a query error)."""
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    for e in _chain(exc):
+        if isinstance(e, TimeoutError):
+            return False  # a query past its deadline: the table's time-out, not the server's absence
+        if isinstance(e, (ConnectionError, OSError)) and not isinstance(e, socket.gaierror):
+            return True
+        if type(e).__name__ in _LOST_NAMES:
+            return True
+        state = str(getattr(e, "sqlstate", "") or (e.args[0] if getattr(e, "args", None) else ""))
+        if state.startswith(_LOST_STATES):
+            return True
+        text = str(e).lower()
+        if "connection is closed" in text or "server closed the connection" in text \
+                or "communication link failure" in text or "server has gone away" in text:
+            return True
+    return False
 
 
 class TableTimeout(ObjectReadError):
@@ -459,7 +508,6 @@ class _OdbcTransport(_Transport):
                     raise ConfigError(f"datasources {cfg.id}: tls does not apply to SQLite")
                 url = url.set(database=sqlite_uri(url, cfg))
             self.dsn = build_generic_odbc(url, cfg.tls)
-        self._password = None if url.password is None else str(url.password)
         self._idle: list[Any] = []
 
     async def _connect(self) -> Any:
@@ -491,9 +539,7 @@ class _OdbcTransport(_Transport):
                     "libpq would send in clear text if asked) TLS is required unless the datasource says "
                     "otherwise. Enable TLS on the server, or allow plain text explicitly: tls: {mode: disable}"
                 ) from None
-            raise AuthenticationError(
-                f"cannot connect to {self.where}: {_scrub(str(exc), self._password)}. Check host, port, "
-                "database, user and password (and TLS options) in the URL") from None
+            raise  # the connector tells a refused login (fatal) from an unreachable server (retried)
         try:
             # The driver's own timeout where it has one (SQL Server's does; psqlODBC refuses the attribute and
             # relies on statement_timeout below). The client-side deadline and cancel apply in every case.
@@ -549,6 +595,7 @@ class SqlConnector(TableConnector):
         self.rows_fetched = 0
         self.tables_read = 0
         self.transport_kind = ""
+        self.reconnect_delays: Sequence[float] = RECONNECT_DELAYS
 
     # ---------------------------------------------------------------------------------------------- plumbing
 
@@ -589,26 +636,53 @@ class SqlConnector(TableConnector):
                 refused = in_chain(exc, PlaintextPasswordRefused)
                 if refused is not None:
                     raise AuthenticationError(f"cannot connect to {refused}") from None
-                raise AuthenticationError(self._connect_message(exc)) from None
+                kind, message = self._connect_failure(exc)
+                if kind == "unreachable":
+                    raise _Lost(message) from None
+                raise AuthenticationError(message) from None
             sess.deadline = deadline
             yield sess
 
-    def _connect_message(self, exc: BaseException) -> str:
+    def _connect_failure(self, exc: BaseException) -> tuple[str, str]:
+        """(kind, message) of a failed connect: ``unreachable`` (retried: the server may come back) or a kind that
+        waiting cannot fix (``login``, ``database``, ``host``, ``tls``, ``other``: fatal to the job)."""
         cause = getattr(exc, "orig", None) or exc
         cause = getattr(cause, "__cause__", None) or cause
         name = type(cause).__name__
         text = _scrub(str(cause), None if self.url.password is None else str(self.url.password))
+        low = text.lower()
         if name in ("InvalidPasswordError", "InvalidAuthorizationSpecificationError") or "1045" in text[:10] \
-                or "access denied" in text.lower():
-            fix = "the login was refused: check the user name and password (${VAR} in the URL)"
-        elif name == "InvalidCatalogNameError" or "1049" in text[:10] or "unknown database" in text.lower():
-            fix = "the database does not exist: check its name in the URL"
-        elif isinstance(cause, (OSError, TimeoutError, asyncio.TimeoutError)) or "connect" in text.lower():
-            fix = ("the server is unreachable: check host and port, that the server runs and that this host may "
-                   "connect (firewall, pg_hba.conf, bind-address)")
+                or "access denied" in low or "password authentication failed" in low or "login failed" in low:
+            kind, fix = "login", "the login was refused: check the user name and password (${VAR} in the URL)"
+        elif name == "InvalidCatalogNameError" or "1049" in text[:10] or "unknown database" in low \
+                or ("database" in low and "does not exist" in low):
+            kind, fix = "database", "the database does not exist: check its name in the URL"
+        elif (isinstance(cause, socket.gaierror) and cause.errno == socket.EAI_NONAME) \
+                or "could not translate host name" in low or "name or service not known" in low:
+            kind, fix = "host", "the host name does not resolve: check it in the URL"
+        elif "ssl" in low or "tls" in low:
+            kind, fix = "tls", "the server refused TLS as the datasource asks for it: check the tls options"
+        elif isinstance(cause, (OSError, TimeoutError, asyncio.TimeoutError)) or connection_lost(exc) \
+                or "connect" in low:
+            kind, fix = "unreachable", ("the server is unreachable: check host and port, that the server runs and "
+                                        "that this host may connect (firewall, pg_hba.conf, bind-address)")
         else:
-            fix = "check the URL and the TLS options"
-        return f"cannot connect to {self.where}: {name}: {text}. {fix}"
+            kind, fix = "other", "check the URL and the TLS options"
+        return kind, f"cannot connect to {self.where}: {name}: {text}. {fix}"
+
+    async def _reconnecting(self, op: Callable[[], Awaitable[_T]]) -> _T:
+        """Run ``op`` (whole: it opens its own session) again after a lost or refused connection, with the backoff
+        of :data:`RECONNECT_DELAYS`; then give up with a ConnectorError (the task fails, and the runtime tries it
+        again later). A refused login, a missing database or host stays fatal (AuthenticationError)."""
+        for delay in (*self.reconnect_delays, None):
+            try:
+                return await op()
+            except _Lost as lost:
+                if delay is None:
+                    raise ConnectorError(f"{lost} (not regained after {len(self.reconnect_delays)} retries)") from None
+                log.warning("%s: connection lost or refused; reconnecting in %.2fs", self.where, delay)
+                await asyncio.sleep(delay)  # backoff before reconnecting
+        raise AssertionError("unreachable")
 
     async def close(self) -> None:
         if self._transport is not None:
@@ -645,6 +719,26 @@ class SqlConnector(TableConnector):
 
     async def enumerate_objects(self, batch_bytes: int, batch_objects: int) -> AsyncIterator[list[DiscoveredObject]]:
         """Tables passing the filters, with a size estimate and a change marker; no table data is read."""
+        tables, by_table, stats = await self._reconnecting(self._catalog)
+        batch: list[DiscoveredObject] = []
+        size = 0
+        for ref in tables:
+            if not self._wants_table(ref):
+                continue
+            cols = by_table.get((ref.schema, ref.name), [])
+            read = self._read_columns(ref, cols)
+            obj = await self._describe_table(ref, cols, read, stats.get((ref.schema, ref.name)))
+            batch.append(obj)
+            size += obj.size if obj.skip_reason is None else 0
+            if len(batch) >= min(batch_objects, _TABLES_PER_BATCH) or size >= batch_bytes:
+                yield batch
+                batch, size = [], 0
+        if batch:
+            yield batch
+
+    async def _catalog(self) -> tuple[list[TableRef], dict[tuple[str, str], list[ColumnInfo]],
+                                      dict[tuple[str, str], tuple[int, str]]]:
+        """Tables, their columns and their statistics, in one session."""
         async with self._session() as s:
             d = self.dialect
             try:
@@ -657,6 +751,8 @@ class SqlConnector(TableConnector):
             except AuthenticationError:
                 raise
             except Exception as exc:  # noqa: BLE001
+                if connection_lost(exc):
+                    raise _Lost(f"lost the connection to {self.where}") from None
                 raise ConnectorError(f"cannot list the tables of {self.where}: {type(exc).__name__}: "
                                      f"{_scrub(str(exc), None)[:200]}") from None
             stats: dict[tuple[str, str], tuple[int, str]] = {}
@@ -675,21 +771,7 @@ class SqlConnector(TableConnector):
                             stats[key] = (stats[key][0], f"{stats[key][1]}:{m}")
                 except Exception as exc:  # noqa: BLE001 - needs VIEW SERVER STATE; the row count remains
                     log.info("%s: index usage statistics unreadable (%s)", self.where, type(exc).__name__)
-        batch: list[DiscoveredObject] = []
-        size = 0
-        for ref in tables:
-            if not self._wants_table(ref):
-                continue
-            cols = by_table.get((ref.schema, ref.name), [])
-            read = self._read_columns(ref, cols)
-            obj = await self._describe_table(ref, cols, read, stats.get((ref.schema, ref.name)))
-            batch.append(obj)
-            size += obj.size if obj.skip_reason is None else 0
-            if len(batch) >= min(batch_objects, _TABLES_PER_BATCH) or size >= batch_bytes:
-                yield batch
-                batch, size = [], 0
-        if batch:
-            yield batch
+        return tables, by_table, stats
 
     async def _describe_table(self, ref: TableRef, cols: list[ColumnInfo], read: list[ColumnInfo],
                               stat: tuple[int, str] | None) -> DiscoveredObject:
@@ -704,9 +786,17 @@ class SqlConnector(TableConnector):
         elif stat is not None:
             rows, marker = stat
         else:
-            try:
+            async def count() -> int:
                 async with self._session(time.monotonic() + c.query_timeout_s) as s:
-                    rows = int((await s.all(self.dialect.count_rows(ref)))[0][0])
+                    try:
+                        return int((await s.all(self.dialect.count_rows(ref)))[0][0])
+                    except Exception as exc:
+                        if connection_lost(exc):
+                            raise _Lost(f"lost the connection to {self.where}") from None
+                        raise
+
+            try:
+                rows = await self._reconnecting(count)
                 marker = f"count={rows}"
             except (AuthenticationError, ConnectorError):
                 raise
@@ -751,17 +841,32 @@ class SqlConnector(TableConnector):
     async def read_table(self, obj: DiscoveredObject, *, include_numeric: bool = True) -> AsyncIterator[TableBlock]:
         """Sampled rows in blocks of :data:`BLOCK_ROWS`; ObjectReadError (TableTimeout) when it cannot finish."""
         c = self.cfg
-        deadline = time.monotonic() + c.query_timeout_s
         n = c.sample_rows
+
+        async def whole() -> list[TableBlock]:
+            return [b async for b in self._read(obj, time.monotonic() + c.query_timeout_s, include_numeric)]
+
         try:
             if 0 < n <= BLOCK_ROWS:
-                # The usual case: read the whole sample, give the connection back, then hand it over.
-                blocks = [b async for b in self._read(obj, deadline, include_numeric)]
-                for b in blocks:
+                # The usual case: read the whole sample, give the connection back, then hand it over. A lost
+                # connection reads it again from the start, on a new one.
+                for b in await self._reconnecting(whole):
                     yield b
             else:
-                async for b in self._read(obj, deadline, include_numeric):
-                    yield b
+                # Streamed: read again only while nothing was handed over; a connection lost after that fails the
+                # task (the runtime tries it again), since half a table's blocks are already with the caller.
+                sent = False
+                for delay in (*self.reconnect_delays, None):
+                    try:
+                        async for b in self._read(obj, time.monotonic() + c.query_timeout_s, include_numeric):
+                            sent = True
+                            yield b
+                        return
+                    except _Lost as lost:
+                        if sent or delay is None:
+                            raise ConnectorError(str(lost)) from None
+                        log.warning("%s: connection lost or refused; reconnecting in %.2fs", self.where, delay)
+                        await asyncio.sleep(delay)
         except TimeoutError:
             raise TableTimeout(f"query timed out after {c.query_timeout_s:g}s (query_timeout_s)") from None
 
@@ -814,8 +919,8 @@ class SqlConnector(TableConnector):
         """A driver error while reading one table, without its message (it could quote a value)."""
         from sqlalchemy.exc import DBAPIError
 
-        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-            return ConnectorError(f"lost the connection to {self.where}")
+        if (isinstance(exc, DBAPIError) and exc.connection_invalidated) or connection_lost(exc):
+            return _Lost(f"lost the connection to {self.where}")
         cause: Any = getattr(exc, "orig", None) or exc
         cause = getattr(cause, "__cause__", None) or cause
         name = type(cause).__name__

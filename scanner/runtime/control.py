@@ -48,8 +48,22 @@ async def settle(db: DatabaseInterface, job: JobInfo, p: Progress) -> JobStatus 
                 return nxt
     elif job.status is JobStatus.RUNNING and p.settled and p.discovery_open == 0:
         if await db.set_job_status(job.id, JobStatus.COMPLETED, only_from=[JobStatus.RUNNING]):
+            await apply_retention(db, job)
             return JobStatus.COMPLETED
     return None
+
+
+async def apply_retention(db: DatabaseInterface, job: JobInfo) -> None:
+    """The job file's ``retention``: once a run has completed, the job's older runs beyond it are deleted."""
+    keep = job.options.get("retention")
+    if not keep:
+        return
+    try:
+        for p in await db.prune(int(keep), job.name):
+            log.info("retention %d: deleted %d old run(s) of %s", keep, len(p.runs), job.name)
+    except Exception as exc:  # noqa: BLE001 - housekeeping: the run has completed whatever happens here
+        log.warning("retention %d of %s not applied (%s); `datascan prune --keep %d` does it later", keep, job.name,
+                    exc.__class__.__name__, keep)
 
 
 async def reap(db: DatabaseInterface, job_id: int, held_here: Container[tuple[int, int]] = ()) -> int:

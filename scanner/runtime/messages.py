@@ -9,7 +9,8 @@ Orchestrator -> worker (one pipe per worker):
 Worker -> orchestrator (one pipe per worker, so a worker killed mid-write can only damage its own pipe):
     ("ready", pid)                                   classifier built, send work
     ("startup_failed", error)                        could not start (one line), exits next
-    ("discovered", task_id, fence, [DiscoveredObject], [FolderListing])   whole folders, listed
+    ("discovered", task_id, fence, [DiscoveredObject], [FolderListing])   whole folders (or pages), listed
+    ("spawn", task_id, fence, [(folder, page_from, page_to)])   discovery handed to new tasks (before "done")
     ("objects", task_id, fence, [ObjectResult])      finished objects with their findings
     ("heartbeat", [(task_id, fence), ...])
     ("done", task_id, fence)
@@ -25,6 +26,7 @@ STOP = "stop"
 READY = "ready"
 STARTUP_FAILED = "startup_failed"
 DISCOVERED = "discovered"
+SPAWN = "spawn"
 OBJECTS = "objects"
 HEARTBEAT = "heartbeat"
 DONE = "done"

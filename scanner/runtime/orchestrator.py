@@ -283,6 +283,13 @@ class Orchestrator:
                 self._stale(tid, fence, "discovered objects")
             self.discovered.set()
             self.changed.set()
+        elif kind == M.SPAWN:
+            _, tid, fence, scopes = msg
+            if (ds := self._task_ds.get(tid)) is not None and \
+                    not await self.db.spawn_discovery(tid, fence, self.job_id, ds, scopes):
+                self._stale(tid, fence, "spawned discovery tasks")
+            self.wake.set()
+            self.changed.set()
         elif kind == M.OBJECTS:
             await self._handle_many([(wid, msg)], respawn)
         elif kind == M.HEARTBEAT:
@@ -293,7 +300,7 @@ class Orchestrator:
                     self._send(h, (M.ABORT, tid, fence))
         elif kind == M.DONE:
             self._forget(h, msg[1])
-            if not await self.db.complete_task(msg[1], msg[2]):
+            if not await self.db.complete_task(msg[1], msg[2], ran_by=f"{self.owner}/worker-{wid}"):
                 self._stale(msg[1], msg[2], "completion")
             self.wake.set()
             self.changed.set()

@@ -28,7 +28,8 @@ async def job_source(db_url: str, job_id: int) -> tuple[str, str]:
 
 def job_options(loaded: LoadedJob, full: bool) -> dict[str, Any]:
     """What the store keeps with a job beside its file: enough for any host's control role to drive it."""
-    return {"full": full, "store_raw": loaded.config.store_raw, "runtime": loaded.config.runtime.model_dump()}
+    return {"full": full, "store_raw": loaded.config.store_raw, "runtime": loaded.config.runtime.model_dump(),
+            "retention": loaded.config.retention}
 
 
 async def run_scan(db_url: str, loaded: LoadedJob, workers: int, hmac_key: bytes, *, full: bool = False,

@@ -243,23 +243,58 @@ class Worker:
             self._check_abort(packet)
             self.send((M.DISCOVERED, packet.task_id, packet.fence, tables, [FolderListing("")]))
             return
-        stack = [""]
+        rt = self.job.runtime
+        if packet.page_from is not None or packet.page_to is not None:
+            # One page of a big folder: its objects only (the folder's first page had its sub-folders).
+            assert packet.folder is not None
+            page_objects: list[DiscoveredObject] = []
+            async for page in conn.list_folder(packet.folder, packet.page_from, packet.page_to):
+                self._check_abort(packet)
+                page_objects += page.objects
+            self.send((M.DISCOVERED, packet.task_id, packet.fence, page_objects,
+                       [FolderListing(packet.folder, [], packet.page_from, packet.page_to)]))
+            return
+        # The task's folder and below, depth-first, for at most discovery_fanout folders; the folders still to
+        # walk then become tasks of their own (spawned once, by scope: a re-run of this task walks the same
+        # folders and spawns nothing new).
+        stack = [packet.folder or ""]
         objects: list[DiscoveredObject] = []
         folders: list[FolderListing] = []
+        walked = 0
+        spawn: list[tuple[str, str | None, str | None]] = []
         while stack:
+            if walked >= rt.discovery_fanout:
+                spawn += [(f, None, None) for f in reversed(stack)]
+                break
             folder = stack.pop()
+            walked += 1
             subfolders: list[str] = []
+            listed: list[DiscoveredObject] = []
             async for page in conn.list_folder(folder):
                 self._check_abort(packet)
-                objects += page.objects
+                listed += page.objects
                 subfolders += page.subfolders
-            folders.append(FolderListing(folder, subfolders))
+            if len(listed) > rt.discovery_page:
+                # A big folder: this task keeps the first page, and the others are listed by tasks of their own.
+                listed.sort(key=lambda o: o.path)
+                bounds = [listed[i].path for i in range(rt.discovery_page, len(listed), rt.discovery_page)]
+                # Spawned now, not at the end of this walk: other workers start on the pages at once.
+                self.send((M.SPAWN, packet.task_id, packet.fence,
+                           [(folder, lo, hi) for lo, hi in zip(bounds, [*bounds[1:], None], strict=True)]))
+                objects += listed[:rt.discovery_page]
+                folders.append(FolderListing(folder, subfolders, None, bounds[0]))
+            else:
+                objects += listed
+                folders.append(FolderListing(folder, subfolders))
             stack.extend(sorted(subfolders, reverse=True))
             if len(objects) >= _DISCOVERY_FLUSH_OBJECTS or len(folders) >= _DISCOVERY_FLUSH_FOLDERS:
                 self.send((M.DISCOVERED, packet.task_id, packet.fence, objects, folders))
                 objects, folders = [], []
         if objects or folders:
             self.send((M.DISCOVERED, packet.task_id, packet.fence, objects, folders))
+        if spawn:
+            self._check_abort(packet)
+            self.send((M.SPAWN, packet.task_id, packet.fence, spawn))
 
     async def _classify_objects(self, packet: WorkPacket) -> None:
         conn = self._connector(packet.datasource_id)

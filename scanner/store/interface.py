@@ -10,20 +10,20 @@ re-leased since, so a worker that comes back late can never write over the work 
 
 from __future__ import annotations
 
-import asyncio
 import functools
-import inspect
 import json
 import logging
 import os
 import re
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+import stamina
 from sqlalchemy import CursorResult, and_, case, delete, event, func, literal, or_, select, text, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -168,6 +168,16 @@ class SuppressionInfo:
     created_at: float
 
 
+@dataclass(slots=True)
+class PrunedRuns:
+    """What :meth:`DatabaseInterface.prune` deleted of one job name: its runs, and rows per table."""
+
+    name: str
+    runs: list[int]
+    kept_from: int  # the oldest run kept
+    rows: dict[str, int]
+
+
 def _rowcount(result: Any) -> int:
     """Rows an UPDATE/DELETE touched (``execute`` is typed as returning a plain Result, which has no rowcount)."""
     assert isinstance(result, CursorResult)
@@ -264,41 +274,49 @@ def _is_transient(exc: BaseException) -> bool:
     return False
 
 
-def _retrying(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    """Re-run a store method (one transaction each) while the store is unreachable, up to ``retry_s``.
+def _log_retry(details: stamina.instrumentation.RetryDetails) -> None:
+    """stamina's own hook would log the error's repr: SQLAlchemy puts the statement and its parameters (values)
+    in it. The store logs the outage itself (once, and when it ends); here only which call and how long."""
+    log.debug("store call %s: retry %d in %.1f s", details.name, details.retry_num, details.wait_for)
 
-    Safe because every method is one transaction and idempotent or fenced: a transaction cut by the outage rolled
-    back, and one that committed just before the connection dropped is refused or ignored when re-run (fence,
-    ON CONFLICT DO NOTHING); a lease taken twice that way simply expires and is re-queued.
-    """
+
+stamina.instrumentation.set_on_retry_hooks([_log_retry])
+
+_T = TypeVar("_T")
+
+
+def _idempotent(fn: Callable[..., Awaitable[_T]]) -> Callable[..., Awaitable[_T]]:
+    """Marks a store method whose transaction may run again after a transient error: a read, or a write that a
+    second run cannot apply twice (said at each method). The one policy is :meth:`DatabaseInterface._retry`."""
     @functools.wraps(fn)
-    async def wrapper(self: DatabaseInterface, *args: Any, **kwargs: Any) -> Any:
-        delay, started = _RETRY_FIRST_S, time.monotonic()
-        while True:
-            try:
-                result = await fn(self, *args, **kwargs)
-            except Exception as exc:
-                if not _is_transient(exc) or time.monotonic() - started + delay > self.retry_s:
-                    raise
-                if not self._outage_logged:
-                    log.warning("store %s unreachable (%s): retrying for up to %.0f s", redact_url(self.url),
-                                exc.__class__.__name__, self.retry_s)
-                    self._outage_logged = True
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, _RETRY_MAX_S)
-                continue
-            if self._outage_logged:
-                log.warning("store %s reachable again after %.1f s", redact_url(self.url), time.monotonic() - started)
-                self._outage_logged = False
-            return result
+    async def wrapper(self: DatabaseInterface, *args: Any, **kwargs: Any) -> _T:
+        return await self._retry(functools.partial(fn, self, *args, **kwargs))
     return wrapper
+
+
+def _keyed(param: str) -> Callable[[Callable[..., Awaitable[_T]]], Callable[..., Awaitable[_T]]]:
+    """Like :func:`_idempotent`, for a write made idempotent by a request key: the key (keyword ``param``; a new
+    one unless the caller gives its own) is made once, before the first try, so every retry carries the same key
+    and the transaction recognises a request it already applied (its answer was lost)."""
+    def deco(fn: Callable[..., Awaitable[_T]]) -> Callable[..., Awaitable[_T]]:
+        @functools.wraps(fn)
+        async def wrapper(self: DatabaseInterface, *args: Any, **kwargs: Any) -> _T:
+            if kwargs.get(param) is None:
+                kwargs[param] = uuid.uuid4().hex
+            return await self._retry(functools.partial(fn, self, *args, **kwargs))
+        return wrapper
+    return deco
 
 
 class DatabaseInterface:
     """The results store. Create with :meth:`open`; every method is a coroutine.
 
-    Every public method retries its transaction while the store is unreachable (a PostgreSQL restart, a network
-    blip), for up to ``retry_s`` seconds (``DATASCAN_STORE_RETRY_S``, default 300), then raises.
+    Methods marked idempotent retry their transaction while the store is unreachable (a PostgreSQL restart, a
+    network blip), for up to ``retry_s`` seconds (``DATASCAN_STORE_RETRY_S``, default 300), then raise. A write is
+    marked only where running it again cannot apply it twice: reads; writes that a second run finds done (fenced
+    writes carrying a request key, results applied only to objects still pending, status moves from a given
+    status); ``create_job`` with its idempotency key. ``add_suppression``, ``remove_suppression`` and
+    ``replace_key_fingerprint`` are not retried: a re-run would add a second row or misreport what it did.
     """
 
     def __init__(self, url: str, retry_s: float | None = None):
@@ -361,6 +379,32 @@ class DatabaseInterface:
         if self._read_engine is not self._write_engine:
             await self._read_engine.dispose()
 
+    def _transient(self, exc: Exception) -> bool:
+        """The retry policy's test: a transient error (logged once per outage); anything else is raised at once."""
+        if not _is_transient(exc):
+            return False
+        if not self._outage_logged:
+            log.warning("store %s unreachable (%s): retrying for up to %.0f s", redact_url(self.url),
+                        exc.__class__.__name__, self.retry_s)
+            self._outage_logged = True
+        return True
+
+    async def _retry(self, call: Callable[[], Awaitable[_T]]) -> _T:
+        """The store's one retry policy (stamina): exponential backoff from 0.5 s to 10 s with jitter, for up to
+        ``retry_s`` seconds in all, on transient errors only. Each try is one whole transaction: one cut by the
+        outage rolled back; one that committed before its answer was lost is recognised by the method when re-run
+        (only idempotent methods come here)."""
+        started = time.monotonic()
+        async for attempt in stamina.retry_context(on=self._transient, attempts=None, timeout=self.retry_s,
+                                                   wait_initial=_RETRY_FIRST_S, wait_max=_RETRY_MAX_S,
+                                                   wait_jitter=_RETRY_FIRST_S):
+            with attempt:
+                result = await call()
+        if self._outage_logged:
+            log.warning("store %s reachable again after %.1f s", redact_url(self.url), time.monotonic() - started)
+            self._outage_logged = False
+        return result
+
     @asynccontextmanager
     async def _write(self) -> AsyncIterator[AsyncSession]:
         async with self._wsession() as s, s.begin():
@@ -376,6 +420,7 @@ class DatabaseInterface:
 
     # ---------------------------------------------------------------------------------------------------- jobs
 
+    @_keyed("idempotency_key")
     async def create_job(
         self,
         name: str,
@@ -386,10 +431,19 @@ class DatabaseInterface:
         max_attempts: int,
         options: dict[str, Any],
         incremental: bool = True,
+        idempotency_key: str | None = None,
     ) -> int:
-        """Create a job and one DISCOVERY task per datasource; link it to the last complete run of the same name."""
+        """Create a job and one DISCOVERY task per datasource; link it to the last complete run of the same name.
+
+        ``idempotency_key`` (a new one per call unless given): the job created under a key is returned again when
+        the same key comes back, so a call re-sent after a lost answer (by the retry policy, or by a caller that
+        passes its own key) creates one job, not two.
+        """
         now = _now()
         async with self._write() as s:
+            made = (await s.execute(select(Job.id).where(Job.idempotency_key == idempotency_key))).scalar_one_or_none()
+            if made is not None:
+                return int(made)
             key = await self._key_fingerprint(s)
             prev = None
             if incremental:
@@ -400,7 +454,8 @@ class DatabaseInterface:
                     .order_by(Job.id.desc()).limit(1)
                 )).scalar_one_or_none()
             job = Job(name=name, status=JobStatus.RUNNING.value, source_text=source_text, source_path=source_path,
-                      options=json.dumps(options), previous_job_id=prev, created_at=now, key_fingerprint=key)
+                      options=json.dumps(options), previous_job_id=prev, created_at=now, key_fingerprint=key,
+                      idempotency_key=idempotency_key)
             s.add(job)
             await s.flush()
             await self._supersede(s, name, job.id)
@@ -442,11 +497,13 @@ class DatabaseInterface:
         return (await s.execute(
             select(SchemaMeta.value).where(SchemaMeta.key == KEY_FINGERPRINT))).scalar_one_or_none()
 
+    @_idempotent  # a read
     async def key_fingerprint(self) -> str | None:
         """The fingerprint of the HMAC key this store's value hashes are made with (None before the first run)."""
         async with self._read() as s:
             return await self._key_fingerprint(s)
 
+    @_idempotent  # an insert that does nothing when the key is there
     async def claim_key_fingerprint(self, fingerprint: str) -> str:
         """Record ``fingerprint`` as the store's key unless one is recorded already; return the recorded one."""
         async with self._write() as s:
@@ -473,23 +530,27 @@ class DatabaseInterface:
                                       .where(Job.key_fingerprint != fingerprint))).scalar_one()
             return old, int(others)
 
+    @_idempotent  # a read
     async def get_job(self, job_id: int) -> JobInfo | None:
         """One job, or None."""
         async with self._read() as s:
             row = await s.get(Job, job_id)
             return _job_info(row) if row else None
 
+    @_idempotent  # a read
     async def latest_job_id(self) -> int | None:
         """The newest job's id."""
         async with self._read() as s:
             return (await s.execute(select(func.max(Job.id)))).scalar_one_or_none()
 
+    @_idempotent  # a read
     async def list_jobs(self, limit: int = 50) -> list[JobInfo]:
         """Newest jobs first."""
         async with self._read() as s:
             rows = (await s.execute(select(Job).order_by(Job.id.desc()).limit(limit))).scalars().all()
             return [_job_info(r) for r in rows]
 
+    @_idempotent  # a read
     async def active_jobs(self) -> list[JobInfo]:
         """Jobs someone must still drive (running, pausing, cancelling), oldest first: the control role's work."""
         live = [JobStatus.RUNNING.value, JobStatus.PAUSING.value, JobStatus.CANCELLING.value]
@@ -497,6 +558,7 @@ class DatabaseInterface:
             rows = (await s.execute(select(Job).where(Job.status.in_(live)).order_by(Job.id))).scalars().all()
             return [_job_info(r) for r in rows]
 
+    @_idempotent  # a read
     async def next_job_with_work(self) -> int | None:
         """The oldest RUNNING job with a task waiting for a lease (what a multi-host worker serves next)."""
         async with self._read() as s:
@@ -506,6 +568,7 @@ class DatabaseInterface:
                 .order_by(Task.job_id).limit(1)
             )).scalar_one_or_none()
 
+    @_idempotent  # the status it sets is set; re-run after a lost answer, it says False (moved already)
     async def set_job_status(
         self, job_id: int, status: JobStatus, *, only_from: Iterable[JobStatus] | None = None, error: str | None = None
     ) -> bool:
@@ -523,12 +586,24 @@ class DatabaseInterface:
 
     # ---------------------------------------------------------------------------------------------------- leases
 
-    async def lease_tasks(self, job_id: int, owner: str, limit: int, lease_s: float) -> list[WorkPacket]:
-        """Lease up to ``limit`` pending tasks of a RUNNING job; each lease bumps the task's fence and attempts."""
+    @_keyed("request")
+    async def lease_tasks(self, job_id: int, owner: str, limit: int, lease_s: float,
+                          request: str | None = None) -> list[WorkPacket]:
+        """Lease up to ``limit`` pending tasks of a RUNNING job; each lease bumps the task's fence and attempts.
+
+        The leases carry ``request``: the same request re-sent (its answer was lost) gets the tasks it leased back,
+        instead of leasing more and leaving those to expire with an attempt counted.
+        """
         if limit <= 0:
             return []
         now = _now()
         async with self._write() as s:
+            again = (await s.execute(
+                select(*_PACKET_COLS)
+                .where(Task.job_id == job_id, Task.last_request == request, Task.lease_owner == owner,
+                       Task.status == TaskStatus.LEASED.value))).all()
+            if again:
+                return await self._packets(s, job_id, again)
             status = (await s.execute(select(Job.status).where(Job.id == job_id))).scalar_one_or_none()
             if status != JobStatus.RUNNING.value:
                 return []
@@ -544,36 +619,57 @@ class DatabaseInterface:
                 update(Task)
                 .where(Task.id.in_(pick.scalar_subquery()))
                 .values(status=TaskStatus.LEASED.value, lease_owner=owner, ran_by=owner, lease_expires_at=now + lease_s,
-                        fence=Task.fence + 1, attempts=Task.attempts + 1, updated_at=now)
-                .returning(Task.id, Task.type, Task.datasource_id, Task.fence)
+                        fence=Task.fence + 1, attempts=Task.attempts + 1, updated_at=now, last_request=request)
+                .returning(*_PACKET_COLS, Task.counted)
                 .execution_options(synchronize_session=False)
             )).all()
-            packets = [WorkPacket(task_id=task_id, job_id=job_id, task_type=TaskType(ttype), datasource_id=ds,
-                                  fence=fence) for task_id, ttype, ds, fence in sorted(rows)]
-            by_task = {p.task_id: p for p in packets if p.task_type is TaskType.CLASSIFICATION}
-            if by_task:
-                # Only what is still pending: objects finished before an interruption are never read again. One
-                # query for every task leased here.
-                for tid, p, sz, mt, mk in (await s.execute(
-                    select(ObjectVersion.task_id, ObjectRow.path, ObjectVersion.size, ObjectVersion.mtime,
-                           ObjectVersion.marker)
-                    .join(ObjectRow, ObjectRow.id == ObjectVersion.object_id)
-                    .where(ObjectVersion.task_id.in_(list(by_task)),
-                           ObjectVersion.status == ObjectStatus.PENDING.value)
-                    .order_by(ObjectRow.id)
-                )).all():
-                    task = by_task[tid]  # type: ignore[index]  # never NULL here: filtered on it
-                    task.objects.append(DiscoveredObject(path=p, size=sz, mtime=mt, marker=mk))
-            return packets
+            walked = [(r.id, r.datasource_id, json.loads(r.counted)) for r in rows if r.counted]
+            if walked:
+                # Discovery tasks leased again re-walk their scope: what they counted for unchanged objects (no row
+                # says they were seen) is taken back first, so the re-walk counts them once.
+                name = (await s.execute(select(Job.name).where(Job.id == job_id))).scalar_one()
+                for _tid, ds, counted in walked:
+                    await state.take_back(s, job_id, await self._source_id(s, name, ds), counted)
+                await s.execute(update(Task).where(Task.id.in_([t for t, _, _ in walked])).values(counted=None))
+            return await self._packets(s, job_id, [r[:len(_PACKET_COLS)] for r in rows])
 
-    async def _check_fence(self, s: AsyncSession, task_id: int, fence: int) -> Task | None:
+    @staticmethod
+    async def _packets(s: AsyncSession, job_id: int, rows: Sequence[Any]) -> list[WorkPacket]:
+        """Work packets of leased tasks (rows of ``_PACKET_COLS``), with the objects still pending."""
+        packets = [WorkPacket(task_id=task_id, job_id=job_id, task_type=TaskType(ttype), datasource_id=ds,
+                              fence=fence, folder=folder, page_from=lo, page_to=hi)
+                   for task_id, ttype, ds, fence, folder, lo, hi in sorted(rows)]
+        by_task = {p.task_id: p for p in packets if p.task_type is TaskType.CLASSIFICATION}
+        if by_task:
+            # Only what is still pending: objects finished before an interruption are never read again. One
+            # query for every task leased here.
+            for tid, p, sz, mt, mk in (await s.execute(
+                select(ObjectVersion.task_id, ObjectRow.path, ObjectVersion.size, ObjectVersion.mtime,
+                       ObjectVersion.marker)
+                .join(ObjectRow, ObjectRow.id == ObjectVersion.object_id)
+                .where(ObjectVersion.task_id.in_(list(by_task)),
+                       ObjectVersion.status == ObjectStatus.PENDING.value)
+                .order_by(ObjectRow.id)
+            )).all():
+                task = by_task[tid]  # type: ignore[index]  # never NULL here: filtered on it
+                task.objects.append(DiscoveredObject(path=p, size=sz, mtime=mt, marker=mk))
+        return packets
+
+    async def _fenced(self, s: AsyncSession, task_id: int, fence: int, request: str | None) -> tuple[Task | None, bool]:
+        """The task, locked, when a write with ``fence`` may apply to it, or None (stale: logged); and whether
+        this very request (same fence and key) was applied already, its answer lost: then it is not applied again
+        and answers as it did."""
         task = (await s.execute(select(Task).where(Task.id == task_id).with_for_update())).scalar_one_or_none()
+        if task is not None and task.fence == fence and request is not None and task.last_request == request:
+            return task, True
         if task is None or task.fence != fence or task.status != TaskStatus.LEASED.value:
             log.warning("rejected a stale write for task %s (fence %s; current fence %s, status %s)",
                         task_id, fence, task.fence if task else None, task.status if task else None)
-            return None
-        return task
+            return None, False
+        task.last_request = request
+        return task, False
 
+    @_idempotent  # sets an expiry
     async def heartbeat(self, task_id: int, fence: int, lease_s: float) -> bool:
         """Extend a lease; False when the lease was lost."""
         async with self._write() as s:
@@ -583,12 +679,17 @@ class DatabaseInterface:
             )
             return _rowcount(res) > 0
 
-    async def complete_task(self, task_id: int, fence: int) -> bool:
-        """Mark a leased task COMPLETED (fenced)."""
+    @_keyed("request")
+    async def complete_task(self, task_id: int, fence: int, request: str | None = None,
+                            ran_by: str | None = None) -> bool:
+        """Mark a leased task COMPLETED (fenced); ``ran_by`` names who ran it when that is finer than the lease
+        owner (the worker process of a host that leases for all its workers)."""
         async with self._write() as s:
-            task = await self._check_fence(s, task_id, fence)
-            if task is None:
-                return False
+            task, applied = await self._fenced(s, task_id, fence, request)
+            if task is None or applied:
+                return applied
+            if ran_by is not None:
+                task.ran_by = ran_by
             task.status, task.lease_owner, task.lease_expires_at = TaskStatus.COMPLETED.value, None, None
             task.updated_at = _now()
             if task.type == TaskType.DISCOVERY.value:
@@ -602,12 +703,13 @@ class DatabaseInterface:
                                     .values(listed=True))
             return True
 
-    async def fail_task(self, task_id: int, fence: int, error: str) -> TaskStatus | None:
+    @_keyed("request")
+    async def fail_task(self, task_id: int, fence: int, error: str, request: str | None = None) -> TaskStatus | None:
         """Record a failed attempt: PENDING again, or FAILED (with its objects) once attempts are used up."""
         async with self._write() as s:
-            task = await self._check_fence(s, task_id, fence)
-            if task is None:
-                return None
+            task, applied = await self._fenced(s, task_id, fence, request)
+            if task is None or applied:
+                return TaskStatus(task.status) if task is not None else None
             error = short_error(error)
             task.error = error
             task.lease_owner, task.lease_expires_at, task.updated_at = None, None, _now()
@@ -618,17 +720,19 @@ class DatabaseInterface:
                 task.status = TaskStatus.PENDING.value
             return TaskStatus(task.status)
 
-    async def release_task(self, task_id: int, fence: int) -> bool:
+    @_keyed("request")
+    async def release_task(self, task_id: int, fence: int, request: str | None = None) -> bool:
         """Give a leased task back without counting the attempt (clean shutdown, pause, cancel)."""
         async with self._write() as s:
-            task = await self._check_fence(s, task_id, fence)
-            if task is None:
-                return False
+            task, applied = await self._fenced(s, task_id, fence, request)
+            if task is None or applied:
+                return applied
             task.status, task.lease_owner, task.lease_expires_at = TaskStatus.PENDING.value, None, None
             task.attempts = max(0, task.attempts - 1)
             task.updated_at = _now()
             return True
 
+    @_idempotent  # what it released is no longer leased
     async def release_job_leases(self, job_id: int) -> int:
         """Return every lease of a job to PENDING without counting attempts (resuming after the runner stopped)."""
         async with self._write() as s:
@@ -639,6 +743,7 @@ class DatabaseInterface:
             )
             return _rowcount(res)
 
+    @_idempotent  # a read
     async def expired_leases(self, job_id: int, now: float | None = None) -> list[tuple[int, int, str | None]]:
         """(task_id, fence, owner) of leases past their expiry."""
         now = _now() if now is None else now
@@ -649,6 +754,7 @@ class DatabaseInterface:
             )
             return [(a, b, c) for a, b, c in rows.all()]
 
+    @_idempotent  # a read
     async def leases_of(self, owner: str) -> list[tuple[int, int]]:
         """(task_id, fence) of every lease held by ``owner``."""
         async with self._read() as s:
@@ -658,25 +764,52 @@ class DatabaseInterface:
 
     # ---------------------------------------------------------------------------------------------------- results
 
+    @_keyed("request")
     async def record_discovered(self, task_id: int, fence: int, job_id: int, datasource_id: str,
                                 objects: Sequence[DiscoveredObject],
-                                complete: Sequence[FolderListing] = ()) -> bool:
+                                complete: Sequence[FolderListing] = (), request: str | None = None) -> bool:
         """Compare a batch of listed objects with the datasource's stored state (fenced).
 
         New and changed objects become an output record for the pipeliner; unchanged ones are only counted. Each
         folder in ``complete`` was listed whole in this batch: its stored objects that were not listed, and the
-        subtrees of its sub-folders that are gone, are recorded as removed (their findings resolved).
+        subtrees of its sub-folders that are gone, are recorded as removed (their findings resolved). A batch
+        re-sent after its answer was lost is recognised by its request key: its unchanged objects, which leave
+        no row behind, are not counted twice.
         """
         async with self._write() as s:
-            task = await self._check_fence(s, task_id, fence)
-            if task is None:
-                return False
+            task, applied = await self._fenced(s, task_id, fence, request)
+            if task is None or applied:
+                return applied
             job = await s.get(Job, job_id)
             assert job is not None
             sid = await self._source_id(s, job.name, datasource_id)
-            await state.apply_listing(state.Writer(s, self._insert), job_id=job_id, task_id=task_id, source_id=sid,
-                                      datasource_id=datasource_id, baseline=job.previous_job_id is not None,
-                                      objects=[_storable(o) for o in objects], complete=complete)
+            _, counted = await state.apply_listing(
+                state.Writer(s, self._insert), job_id=job_id, task_id=task_id, source_id=sid,
+                datasource_id=datasource_id, baseline=job.previous_job_id is not None,
+                objects=[_storable(o) for o in objects], complete=complete)
+            if any(counted.values()):
+                before = json.loads(task.counted) if task.counted else {}
+                task.counted = json.dumps({k: before.get(k, 0) + v for k, v in counted.items()})
+            return True
+
+    @_keyed("request")
+    async def spawn_discovery(self, task_id: int, fence: int, job_id: int, datasource_id: str,
+                              scopes: Sequence[tuple[str, str | None, str | None]],
+                              request: str | None = None) -> bool:
+        """Child DISCOVERY tasks of a discovery task (fenced): one per ``(folder, page_from, page_to)`` scope, a
+        folder's subtree or a page of a big folder. Each is keyed by its scope in the job, so a parent that runs
+        again after losing its lease spawns nothing twice."""
+        now = _now()
+        async with self._write() as s:
+            task, applied = await self._fenced(s, task_id, fence, request)
+            if task is None or applied:
+                return applied
+            rows = [{"job_id": job_id, "type": TaskType.DISCOVERY.value, "status": TaskStatus.PENDING.value,
+                     "datasource_id": datasource_id, "max_attempts": task.max_attempts, "attempts": 0, "fence": 0,
+                     "bytes": 0, "created_at": now, "updated_at": now, "scope_folder": f, "page_from": lo,
+                     "page_to": hi, "spawn_key": json.dumps([datasource_id, f, lo, hi])} for f, lo, hi in scopes]
+            for part in state.chunks(rows):
+                await s.execute(self._insert(Task).on_conflict_do_nothing(), list(part))
             return True
 
     async def _source_id(self, s: AsyncSession, name: str, datasource_id: str) -> int:
@@ -693,19 +826,28 @@ class DatabaseInterface:
         """Store finished objects and reconcile their findings in one transaction (fenced, idempotent)."""
         return (await self.record_object_results_many(job_id, [(task_id, fence, datasource_id, results)]))[0]
 
+    @_keyed("request")
     async def record_object_results_many(
-        self, job_id: int, batches: Sequence[tuple[int, int, str, Sequence[ObjectResult]]]
+        self, job_id: int, batches: Sequence[tuple[int, int, str, Sequence[ObjectResult]]], request: str | None = None
     ) -> list[bool]:
         """Several ``(task_id, fence, datasource_id, results)`` batches of one job in one transaction (the single
-        writer coalesces what its workers sent meanwhile); each is fenced on its own: False for a stale one."""
+        writer coalesces what its workers sent meanwhile); each is fenced on its own: False for a stale one.
+
+        Results are applied only to objects still pending in their task, so nothing counts twice even without the
+        request key; with it, a call re-sent after a lost answer skips its batches whole."""
         out: list[bool] = []
         async with self._write() as s:
             job = await s.get(Job, job_id)
             assert job is not None
             w = state.Writer(s, self._insert)
+            checked: dict[tuple[int, int], tuple[bool, bool]] = {}  # several batches of one task: checked once
             for task_id, fence, datasource_id, results in batches:
-                if await self._check_fence(s, task_id, fence) is None:
-                    out.append(False)
+                if (task_id, fence) not in checked:
+                    task, applied = await self._fenced(s, task_id, fence, request)
+                    checked[task_id, fence] = (task is not None, applied)
+                fresh, applied = checked[task_id, fence]
+                if not fresh or applied:
+                    out.append(applied)
                     continue
                 sid = await self._source_id(s, job.name, datasource_id)
                 await state.apply_results(w, job_id=job_id, task_id=task_id, source_id=sid, results=results)
@@ -714,6 +856,7 @@ class DatabaseInterface:
 
     # ---------------------------------------------------------------------------------------------------- pipeliner
 
+    @_idempotent  # each record is planned and deleted in one transaction: a re-run plans others
     async def plan_output_records(self, job_id: int, *, full: bool, batch_bytes: int, batch_objects: int,
                                   max_attempts: int, limit: int = 20) -> int:
         """Cut pending output records (new and changed objects) into CLASSIFICATION tasks by bytes and count;
@@ -741,6 +884,7 @@ class DatabaseInterface:
 
     # ---------------------------------------------------------------------------------------------------- reading
 
+    @_idempotent  # a read
     async def progress(self, job_id: int) -> Progress:
         """Counters for the progress display and the job monitor (kept by the writer: nothing is aggregated over
         the job's objects)."""
@@ -774,6 +918,7 @@ class DatabaseInterface:
             )).scalar_one()
         return p
 
+    @_idempotent  # a read
     async def summary(self, job_id: int) -> Summary:
         """Per-datasource totals, skip reasons, findings per entity and failed tasks."""
         job = await self.get_job(job_id)
@@ -856,6 +1001,7 @@ class DatabaseInterface:
                 async for row in result:
                     yield {"change": change} | _finding_dict(jid, row)
 
+    @_idempotent  # deletes
     async def delete_job(self, job_id: int) -> None:
         """Remove a run that did not write state others rely on (tests); see :meth:`prune` for old runs."""
         async with self._write() as s:
@@ -864,6 +1010,48 @@ class DatabaseInterface:
             await s.execute(delete(RunSource).where(RunSource.run_id == job_id))
             await s.execute(delete(Job).where(Job.id == job_id))
 
+    @_idempotent  # a re-run finds nothing more to delete
+    async def prune(self, keep: int, name: str | None = None) -> list[PrunedRuns]:
+        """Delete the old runs of each job name (or of ``name`` only), keeping its ``keep`` newest runs; returns
+        what went, per job name.
+
+        Kept besides, whatever ``keep`` says: the newest COMPLETED run (the next run's baseline: without it the
+        next run would scan everything again) and every run that has not ended (it may still be resumed). Only a
+        name's runs older than all of these are deleted, so the kept runs are one unbroken span and each answers
+        ``findings``, ``report``, ``summary`` and ``diff`` exactly as before, except that the oldest kept run has no
+        earlier run to compare with any more. The state those runs show is kept (:func:`state.prune_state`).
+        """
+        if keep < 1:
+            raise StoreError("prune must keep at least one run")
+        out: list[PrunedRuns] = []
+        async with self._write() as s:
+            names = [name] if name is not None else list((await s.execute(
+                select(Job.name).distinct().order_by(Job.name))).scalars())
+            for n in names:
+                runs = (await s.execute(select(Job.id, Job.status).where(Job.name == n)
+                                        .order_by(Job.id.desc()))).all()
+                if len(runs) <= keep:
+                    continue
+                kept = [i for i, _ in runs[:keep]]
+                kept += [i for i, st in runs if not JobStatus(st).finished]
+                kept += [i for i, st in runs if st == JobStatus.COMPLETED.value][:1]
+                cutoff = min(kept)
+                doomed = sorted(i for i, _ in runs if i < cutoff)
+                if not doomed:
+                    continue
+                sids = list((await s.execute(select(Source.id).where(Source.job_name == n))).scalars())
+                rows = await state.prune_state(s, sids, cutoff)
+                for part in state.chunks(doomed):
+                    for table, col in ((OutputRecord, OutputRecord.job_id), (Task, Task.job_id),
+                                       (RunSource, RunSource.run_id), (Job, Job.id)):
+                        rows[table.__tablename__] = rows.get(table.__tablename__, 0) + _rowcount(
+                            await s.execute(delete(table).where(col.in_(part))))
+                out.append(PrunedRuns(n, doomed, cutoff, rows))
+                log.info("pruned %d run(s) of %s before run %d: %s", len(doomed), n, cutoff,
+                         ", ".join(f"{v} {k}" for k, v in sorted(rows.items()) if v))
+        return out
+
+    @_idempotent  # a read
     async def objects_by_status(self, job_id: int) -> dict[str, list[str]]:
         """Paths of a run's objects grouped by their status in it (reports and tests)."""
         out: dict[str, list[str]] = defaultdict(list)
@@ -873,6 +1061,7 @@ class DatabaseInterface:
                 out[st].append(f"{d}:{p}")
         return dict(out)
 
+    @_idempotent  # a read
     async def object_reads(self, job_id: int) -> dict[str, int]:
         """How many times each object a run read was read in it ("ds:path" -> reads; 1 after a clean run)."""
         v = state.run_view(job_id).subquery()
@@ -881,6 +1070,7 @@ class DatabaseInterface:
                 select(v.c.ds, v.c.path, v.c.reads).where(v.c.carried.is_(False), v.c.status.in_(
                     [ObjectStatus.DONE.value, ObjectStatus.PARTIAL.value])))).all()}
 
+    @_idempotent  # a read
     async def object_listing(self, job_id: int, datasource_id: str) -> list[DiscoveredObject]:
         """The objects a run had of one datasource, as a connector would list them again (tests and tools)."""
         v = state.run_view(job_id).subquery()
@@ -894,12 +1084,14 @@ class DatabaseInterface:
             return [DiscoveredObject(p, sz, mt, r if st == ObjectStatus.SKIPPED.value else None, mk)
                     for p, sz, mt, mk, st, r in rows]
 
+    @_idempotent  # a read
     async def task_counts(self, job_id: int) -> dict[str, int]:
         """A job's tasks per status."""
         async with self._read() as s:
             return {st: int(n) for st, n in (await s.execute(
                 select(Task.status, func.count()).where(Task.job_id == job_id).group_by(Task.status))).all()}
 
+    @_idempotent  # a read
     async def object_details(self, job_id: int) -> dict[str, tuple[str, str | None, int, int]]:
         """Every object of a run: "ds:path" -> (status, reason, reads, attempts of its task) (tests and tools)."""
         v = state.run_view(job_id).subquery()
@@ -911,6 +1103,7 @@ class DatabaseInterface:
                 .outerjoin(Task, Task.id == ObjectVersion.task_id))).all()
             return {f"{d}:{p}": (st, r, int(n or 0), int(a or 0)) for d, p, st, r, n, a in rows}
 
+    @_idempotent  # a read
     async def schema_version(self) -> int:
         """The schema version of this store."""
         async with self._read() as s:
@@ -919,6 +1112,7 @@ class DatabaseInterface:
 
     # ---------------------------------------------------------------------------------------------------- reports
 
+    @_idempotent  # a read
     async def previous_run_id(self, job_id: int) -> int | None:
         """The newest COMPLETED job with the same name and HMAC key created before ``job_id`` (what a report
         compares with: hashes made under another key cannot be matched)."""
@@ -932,6 +1126,7 @@ class DatabaseInterface:
                 .order_by(Job.id.desc()).limit(1)
             )).scalar_one_or_none()
 
+    @_idempotent  # a read
     async def objects_in_status(self, job_id: int, statuses: Sequence[ObjectStatus],
                                 limit: int = 1000) -> list[tuple[str, str, str, str | None]]:
         """(datasource, path, status, reason) of a job's objects in the given statuses, at most ``limit``."""
@@ -945,6 +1140,7 @@ class DatabaseInterface:
 
     # ---------------------------------------------------------------------------------------------------- measuring
 
+    @_idempotent  # a read
     async def row_counts(self) -> dict[str, int]:
         """Rows per store table (the store benchmark prints rows written per run from these)."""
         out: dict[str, int] = {}
@@ -953,6 +1149,7 @@ class DatabaseInterface:
                 out[name] = int((await s.execute(select(func.count()).select_from(table))).scalar_one())
         return out
 
+    @_idempotent  # a read
     async def size_bytes(self) -> int:
         """The store's size on disk: the database file and its WAL (SQLite), or the database (PostgreSQL)."""
         if self.dialect == "postgresql":
@@ -963,6 +1160,7 @@ class DatabaseInterface:
             return 0
         return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
 
+    @_idempotent  # a read
     async def discovery_owners(self, job_id: int) -> dict[str, int]:
         """DISCOVERY tasks of a job per lease owner that ran them (the benchmark shows how discovery was shared)."""
         async with self._read() as s:
@@ -981,6 +1179,7 @@ class DatabaseInterface:
             await s.flush()
             return int(row.id)
 
+    @_idempotent  # a read
     async def list_suppressions(self) -> list[SuppressionInfo]:
         """Every suppression, oldest first."""
         async with self._read() as s:
@@ -993,11 +1192,7 @@ class DatabaseInterface:
             return _rowcount(await s.execute(delete(Suppression).where(Suppression.id == suppression_id))) > 0
 
 
-for _name, _fn in list(vars(DatabaseInterface).items()):
-    # Every public transaction method retries; open() has its own error, close() and iter_findings (a stream
-    # whose rows may already have been handed out) do not.
-    if inspect.iscoroutinefunction(_fn) and not _name.startswith("_") and _name not in ("close",):
-        setattr(DatabaseInterface, _name, _retrying(_fn))
+_PACKET_COLS = (Task.id, Task.type, Task.datasource_id, Task.fence, Task.scope_folder, Task.page_from, Task.page_to)
 
 
 def _storable(o: DiscoveredObject) -> DiscoveredObject:
@@ -1026,4 +1221,4 @@ def _sqlite_setup(engine: AsyncEngine, begin: str) -> None:
 
 
 __all__ = ["DatabaseInterface", "JobInfo", "Progress", "Summary", "DatasourceSummary", "FailedTask",
-           "KEY_FINGERPRINT", "normalise_url", "redact_url", "short_error", "SuppressionInfo"]
+           "KEY_FINGERPRINT", "PrunedRuns", "normalise_url", "redact_url", "short_error", "SuppressionInfo"]

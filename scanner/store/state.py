@@ -137,8 +137,9 @@ _STATE_COLS = (ObjectRow.id, ObjectRow.path, ObjectRow.folder, ObjectRow.size, O
 
 async def apply_listing(w: Writer, *, job_id: int, task_id: int, source_id: int, datasource_id: str,
                         baseline: bool, objects: Sequence[DiscoveredObject],
-                        complete: Sequence[FolderListing]) -> int:
-    """Compare listed objects with the stored state; returns how many are to be scanned (an output record).
+                        complete: Sequence[FolderListing]) -> tuple[int, dict[str, int]]:
+    """Compare listed objects with the stored state; returns how many are to be scanned (an output record) and
+    what was counted for unchanged objects (they leave no row: a re-walk of the task must take it back).
 
     New and changed objects get a PENDING version (and an output record for the pipeliner), skipped ones a SKIPPED
     version; unchanged ones only count. For each folder in ``complete`` (listed whole in this batch), stored
@@ -150,11 +151,34 @@ async def apply_listing(w: Writer, *, job_id: int, task_id: int, source_id: int,
     listed: dict[str, DiscoveredObject] = {}
     for o in objects:
         listed.setdefault(o.path, o)
-    folders = sorted({folder_of(p) for p in listed} | {c.folder for c in complete})
+    # The stored state of what was listed: whole folders by folder, a page of a big folder by its path range (never
+    # the whole folder for each page), and anything listed outside a complete listing by path.
+    pg = conn.dialect.name == "postgresql"
+    whole = sorted({c.folder for c in complete if c.page_from is None and c.page_to is None})
+    pages = [c for c in complete if c.page_from is not None or c.page_to is not None]
     stored: dict[str, Any] = {}
-    for part in chunks(folders):
+    for part in chunks(whole):
         for r in (await conn.execute(select(*_STATE_COLS).where(ObjectRow.source_id == source_id,
                                                                 ObjectRow.folder.in_(part)))).all():
+            stored[r.path] = r
+    for c in pages:
+        for r in (await conn.execute(select(*_STATE_COLS).where(
+                ObjectRow.source_id == source_id, ObjectRow.folder == c.folder,
+                *in_page(ObjectRow.path, c.page_from, c.page_to, pg)))).all():
+            stored[r.path] = r
+    covered = set(whole)
+    ranges = defaultdict(list)
+    for c in pages:
+        ranges[c.folder].append((c.page_from, c.page_to))
+
+    def in_listing(p: str) -> bool:
+        f = folder_of(p)
+        return f in covered or any((lo is None or p >= lo) and (hi is None or p < hi) for lo, hi in ranges.get(f, ()))
+
+    loose = [p for p in listed if p not in stored and not in_listing(p)]
+    for part in chunks(loose):
+        for r in (await conn.execute(select(*_STATE_COLS).where(ObjectRow.source_id == source_id,
+                                                                ObjectRow.path.in_(part)))).all():
             stored[r.path] = r
     new_rows: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
@@ -216,14 +240,31 @@ async def apply_listing(w: Writer, *, job_id: int, task_id: int, source_id: int,
         for p, r in stored.items():
             if p not in listed and r.status != REMOVED:
                 by_folder[r.folder].append(r)
-        await _remove(w, job_id, [r for c in complete for r in by_folder.get(c.folder, ())], counters)
-    if complete:
-        await _sync_folders(w, job_id, source_id, complete, counters)
+        await _remove(w, job_id, [r for c in complete for r in by_folder.get(c.folder, ())
+                                  if (c.page_from is None or r.path >= c.page_from)
+                                  and (c.page_to is None or r.path < c.page_to)], counters)
+        # Sub-folders are known from a whole listing or from the page that starts a folder.
+        await _sync_folders(w, job_id, source_id, [c for c in complete if c.page_from is None], counters)
     if to_scan:
         s.add(OutputRecord(job_id=job_id, task_id=task_id, datasource_id=datasource_id, payload=json.dumps(
             [[ids[p], p, o.size, o.mtime, o.marker] for p, o in to_scan])))
     await counters.flush(s, job_id, source_id)
-    return len(to_scan)
+    return len(to_scan), {"objects": n_unchanged, "bytes": unchanged_bytes, "unchanged": n_unchanged,
+                          "bytes_done": unchanged_bytes, "findings": unchanged_findings}
+
+
+def in_page(col: Any, lo: str | None, hi: str | None, pg: bool) -> list[Any]:
+    """SQL: ``col`` in [lo, hi), compared by code point as Python and the workers compare (PostgreSQL: the "C"
+    collation, whatever the database's is)."""
+    c = col.collate("C") if pg else col
+    return ([c >= lo] if lo is not None else []) + ([c < hi] if hi is not None else [])
+
+
+async def take_back(s: AsyncSession, run_id: int, source_id: int, counted: dict[str, int]) -> None:
+    """Subtract what a discovery task counted before (it is about to list the same objects again)."""
+    c = Counters()
+    c.add(**{k: -int(v) for k, v in counted.items()})
+    await c.flush(s, run_id, source_id)
 
 
 async def _sync_folders(w: Writer, run_id: int, source_id: int, complete: Sequence[FolderListing],
@@ -394,6 +435,45 @@ async def fail_objects(s: AsyncSession, *, job_id: int, task_id: int, reason: st
         await c.flush(s, job_id, sid)
 
 
+# ---------------------------------------------------------------------------------------------------- retention
+
+
+async def prune_state(s: AsyncSession, source_ids: Sequence[int], cutoff: int) -> dict[str, int]:
+    """Drop the state of a job name's sources that no run from ``cutoff`` on can show; returns rows deleted per
+    table. Runs before ``cutoff`` are being deleted; every later run must answer as before.
+
+    A later run R shows an object through its newest version up to R, and a finding while
+    ``first_run <= R < resolved_run``. So, per object, only the newest version before the cutoff can still be
+    shown (it stands for the object in every later run without a version of its own); a finding resolved at or
+    before the cutoff is shown by no later run; an object REMOVED before the cutoff is shown by none either (if it
+    comes back it is new, as it would have been). Folder rows and current object rows are the live state: kept.
+    """
+    out = {"object_versions": 0, "findings": 0, "objects": 0}
+    if not source_ids:
+        return out
+    of_sources = select(ObjectRow.id).where(ObjectRow.source_id.in_(source_ids))
+    newer = aliased(ObjectVersion)
+    superseded = select(literal(1)).select_from(newer).where(
+        newer.object_id == ObjectVersion.object_id, newer.run_id > ObjectVersion.run_id, newer.run_id < cutoff)
+    out["object_versions"] += _count(await s.execute(delete(ObjectVersion).where(
+        ObjectVersion.object_id.in_(of_sources), ObjectVersion.run_id < cutoff, superseded.exists())))
+    out["findings"] += _count(await s.execute(delete(FindingRow).where(
+        FindingRow.object_id.in_(of_sources), FindingRow.resolved_run.is_not(None),
+        FindingRow.resolved_run <= cutoff)))
+    gone = select(ObjectRow.id).where(ObjectRow.source_id.in_(source_ids), ObjectRow.status == REMOVED,
+                                      ObjectRow.version_run < cutoff)
+    # Explicit deletes, not ON DELETE CASCADE: a store opened by another tool may have SQLite's foreign keys off.
+    out["findings"] += _count(await s.execute(delete(FindingRow).where(FindingRow.object_id.in_(gone))))
+    out["object_versions"] += _count(await s.execute(delete(ObjectVersion).where(ObjectVersion.object_id.in_(gone))))
+    out["objects"] += _count(await s.execute(delete(ObjectRow).where(
+        ObjectRow.source_id.in_(source_ids), ObjectRow.status == REMOVED, ObjectRow.version_run < cutoff)))
+    return out
+
+
+def _count(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 # ---------------------------------------------------------------------------------------------------- a run's view
 
 
@@ -435,4 +515,4 @@ def findings_view(run_id: int, raw: bool) -> Select[Any]:
 
 
 __all__ = ["Counters", "Writer", "apply_listing", "apply_results", "chunks", "fail_objects", "findings_view",
-           "folder_of", "plan_record", "run_view", "BEARING", "REMOVED"]
+           "folder_of", "in_page", "plan_record", "prune_state", "run_view", "take_back", "BEARING", "REMOVED"]

@@ -53,6 +53,11 @@ class Job(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     # Fingerprint of the HMAC key its value hashes were made with (v4); NULL for jobs of older versions.
     key_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The caller's key of the create_job request that made it (v6): the same request sent again (its answer was
+    # lost) finds this job instead of creating a second one.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    __table_args__ = (Index("uq_jobs_idempotency_key", "idempotency_key", unique=True),)
 
 
 class Task(Base):
@@ -74,10 +79,23 @@ class Task(Base):
     created_at: Mapped[float] = mapped_column(Double)
     updated_at: Mapped[float] = mapped_column(Double)
     ran_by: Mapped[str | None] = mapped_column(String(128), nullable=True)  # the last lease owner (kept after it ends)
+    # The key of the last request (lease or fenced write) applied to the task (v6): a request re-sent because its
+    # answer was lost finds its own key and is not applied twice.
+    last_request: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # DISCOVERY scope (v7): a folder's subtree, or one page of a big folder (WorkPacket.folder/page_*); NULL folder:
+    # the datasource from its root. ``spawn_key`` names a child task in its job, so a parent that runs again (its
+    # lease lost) cannot spawn it twice. ``counted``: JSON of what this task's listings added to the run's counters
+    # for unchanged objects (they leave no row): taken back when the task is leased again and re-walks.
+    scope_folder: Mapped[str | None] = mapped_column(Text, nullable=True)
+    page_from: Mapped[str | None] = mapped_column(Text, nullable=True)
+    page_to: Mapped[str | None] = mapped_column(Text, nullable=True)
+    spawn_key: Mapped[str | None] = mapped_column(Text, nullable=True)
+    counted: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (
         Index("ix_tasks_job_status", "job_id", "status"),
         Index("ix_tasks_lease", "status", "lease_expires_at"),
+        Index("uq_tasks_spawn_key", "job_id", "spawn_key", unique=True),
     )
 
 

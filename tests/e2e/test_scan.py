@@ -116,7 +116,7 @@ def test_incremental_rerun(corpus, tmp_path):
     (root / "a.txt").write_text("card number 4111111111111111 on file\n")
     (root / "b.txt").write_text("nothing here\n")
     db = tmp_path / "s.db"
-    job = _job(tmp_path, root, "inc")
+    job = _job(tmp_path, root, "inc", extra="retention: 2\n")
     assert _run("scan", "--job", str(job), "--workers", "1", "--db", str(db)).returncode == 0
     (root / "b.txt").write_text("email jane.doe@example.com please\n")
     os.utime(root / "b.txt", (time.time() + 5, time.time() + 5))
@@ -127,6 +127,11 @@ def test_incremental_rerun(corpus, tmp_path):
     ents = sorted(f["entity"] for f in _findings(db))
     assert ents == ["CREDIT_CARD", "EMAIL_ADDRESS"]
     assert _run("scan", "--job", str(job), "--workers", "1", "--db", str(db), "--fail-on-findings").returncode == 3
+    # `retention: 2` deleted run 1 when run 3 completed; `prune --keep 1` deletes run 2; run 3 answers as before.
+    assert storeview.job_status(db, 1) is None and storeview.job_status(db, 2) == "COMPLETED"
+    r = _run("prune", "--keep", "1", "--db", str(db))
+    assert r.returncode == 0 and r.stdout.strip() == "inc: 1 run(s) deleted (2); runs from 3 kept", r.stderr
+    assert sorted(f["entity"] for f in _findings(db)) == ents
 
 
 @pytest.mark.parametrize("body,expected", [

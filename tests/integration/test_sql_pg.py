@@ -10,7 +10,7 @@ import asyncio
 import asyncpg
 import pytest
 
-from scanner.exceptions import AuthenticationError
+from scanner.exceptions import AuthenticationError, ConnectorError
 from tests.integration.sql_servers import (
     N_CUSTOMERS,
     RARE_ROWS,
@@ -159,18 +159,51 @@ async def test_nothing_is_written_and_a_write_would_fail(sql_pg):  # noqa: F811
 
 
 async def test_connection_errors_name_host_and_database_never_the_password(sql_pg):  # noqa: F811
+    """A missing database is fatal (AuthenticationError); a server that refuses the connection is retried with
+    backoff, then fails the task only (ConnectorError), as an SMB server would."""
     from scanner.connectors.sql import SqlConnector
     from tests.integration.sql_servers import READER_PASSWORD, job_for
 
     bad_db = sql_pg.reader_url.replace("/sqlscan", "/nosuchdb")
     closed = sql_pg.reader_url.replace(f":{sql_pg.port}/", ":1/")
-    cases = [(bad_db, "database nosuchdb", "does not exist"), (closed, "on 127.0.0.1:1", "unreachable"),
-             (_odbc_url(closed), "on 127.0.0.1:1", "Check host")]
-    for url, where, fix in cases:
+    cases = [(bad_db, "database nosuchdb", "does not exist", True), (closed, "on 127.0.0.1:1", "unreachable", False),
+             (_odbc_url(closed), "on 127.0.0.1:1", "unreachable", False)]
+    for url, where, fix, fatal in cases:
         conn = SqlConnector(job_for({"url": url}).datasources[0])
-        with pytest.raises(AuthenticationError) as ei:
+        conn.reconnect_delays = (0.01, 0.01)
+        with pytest.raises(ConnectorError) as ei:
             async for _ in conn.enumerate_objects(1 << 20, 10):
                 pass
         await conn.close()
         msg = str(ei.value)
+        assert isinstance(ei.value, AuthenticationError) is fatal, msg
         assert where in msg and fix in msg and READER_PASSWORD not in msg, msg
+        assert fatal or "not regained after 2 retries" in msg
+
+
+@pytest.mark.parametrize("odbc", [False, True], ids=["asyncpg", "odbc"])
+async def test_a_connection_cut_mid_scan_is_reconnected(sql_pg, odbc, caplog):  # noqa: F811
+    """A real server whose connection is cut while it answers (a proxy passes the query on and drops the
+    connection instead of the answer), once in discovery and once in a table's read: both are read again on a new
+    connection, and the results are those of an uncut scan."""
+    from scanner.connectors.sql import SqlConnector
+    from tests.integration.sql_servers import N_CUSTOMERS, job_for
+    from tests.tcpproxy import CuttingProxy
+
+    proxy = CuttingProxy(sql_pg.port)
+    port = await proxy.start()
+    url = sql_pg.reader_url.replace(f":{sql_pg.port}/", f":{port}/")
+    conn = SqlConnector(job_for({"url": _odbc_url(url), **PLAIN} if odbc else {"url": url}).datasources[0])
+    try:
+        proxy.arm(b"table_type")  # the catalogue query of discovery
+        objs = {o.path: o async for batch in conn.enumerate_objects(1 << 30, 1000) for o in batch}
+        assert proxy.cuts == 1 and "public.customers" in objs
+        proxy.arm(b"customers")  # the first query of the table's read
+        rows = 0
+        async for block in conn.read_table(objs["public.customers"]):
+            rows += len(block.row_keys)
+        assert proxy.cuts == 2 and rows == N_CUSTOMERS
+    finally:
+        await conn.close()
+        proxy.close()
+    assert sum("reconnecting" in r.getMessage() for r in caplog.records) == 2

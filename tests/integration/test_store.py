@@ -462,3 +462,116 @@ async def test_a_planted_wal_link_is_refused_and_its_target_left_alone(tmp_path)
         await DatabaseInterface.open(str(tmp_path / "s.db"))
     assert victim.read_text() == "someone else's file\n"
     assert not (tmp_path / "s.db").exists()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+async def test_prune_keeps_every_answer_of_the_runs_it_keeps(kind, tmp_path, request):
+    """Release 4's real scans, upgraded, then pruned: each kept run gives release 4's answers (findings with
+    their carried-over flags, objects by status, summaries, diffs), including run 4, whose objects were all
+    unchanged and are shown by versions of the deleted runs 1 and 2; the next run still finds them unchanged."""
+    from scanner.report.diff import diff_jobs
+
+    url = await _load_old_store(kind, tmp_path, request)
+    expected = json.loads(V4_EXPECTED.read_text())
+    db = await DatabaseInterface.open(url)
+
+    async def same_answers(runs: list[int]) -> None:
+        for jid in runs:
+            exp = expected[str(jid)]
+            assert [f async for f in db.iter_findings(jid)] == exp["findings"], jid
+            assert await db.objects_by_status(jid) == exp["objects"], jid
+            assert _summary_dicts(await db.summary(jid)) == exp["summary"], jid
+            if exp["previous"] in runs:
+                assert await db.previous_run_id(jid) == exp["previous"]
+                d = await diff_jobs(db, exp["diff"]["previous"], jid)
+                assert list(d.rows()) == exp["diff"]["rows"], jid
+
+    try:
+        before = await db.row_counts()
+        [p] = await db.prune(3, "nightly")
+        assert (p.name, p.runs, p.kept_from) == ("nightly", [1, 2], 4)
+        after = await db.row_counts()
+        assert after["jobs"] == before["jobs"] - 2
+        for table in ("object_versions", "findings", "tasks", "run_sources"):
+            assert after[table] < before[table], table
+        await same_answers([3, 4, 5, 6])
+        assert await db.previous_run_id(4) is None  # run 2 is gone: nothing to compare with
+        # Every name, keep 1: "nightly" keeps its newest run (6, cancelled) and its newest complete one (5), so
+        # only 4 goes; "other" has a single run.
+        assert [(p.name, p.runs) for p in await db.prune(1)] == [("nightly", [4])]
+        assert await db.prune(1) == []
+        await same_answers([3, 5, 6])
+        job = await db.create_job("nightly", "src", "/x", ["share", "second"], max_attempts=2, options={})
+        assert (await db.get_job(job)).previous_job_id == 5
+        for disc in await db.lease_tasks(job, "w", 5, 30):
+            objs = await db.object_listing(5, disc.datasource_id)
+            assert await db.record_discovered(disc.task_id, disc.fence, job, disc.datasource_id, objs)
+        p5 = await db.progress(job)
+        assert p5.objects_unchanged == len(expected["5"]["objects"]["DONE"])
+        assert p5.findings == len(expected["5"]["findings"])
+    finally:
+        await db.close()
+
+
+async def test_prune_drops_what_no_kept_run_shows_and_a_removed_object_comes_back_new(db):
+    """Objects removed before the oldest kept run and findings resolved by then are deleted; an object coming
+    back after that is new, as it would have been."""
+    name = f"j-{uuid.uuid4().hex[:8]}"
+    objs = [DiscoveredObject("a", 10, 1.0), DiscoveredObject("d/b", 10, 1.0), DiscoveredObject("d/c", 10, 1.0)]
+    tree = [FolderListing("", ["d"]), FolderListing("d")]
+    runs = []
+    for listing, folders in ((objs, tree), (objs[:1], [FolderListing("")]),
+                             ([DiscoveredObject("a", 11, 2.0)], [FolderListing("")])):
+        runs.append(await db.create_job(name, "src", "/x", ["ds"], max_attempts=2, options={}))
+        await _walk(db, runs[-1], listing, folders)
+    last = ([f async for f in db.iter_findings(runs[-1])], await db.objects_by_status(runs[-1]),
+            _summary_dicts(await db.summary(runs[-1])))
+    [p] = await db.prune(1, name)
+    assert p.runs == runs[:2] and p.rows["objects"] == 2 and p.rows["findings"] == 2
+    assert ([f async for f in db.iter_findings(runs[-1])], await db.objects_by_status(runs[-1]),
+            _summary_dicts(await db.summary(runs[-1]))) == last
+    back = await db.create_job(name, "src", "/x", ["ds"], max_attempts=2, options={})
+    await _walk(db, back, [DiscoveredObject("a", 11, 2.0)] + objs[1:], tree)
+    pr = await db.progress(back)
+    assert (pr.objects_unchanged, pr.objects_done, pr.findings) == (1, 2, 3)
+    assert await db.objects_by_status(back) == {"DONE": ["ds:d/b", "ds:d/c"], "UNCHANGED": ["ds:a"]}
+
+
+async def test_split_discovery_pages_spawn_once_remove_by_range_and_count_once_on_a_re_walk(db):
+    """A big folder in two pages, the second a task spawned by the first (spawned once however often the parent
+    asks); a page's listing removes only what is missing from its own range; a page task leased again after a lost
+    lease re-walks and its unchanged objects count once."""
+    name = f"j-{uuid.uuid4().hex[:8]}"
+    objs = [DiscoveredObject(f"big/f{i:02d}", 10, 1.0) for i in range(10)]
+
+    async def run(first_page, second_page, walk_twice=False):
+        job = await db.create_job(name, "src", "/x", ["ds"], max_attempts=3, options={})
+        [root] = await db.lease_tasks(job, "w", 5, 30)
+        assert root.folder is None and root.page_from is None
+        assert await db.record_discovered(root.task_id, root.fence, job, "ds", first_page,
+                                          [FolderListing("", ["big"]), FolderListing("big", [], None, "big/f05")])
+        for _ in range(2):  # the parent asks twice (a re-run of it): one child
+            assert await db.spawn_discovery(root.task_id, root.fence, job, "ds", [("big", "big/f05", None)])
+        assert await db.complete_task(root.task_id, root.fence)
+        for attempt in range(2 if walk_twice else 1):
+            [page] = await db.lease_tasks(job, "w", 5, 30)
+            assert (page.folder, page.page_from, page.page_to) == ("big", "big/f05", None)
+            assert await db.record_discovered(page.task_id, page.fence, job, "ds", second_page,
+                                              [FolderListing("big", [], "big/f05", None)])
+            if walk_twice and attempt == 0:
+                assert await db.fail_task(page.task_id, page.fence, "lease lost") is TaskStatus.PENDING
+        assert await db.complete_task(page.task_id, page.fence)
+        return job
+
+    first = await run(objs[:5], objs[5:])
+    await db.plan_output_records(first, full=False, batch_bytes=1 << 20, batch_objects=100, max_attempts=2)
+    for t in await db.lease_tasks(first, "w", 10, 30):
+        assert await db.record_object_results(t.task_id, t.fence, first, "ds",
+                                              [ObjectResult(o.path, o.size, o.mtime, []) for o in t.objects])
+        assert await db.complete_task(t.task_id, t.fence)
+    await db.set_job_status(first, JobStatus.COMPLETED)
+    assert (await db.task_counts(first)) == {"COMPLETED": 4}  # the root, its one child, 2 classification tasks
+    second = await run([objs[0]] + objs[2:5], objs[5:], walk_twice=True)  # f01 is gone
+    p = await db.progress(second)
+    assert (p.objects, p.objects_unchanged, p.objects_removed) == (9, 9, 1)
+    assert (await db.objects_by_status(second))["UNCHANGED"] == [f"ds:{o.path}" for o in objs if o.path != "big/f01"]

@@ -29,7 +29,7 @@ from tests.cliutil import findings as _findings
 from tests.cliutil import identity as _identity
 from tests.cliutil import job_file as _job
 from tests.cliutil import run as _run
-from tests.figures import scale
+from tests.figures import LONG, scale
 
 pytestmark = pytest.mark.timeout(3600)
 
@@ -159,6 +159,69 @@ def test_kill_whole_tree_during_writes_then_resume(corpus, baseline, tmp_path, f
             integrity_failures=integrity_failures, duplicate_findings=_duplicates(got),
             findings_missing=sum((baseline - got).values()))
     assert kills >= 1 and integrity_failures == 0 and got == baseline
+
+
+class _Ready:
+    """Which worker processes are ready: the orchestrator numbers workers in the order it starts them (worker-0,
+    worker-1, then one more per replacement) and records the number on each task a worker completes; a worker
+    with a completed task has started. Only this test kills workers, so a new process is the next number."""
+
+    def __init__(self, db: Path):
+        self.db, self.wid, self.next = db, {}, 0
+
+    def __call__(self, proc: subprocess.Popen, before: int) -> list[psutil.Process] | None:
+        ws = _workers(proc)
+        for w in sorted(ws, key=lambda w: w.create_time()):
+            if w.pid not in self.wid:
+                self.wid[w.pid], self.next = self.next, self.next + 1
+        listed = _count(self.db, "SELECT coalesce(sum(objects), 0) FROM run_sources WHERE run_id = 1")
+        open_ = _count(self.db, "SELECT count(*) FROM tasks WHERE job_id = 1 AND type = 'DISCOVERY' "
+                                "AND status IN ('PENDING', 'LEASED')")
+        if len(ws) != 2 or not open_ or listed <= before:
+            return None
+        ready = [w for w in ws if _count(self.db, "SELECT count(*) FROM tasks WHERE job_id = 1 AND status = "
+                                                  f"'COMPLETED' AND ran_by LIKE '%/worker-{self.wid[w.pid]}'")]
+        return ready or None
+
+
+def test_worker_kills_during_discovery_of_a_split_tree(tmp_path, figures):
+    """A tree listed by many discovery tasks (one folder each, big folders in pages), workers killed while they
+    list it: every object is listed once (counters exact: a re-walked task takes back what it counted) and found
+    once, no task is lost. Long form only (`make reliability`): half a minute even in its short form."""
+    if not LONG:
+        pytest.skip("long form only: make reliability")
+    root = tmp_path / "tree"
+    folders, per = 400, 5
+    for d in range(folders):
+        (root / f"d{d:04d}").mkdir(parents=True)
+        for i in range(per):
+            (root / f"d{d:04d}" / f"f{i}.txt").write_text(f"contact j{d}x{i}@example.com\n")
+    db = tmp_path / "split.db"
+    job = _job(tmp_path, root, "splitkill", "  max_attempts: 100\n  discovery_fanout: 2\n  discovery_page: 2\n")
+    proc = _scan(tmp_path, job, db)
+    rng = random.Random(3)
+    kills = 0
+    ready = _Ready(db)
+    for _ in range(40):
+        before = _count(db, "SELECT coalesce(sum(objects), 0) FROM run_sources WHERE run_id = 1")
+        ws = _wait(ready, proc, "a started worker while discovery is open", proc, before)
+        if not ws:
+            break
+        try:
+            rng.choice(ws).kill()
+            kills += 1
+        except psutil.NoSuchProcess:
+            pass
+    _, err = proc.communicate(timeout=900)
+    assert proc.returncode == 0, err[-2000:]
+    p = storeview.progress(db, 1)
+    lost = sum(n for st, n in storeview.task_counts(db, 1).items() if st != TaskStatus.COMPLETED.value)
+    got = _identity(_findings(db))
+    figures("kill -9 of workers during a split discovery", "objects listed once, 0 lost, 0 duplicates",
+            kills=kills, objects=p.objects, expected_objects=folders * per, tasks_lost=lost,
+            duplicate_findings=_duplicates(got), findings=sum(got.values()))
+    assert kills >= 1 and lost == 0 and _duplicates(got) == 0
+    assert p.objects == p.objects_done == sum(got.values()) == folders * per
 
 
 def test_sigterm_then_resume_rereads_only_in_flight(corpus, baseline, tmp_path, figures):
