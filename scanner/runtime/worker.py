@@ -32,6 +32,7 @@ from scanner.exceptions import (
 from scanner.extract import ContentExtractor, ExtractionReport
 from scanner.logsetup import cap_library_logs
 from scanner.models import (
+    HINT_PREFIX,
     DiscoveredObject,
     FolderListing,
     ObjectResult,
@@ -279,7 +280,7 @@ class Worker:
             for i, obj in enumerate(objs):
                 self._check_abort(packet)
                 current, nxt = nxt, (fetch(objs[i + 1]) if i + 1 < len(objs) else None)
-                done.append(await self._attempts(packet, obj, current))
+                done.append(await self._with_exposure(conn, obj, await self._attempts(packet, obj, current)))
                 if len(done) >= _FLUSH_OBJECTS or time.monotonic() - last_flush > _FLUSH_SECONDS:
                     self.send((M.OBJECTS, packet.task_id, packet.fence, done))
                     done, last_flush = [], time.monotonic()
@@ -288,6 +289,16 @@ class Worker:
                 nxt.cancel()
             if done:
                 self.send((M.OBJECTS, packet.task_id, packet.fence, done))
+
+    @staticmethod
+    async def _with_exposure(conn: FileConnector | TableConnector, obj: DiscoveredObject,
+                             result: ObjectResult) -> ObjectResult:
+        """Who can read the object, asked of its connector only when it holds findings (hints do not count): the
+        question costs a round trip, and the answer only matters where there is something to expose."""
+        bearing = not (result.skip_reason or result.failed_reason)
+        if bearing and any(not f.entity.startswith(HINT_PREFIX) for f in result.findings):
+            result.exposure = await conn.exposure(obj)
+        return result
 
     async def _attempts(self, packet: WorkPacket, obj: DiscoveredObject,
                         read: asyncio.Task[bytes] | None) -> ObjectResult:
@@ -371,7 +382,7 @@ class Worker:
         try:
             for obj in packet.objects:
                 self._check_abort(packet)
-                done.append(await self._one_table(packet, conn, obj))
+                done.append(await self._with_exposure(conn, obj, await self._one_table(packet, conn, obj)))
                 if len(done) >= _FLUSH_OBJECTS or time.monotonic() - last_flush > _FLUSH_SECONDS:
                     self.send((M.OBJECTS, packet.task_id, packet.fence, done))
                     done, last_flush = [], time.monotonic()
