@@ -113,6 +113,25 @@ def _group_name(gid: int) -> str:
         return str(gid)
 
 
+def file_exposure(name: str) -> Exposure:
+    """Who can read a local file by its absolute path (its mode and ACL, and search permission on every folder from
+    ``/`` down): for files outside any datasource tree, such as an SQLite database. Blocking; never raises."""
+    path = Path(os.path.abspath(name))
+    try:
+        chain = [*reversed(path.parents), path]
+        nodes = []
+        for p in chain:
+            st = os.stat(p)
+            try:
+                acl = os.getxattr(p, _ACL_XATTR)
+            except OSError:
+                acl = None
+            nodes.append(posix_node(st, acl))
+    except OSError as exc:
+        return unknown(_reason(exc))
+    return posix_exposure(nodes[-1], nodes[:-1], _user_name, _group_name)
+
+
 class _Tree:
     """The datasource root as a descriptor, and race-free resolution of paths below it. Blocking (threads)."""
 

@@ -18,7 +18,8 @@ from scanner.report.sarif import build_sarif
 from scanner.report.triage import visible_findings
 from scanner.store import DatabaseInterface
 
-FIELDS = ["job_id", "datasource", "object", "location", "entity", "score", "masked", "value_hash", "carried_over"]
+FIELDS = ["job_id", "datasource", "object", "location", "entity", "score", "masked", "value_hash", "carried_over",
+          "exposure", "readers", "exposure_reason"]
 FORMATS = ("jsonl", "csv", "sarif")
 _BASELINE = {"new": "new", "resolved": "absent", "unchanged": "unchanged"}
 
@@ -57,7 +58,7 @@ async def export_findings(db: DatabaseInterface, job_id: int, fmt: str, out: IO[
         if not raw:
             f.pop("value", None)
         if writer:
-            writer.writerow(f)
+            writer.writerow(f | {"readers": json.dumps(f.get("readers") or [])})
         else:
             out.write(json.dumps(f) + "\n")
         n += 1
