@@ -843,8 +843,11 @@ class SqlConnector(TableConnector):
             notes.append("grants as far as the scan account may see them (information_schema)")
         if not rows and d.name != "postgresql":
             return unknown("no grant is visible to the scan account")
-        return grants_exposure([(str(r[0]), d.reader_kind(str(r[0]), str(r[1]))) for r in rows],
-                               "; ".join(notes) or None)
+        grantees = [(str(r[0]), d.reader_kind(str(r[0]), str(r[1]))) for r in rows]
+        if any(kind == "public" for _n, kind in grantees):
+            # Every role reads it through PUBLIC: listing them all would only hide that.
+            grantees = [g for g in grantees if g[1] != "role"]
+        return grants_exposure(grantees, "; ".join(notes) or None)
 
     def _read_error(self, exc: BaseException) -> ConnectorError:
         """A driver error while reading one table, without its message (it could quote a value)."""
