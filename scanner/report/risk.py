@@ -25,8 +25,8 @@ SEVERITIES = ("high", "medium", "low")
 SEVERITY_WEIGHT = {"high": 9, "medium": 3, "low": 1}
 # Unknown weighs as a named group: not reassuring, not an incident either until someone looks.
 EXPOSURE_WEIGHT = {EVERYONE: 30, AUTHENTICATED: 10, GROUP: 3, UNKNOWN: 3, OWNER: 1}
-EXPOSURE_LABEL = {EVERYONE: "open to everyone", AUTHENTICATED: "any authenticated user", GROUP: "named groups",
-                  OWNER: "owner only", UNKNOWN: "unknown"}
+EXPOSURE_LABEL = {EVERYONE: "anyone", AUTHENTICATED: "any logged-on user", GROUP: "named groups or users",
+                  OWNER: "owner and administrators", UNKNOWN: "could not tell"}
 _SARIF_LEVELS = ("note", "warning", "error")
 _SARIF_BY_SEVERITY = {"low": 0, "medium": 1, "high": 2}
 DEFAULT_SEVERITY = "medium"
