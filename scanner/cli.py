@@ -401,7 +401,7 @@ def diff(old_ref: str, new_ref: str, db: str, fmt: str, include_suppressed: bool
 def _print_diff(d: Any, fmt: str, show_unchanged: bool) -> None:
     import csv
 
-    from scanner.report.export import FIELDS
+    from scanner.report.export import FIELDS, csv_row
 
     if fmt == "text":
         c = d.counts()
@@ -425,7 +425,7 @@ def _print_diff(d: Any, fmt: str, show_unchanged: bool) -> None:
     for row in d.rows():
         row.pop("value", None)
         if writer:
-            writer.writerow(row)
+            writer.writerow(csv_row(row))
         else:
             click.echo(json.dumps(row))
 

@@ -58,11 +58,16 @@ async def export_findings(db: DatabaseInterface, job_id: int, fmt: str, out: IO[
         if not raw:
             f.pop("value", None)
         if writer:
-            writer.writerow(f | {"readers": json.dumps(f.get("readers") or [])})
+            writer.writerow(csv_row(f))
         else:
             out.write(json.dumps(f) + "\n")
         n += 1
     return n
+
+
+def csv_row(f: dict[str, Any]) -> dict[str, Any]:
+    """A finding as a CSV row: lists (``readers``) as JSON, as in the other formats."""
+    return {k: json.dumps(v) if isinstance(v, list) else v for k, v in f.items()}
 
 
 async def _aiter(rows: Iterable[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
