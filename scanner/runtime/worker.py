@@ -29,6 +29,7 @@ from scanner.exceptions import (
     ExtractionError,
     ObjectReadError,
 )
+from scanner.exposure import unknown
 from scanner.extract import ContentExtractor, ExtractionReport
 from scanner.logsetup import cap_library_logs
 from scanner.models import (
@@ -297,7 +298,11 @@ class Worker:
         question costs a round trip, and the answer only matters where there is something to expose."""
         bearing = not (result.skip_reason or result.failed_reason)
         if bearing and any(not f.entity.startswith(HINT_PREFIX) for f in result.findings):
-            result.exposure = await conn.exposure(obj)
+            try:
+                result.exposure = await conn.exposure(obj)
+            except Exception as exc:  # noqa: BLE001 - a connector's bug must not cost the object its findings
+                log.debug("exposure of %s", obj.path, exc_info=True)
+                result.exposure = unknown(f"reading the permissions failed ({exc.__class__.__name__})")
         return result
 
     async def _attempts(self, packet: WorkPacket, obj: DiscoveredObject,
