@@ -121,11 +121,13 @@ def validate(job_file: str) -> None:
 @click.option("--resume", "resume_id", type=int, default=None, help="Finish an interrupted job.")
 @click.option("--full", is_flag=True, help="Scan everything, not only what changed since the last complete run.")
 @click.option("--fail-on-findings", is_flag=True, help="Exit 3 when the job found anything.")
+@click.option("--fail-on-exposure", type=click.Choice(["everyone", "authenticated", "group", "owner", "unknown"]),
+              default=None, help="Exit 3 when a finding sits in an object exposed this widely or wider.")
 @coordinator_option("Resource coordinator URL (redis://...); overrides the job's.")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               envvar="DATASCAN_LOG_FORMAT", help="Logs on stderr as text, or one JSON object per line.")
 def scan(job_file: str | None, workers: int | None, db: str, resume_id: int | None, full: bool,
-         fail_on_findings: bool, coordinator: str | None, log_format: str) -> None:
+         fail_on_findings: bool, fail_on_exposure: str | None, coordinator: str | None, log_format: str) -> None:
     """Run a job to completion on this host (one run per job name at a time: exit 75 if another holds it)."""
     from scanner.logjson import ENV_VAR, ProgressLogger, use_json_logging
 
@@ -185,7 +187,30 @@ def scan(job_file: str | None, workers: int | None, db: str, resume_id: int | No
                 out.print(f"interrupted; continue with: {resume}", highlight=False)
     if outcome.signal is not None:
         sys.exit(128 + outcome.signal)
-    sys.exit(exit_code_for(summary, fail_on_findings))
+    code = exit_code_for(summary, fail_on_findings)
+    if code in (EXIT_OK, EXIT_FINDINGS) and fail_on_exposure:
+        code = _exposure_exit(db, outcome.job_id, fail_on_exposure) or code
+    sys.exit(code)
+
+
+def _exposure_exit(db: str, job_id: int, threshold: str) -> int:
+    """``--fail-on-exposure``: EXIT_FINDINGS (with its line) when a visible finding is exposed at ``threshold``
+    or wider, else 0."""
+    from scanner.report.risk import count_exposed
+    from scanner.store import DatabaseInterface
+
+    async def go() -> int:
+        store = await DatabaseInterface.open(db)
+        try:
+            return await count_exposed(store, job_id, threshold)
+        finally:
+            await store.close()
+
+    n = _run(go())
+    if not n:
+        return 0
+    _error_line(f"job {job_id}: {n} finding(s) in objects exposed to {threshold} or wider (--fail-on-exposure)")
+    return EXIT_FINDINGS
 
 
 def exit_code_for(summary: Any, fail_on_findings: bool) -> int:
@@ -376,7 +401,7 @@ def diff(old_ref: str, new_ref: str, db: str, fmt: str, include_suppressed: bool
 def _print_diff(d: Any, fmt: str, show_unchanged: bool) -> None:
     import csv
 
-    from scanner.report.export import FIELDS
+    from scanner.report.export import FIELDS, csv_row
 
     if fmt == "text":
         c = d.counts()
@@ -388,6 +413,10 @@ def _print_diff(d: Any, fmt: str, show_unchanged: bool) -> None:
                 # Names and masks come from the scanned data: escaped, so they cannot drive the terminal.
                 out.print(printable(f"{mark} {row['datasource']}:{row['object']} {row['location']} {row['entity']} "
                                     f"{row['masked']} {row['value_hash'][:16]}"), highlight=False, markup=False)
+        for ch in d.exposure_changed:
+            out.print(printable(f"~ {ch['datasource']}:{ch['object']} exposure changed: {ch['old_exposure']} -> "
+                                f"{ch['exposure']} (readers: {', '.join(ch['readers']) or '-'})"),
+                      highlight=False, markup=False)
         return
     fields = ["change"] + FIELDS
     writer = csv.DictWriter(sys.stdout, fieldnames=fields, extrasaction="ignore") if fmt == "csv" else None
@@ -396,7 +425,7 @@ def _print_diff(d: Any, fmt: str, show_unchanged: bool) -> None:
     for row in d.rows():
         row.pop("value", None)
         if writer:
-            writer.writerow(row)
+            writer.writerow(csv_row(row))
         else:
             click.echo(json.dumps(row))
 

@@ -192,3 +192,5 @@ class ObjectResult:
     partial_reason: str | None = None   # some of it was classified, some not (a limit, an encrypted member): PARTIAL
     failed_reason: str | None = None    # its extraction aborted on every one of ``attempts`` tries: FAILED
     attempts: int = 1                   # how many times it was read and extracted in this task
+    # Who can read it (scanner.exposure.Exposure), read for objects with findings only; None: not read.
+    exposure: Any = None

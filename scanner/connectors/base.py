@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+from scanner.exposure import Exposure, unknown
 from scanner.models import DiscoveredObject
 
 
@@ -70,6 +71,11 @@ class FileConnector(ABC):
         for i in range(0, len(data), chunk_bytes):
             yield data[i:i + chunk_bytes]
 
+    async def exposure(self, obj: DiscoveredObject) -> Exposure:
+        """Who can read the object (:mod:`scanner.exposure`); never raises: what cannot be read is ``unknown``
+        with the reason. Connectors that can tell override this."""
+        return unknown("this connector does not read permissions")
+
     async def close(self) -> None:  # noqa: B027 - optional hook, most connectors hold nothing
         """Release sessions and handles."""
 
@@ -123,6 +129,10 @@ class TableConnector(ABC):
         number). Raises ObjectReadError when the table cannot be read (gone, timed out, permission denied);
         blocks already yielded stay valid.
         """
+
+    async def exposure(self, obj: DiscoveredObject) -> Exposure:
+        """Who may SELECT the table (:mod:`scanner.exposure`); never raises: ``unknown`` with the reason."""
+        return unknown("this connector does not read grants")
 
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import functools
+import grp
 import logging
 import os
+import pwd
 import stat as stat_mod
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -28,6 +31,7 @@ from scanner.config import FilesystemSource
 from scanner.connectors.base import FileConnector, FolderPage
 from scanner.connectors.globs import PathFilter
 from scanner.exceptions import ConnectorError, ObjectReadError
+from scanner.exposure import Exposure, posix_exposure, posix_node, unknown
 from scanner.models import DiscoveredObject
 from scanner.names import escape_name, unescape_name
 
@@ -36,6 +40,9 @@ log = logging.getLogger(__name__)
 _READ_CHUNK = 1 << 20
 _MAX_LINKS = 40  # symbolic links resolved for one path, as the kernel's own limit
 _PATH_FLAGS = os.O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC
+
+_MARKER_PREFIX = "ctime:"
+_ACL_XATTR = "system.posix_acl_access"
 
 LINK_NOT_FOLLOWED = "symbolic link, not followed (follow_symlinks: false)"
 LINK_OUTSIDE_ROOT = "symbolic link leading outside the datasource root (allow_outside_root: false)"
@@ -59,6 +66,7 @@ class _Entry:
     mtime: float
     dev_ino: tuple[int, int]
     error: str | None = None
+    ctime_ns: int = 0
 
 
 def _reason(exc: OSError) -> str:
@@ -77,6 +85,51 @@ def _parts(stored: str) -> list[str]:
     if any(p in (".", "..") for p in parts):
         raise _Refused("not a path below the datasource root")
     return parts
+
+
+def _posix_acl(fd: int) -> bytes | None:
+    """The access ACL of what an ``O_PATH`` descriptor names (through /proc: fgetxattr refuses O_PATH), or None."""
+    try:
+        return os.getxattr(f"/proc/self/fd/{fd}", _ACL_XATTR)
+    except OSError as exc:
+        if exc.errno in (errno.ENODATA, errno.ENOTSUP, errno.EOPNOTSUPP):
+            return None
+        raise
+
+
+@functools.lru_cache(maxsize=1024)
+def _user_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+@functools.lru_cache(maxsize=1024)
+def _group_name(gid: int) -> str:
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return str(gid)
+
+
+def file_exposure(name: str) -> Exposure:
+    """Who can read a local file by its absolute path (its mode and ACL, and search permission on every folder from
+    ``/`` down): for files outside any datasource tree, such as an SQLite database. Blocking; never raises."""
+    path = Path(os.path.abspath(name))
+    try:
+        chain = [*reversed(path.parents), path]
+        nodes = []
+        for p in chain:
+            st = os.stat(p)
+            try:
+                acl = os.getxattr(p, _ACL_XATTR)
+            except OSError:
+                acl = None
+            nodes.append(posix_node(st, acl))
+    except OSError as exc:
+        return unknown(_reason(exc))
+    return posix_exposure(nodes[-1], nodes[:-1], _user_name, _group_name)
 
 
 class _Tree:
@@ -226,7 +279,7 @@ class _Tree:
         except OSError as exc:
             return _Entry(name, False, False, False, 0, 0.0, (0, 0), error=_reason(exc))
         return _Entry(name, stat_mod.S_ISDIR(st.st_mode), stat_mod.S_ISREG(st.st_mode), is_link, st.st_size,
-                      st.st_mtime, (st.st_dev, st.st_ino))
+                      st.st_mtime, (st.st_dev, st.st_ino), ctime_ns=st.st_ctime_ns)
 
 
 class FilesystemConnector(FileConnector):
@@ -291,7 +344,11 @@ class FilesystemConnector(FileConnector):
                 reason = "not a regular file"
             elif e.size > self.max_bytes:
                 reason = f"larger than max_file_mb ({e.size / 1048576:.1f} MB > {self.cfg.max_file_mb:g} MB)"
-            objects.append(DiscoveredObject(escape_name(rel), e.size, e.mtime, skip_reason=reason))
+            # The change time joins size and mtime: a chmod, chown or ACL change alone moves it, so a file whose
+            # permissions changed is read again and its new exposure recorded (the folders on the way are not
+            # watched: a chmod of a folder shows on the next change of its files, or with --full).
+            objects.append(DiscoveredObject(escape_name(rel), e.size, e.mtime, skip_reason=reason,
+                                            marker=f"{_MARKER_PREFIX}{e.ctime_ns}" if reason is None else None))
         yield FolderPage(objects, subfolders)
 
     def _ancestors(self, parts: list[str]) -> set[tuple[int, int]]:
@@ -305,6 +362,25 @@ class FilesystemConnector(FileConnector):
             os.close(fd)
             out.add((st.st_dev, st.st_ino))
         return out
+
+    async def exposure(self, obj: DiscoveredObject) -> Exposure:
+        """Owner, group, mode and POSIX ACL of the file and of every folder from the datasource root down to it."""
+        try:
+            return await asyncio.to_thread(self._exposure, _parts(obj.path))
+        except _Refused as exc:
+            return unknown(exc.reason)
+        except OSError as exc:
+            return unknown(_reason(exc))
+
+    def _exposure(self, parts: list[str]) -> Exposure:
+        nodes = []
+        for i in range(len(parts) + 1):  # the root, each folder on the way, the file itself
+            fd, st = self.tree.resolve(parts[:i])
+            try:
+                nodes.append(posix_node(st, _posix_acl(fd)))
+            finally:
+                os.close(fd)
+        return posix_exposure(nodes[-1], nodes[:-1], _user_name, _group_name)
 
     async def read_object(self, obj: DiscoveredObject, max_bytes: int) -> bytes:
         """The file's bytes; ObjectReadError when it is gone, unreadable, or grew past ``max_bytes``."""

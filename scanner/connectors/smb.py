@@ -45,16 +45,19 @@ from smbprotocol.exceptions import (
     SMBResponseException,
     WrongPassword,
 )
-from smbprotocol.file_info import FileAttributes, FileInformationClass
+from smbprotocol.file_info import FileAttributes, FileInformationClass, InfoType
 from smbprotocol.open import (
     CreateDisposition,
     CreateOptions,
     DirectoryAccessMask,
     FilePipePrinterAccessMask,
     ImpersonationLevel,
+    InfoAdditionalInformation,
     Open,
     QueryDirectoryFlags,
     ShareAccess,
+    SMB2QueryInfoRequest,
+    SMB2QueryInfoResponse,
 )
 from smbprotocol.session import Session
 from smbprotocol.tree import TreeConnect
@@ -63,6 +66,7 @@ from scanner.config import SmbSource, secret_value
 from scanner.connectors.base import FileConnector, FolderPage
 from scanner.connectors.globs import PathFilter
 from scanner.exceptions import AuthenticationError, ConnectorError, ObjectReadError
+from scanner.exposure import Exposure, dacl_exposure, parse_security_descriptor, unknown
 from scanner.models import DiscoveredObject
 from scanner.names import escape_name, needs_escape, unescape_name
 
@@ -87,6 +91,12 @@ _READ_ACCESS = (FilePipePrinterAccessMask.FILE_READ_DATA | FilePipePrinterAccess
                 | FilePipePrinterAccessMask.SYNCHRONIZE)
 _LIST_ACCESS = (DirectoryAccessMask.FILE_LIST_DIRECTORY | DirectoryAccessMask.FILE_READ_ATTRIBUTES
                 | DirectoryAccessMask.SYNCHRONIZE)
+# Reading a security descriptor needs READ_CONTROL and nothing else: never WRITE_DAC, never data access.
+_SECURITY_ACCESS = FilePipePrinterAccessMask.READ_CONTROL | FilePipePrinterAccessMask.SYNCHRONIZE
+_SECURITY_INFO = (InfoAdditionalInformation.OWNER_SECURTIY_INFORMATION
+                  | InfoAdditionalInformation.GROUP_SECURITY_INFORMATION
+                  | InfoAdditionalInformation.DACL_SECURITY_INFORMATION)
+_SD_MAX = 64 * 1024  # a descriptor larger than this is not one a file server hands out
 _SHARE_ALL = ShareAccess.FILE_SHARE_READ | ShareAccess.FILE_SHARE_WRITE | ShareAccess.FILE_SHARE_DELETE
 _MARKER_PREFIX = "fileid:"
 REPARSE_NOT_FOLLOWED = "reparse point (symbolic link or junction), not followed"
@@ -323,6 +333,44 @@ def _read_step(sess: _SmbSession, st: _ReadState, chunk: int) -> bytes:
     if not data or st.offset >= st.eof:
         _close_quietly(st.handle)
         st.handle, st.done = None, True
+    return data
+
+
+def _security_descriptor(sess: _SmbSession, smb_path: str) -> bytes:
+    """A file's security descriptor (owner, group, DACL) in one round trip: CREATE (READ_CONTROL only), QUERY_INFO
+    and CLOSE sent as one related compound. Raises SMBResponseException (access denied ...). Blocking."""
+    assert sess.tree is not None and sess.conn is not None
+    h = Open(sess.tree, smb_path)
+    create, create_done = h.create(ImpersonationLevel.Impersonation, _SECURITY_ACCESS,
+                                   FileAttributes.FILE_ATTRIBUTE_NORMAL, _SHARE_ALL, CreateDisposition.FILE_OPEN,
+                                   CreateOptions.FILE_NON_DIRECTORY_FILE | CreateOptions.FILE_OPEN_REPARSE_POINT,
+                                   send=False)
+    query = SMB2QueryInfoRequest()
+    query["info_type"] = InfoType.SMB2_0_INFO_SECURITY
+    query["output_buffer_length"] = _SD_MAX
+    query["additional_information"] = _SECURITY_INFO
+    query["file_id"] = b"\xff" * 16  # related compound: the handle the CREATE before it opens
+    close, close_done = h.close(get_attributes=False, send=False)
+    tree = sess.tree
+    requests = sess.conn.send_compound([create, query, close], tree.session.session_id, tree.tree_connect_id,
+                                       related=True)
+    # Every response must be received (smbprotocol matches them by message id), even when the first failed.
+    errors: list[Exception] = []
+    data = b""
+    for i, req in enumerate(requests):
+        try:
+            if i == 0:
+                create_done(req)
+            elif i == 1:
+                resp = SMB2QueryInfoResponse()
+                resp.unpack(sess.conn.receive(req)["data"].get_value())
+                data = resp["buffer"].get_value()
+            else:
+                close_done(req)
+        except SMBResponseException as exc:
+            errors.append(exc)
+    if errors:
+        raise errors[0]
     return data
 
 
@@ -598,6 +646,31 @@ class SmbConnector(FileConnector):
         finally:
             if st.handle is not None:  # abandoned half-way: do not leave the handle open on the server
                 self._pool.submit(_close_quietly, st.handle)
+
+    async def exposure(self, obj: DiscoveredObject) -> Exposure:
+        """Who may read the file, from its DACL (owner, group and DACL read with READ_CONTROL only).
+
+        The file's own DACL decides: it already holds what it inherited from the folders above, and Windows lets
+        a user open a file by path without rights on the folders on the way (bypass traverse checking, granted to
+        Everyone by default). Share-level permissions are not read (smbprotocol has no SRVSVC client). A
+        descriptor the scan account may not read is ``unknown`` with the reason; the object itself is unaffected.
+        """
+        name = unescape_name(obj.path)
+        if needs_escape(name):
+            return unknown(_UNSENDABLE)
+        try:
+            data = await self._call(lambda s: _security_descriptor(s, self._smb_path(name)))
+        except SMBResponseException as exc:
+            reason = _status_reason(exc)
+            if reason == "permission denied":
+                reason = "the scan account may not read the security descriptor (READ_CONTROL denied)"
+            return unknown(reason)
+        except ConnectorError as exc:
+            return unknown(str(exc))
+        try:
+            return dacl_exposure(parse_security_descriptor(data))
+        except ValueError as exc:
+            return unknown(str(exc))
 
     async def close(self) -> None:
         """Close the session, give the coordinator slot back and stop the threads."""

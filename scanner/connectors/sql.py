@@ -36,6 +36,7 @@ from sqlalchemy.engine import URL, Dialect
 
 from scanner.config import SqlSource, SqlTlsConfig, secret_value
 from scanner.connectors.base import ColumnSample, TableBlock, TableConnector
+from scanner.connectors.filesystem import file_exposure
 from scanner.connectors.sql_dialects import (
     ColumnInfo,
     MssqlDialect,
@@ -48,6 +49,7 @@ from scanner.connectors.sql_dialects import (
 )
 from scanner.dburl import parse_url
 from scanner.exceptions import AuthenticationError, ConfigError, ConnectorError, ObjectReadError
+from scanner.exposure import Exposure, grants_exposure, unknown
 from scanner.models import DiscoveredObject
 from scanner.tlspolicy import (
     DATASOURCE_ALLOW,
@@ -914,6 +916,43 @@ class SqlConnector(TableConnector):
                 raise
             except Exception as exc:  # noqa: BLE001
                 raise self._read_error(exc) from None
+
+    async def exposure(self, obj: DiscoveredObject) -> Exposure:
+        """Who may SELECT the table: the database's effective grants (PUBLIC, roles, owner and superusers), noting
+        row-level security; for SQLite, who can read the database file. Never raises: ``unknown`` with why."""
+        if self.backend == "sqlite":
+            path = self.url.database or ""
+            if not path or path == ":memory:":
+                return unknown("an in-memory SQLite database")
+            return await asyncio.to_thread(file_exposure, path)
+        parts = split_object_name(obj.path)
+        if parts is None:
+            return unknown("not a table name")
+        try:
+            async with self._session(time.monotonic() + self.cfg.query_timeout_s) as s:
+                d = self.dialect
+                stmt = d.table_readers(TableRef(*parts))
+                if stmt is None:
+                    return unknown("this database has no grants to read")
+                rows = await s.all(stmt)
+        except AuthenticationError as exc:
+            return unknown(str(exc))
+        except TimeoutError:
+            return unknown(f"reading the grants timed out after {self.cfg.query_timeout_s:g}s")
+        except Exception as exc:  # noqa: BLE001 - any driver error: the object keeps its findings, exposure unknown
+            return unknown(f"cannot read the grants ({self._read_error(exc)})")
+        notes = []
+        if any(bool(r[2]) for r in rows):
+            notes.append("row-level security is on: each reader sees only the rows its policies allow")
+        if d.name == "mysql":
+            notes.append("grants as far as the scan account may see them (information_schema)")
+        if not rows and d.name != "postgresql":
+            return unknown("no grant is visible to the scan account")
+        grantees = [(str(r[0]), d.reader_kind(str(r[0]), str(r[1]))) for r in rows]
+        if any(kind == "public" for _n, kind in grantees):
+            # Every role reads it through PUBLIC: listing them all would only hide that.
+            grantees = [g for g in grantees if g[1] != "role"]
+        return grants_exposure(grantees, "; ".join(notes) or None)
 
     def _read_error(self, exc: BaseException) -> ConnectorError:
         """A driver error while reading one table, without its message (it could quote a value)."""

@@ -25,8 +25,10 @@ from sqlalchemy import (
     Unicode,
     and_,
     bindparam,
+    case,
     cast,
     column,
+    false,
     func,
     literal,
     literal_column,
@@ -34,6 +36,8 @@ from sqlalchemy import (
     select,
     table,
     tablesample,
+    true,
+    union_all,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ColumnElement, quoted_name
@@ -299,6 +303,18 @@ class SqlDialect:
         """Statements run at the start of every session: read only, bounded time."""
         return []
 
+    # ------------------------------------------------------------------------------------------------ exposure
+
+    def table_readers(self, ref: TableRef) -> Select[Any] | None:
+        """(grantee, how, note) rows of who may SELECT one table, or None where the database has no grants
+        (SQLite: the file's mode decides). ``how`` is read by :meth:`reader_kind`; ``note`` is true where
+        row-level security narrows what each reader sees."""
+        return None
+
+    def reader_kind(self, grantee: str, how: str) -> str:
+        """``public`` (anyone), ``admin`` (owner, superuser) or ``role`` for one row of :meth:`table_readers`."""
+        return how if how in ("public", "admin") else "role"
+
 
 class PostgresDialect(SqlDialect):
     """PostgreSQL: information_schema, ``pg_stat_user_tables`` counters, ``TABLESAMPLE SYSTEM``."""
@@ -331,6 +347,25 @@ class PostgresDialect(SqlDialect):
                   column("n_tup_ins"), column("n_tup_upd"), column("n_tup_del"), schema="pg_catalog")
         marker = func.concat_ws(":", s.c.n_tup_ins, s.c.n_tup_upd, s.c.n_tup_del)
         return select(s.c.schemaname, s.c.relname, s.c.n_live_tup, marker)
+
+    def table_readers(self, ref: TableRef) -> Select[Any]:
+        # Effective privileges, not the ACL as written: has_any_column_privilege follows role membership and
+        # column grants, and ``public`` asks for the PUBLIC pseudo-role. A role must also reach the schema (USAGE).
+        # pg_* predefined roles (pg_read_all_data ...) are administrators' tools and are left out.
+        r = table("pg_roles", column("oid"), column("rolname"), column("rolsuper"), schema="pg_catalog")
+        c = table("pg_class", column("oid"), column("relowner"), column("relnamespace"), column("relrowsecurity"),
+                  schema="pg_catalog")
+        rel = func.to_regclass(func.format("%I.%I", _name_bind("schema", ref.schema), _name_bind("table", ref.name)))
+        rls = func.coalesce(c.c.relrowsecurity, false())
+        roles = (select(r.c.rolname, case((r.c.rolsuper | (r.c.oid == c.c.relowner), "admin"), else_="role"), rls)
+                 .select_from(r.join(c, true()))
+                 .where(c.c.oid == rel, func.left(r.c.rolname, 3) != "pg_",
+                        func.has_any_column_privilege(r.c.oid, c.c.oid, "SELECT"),
+                        func.has_schema_privilege(r.c.oid, c.c.relnamespace, "USAGE")))
+        public = (select(literal("PUBLIC"), literal("public"), rls)
+                  .where(c.c.oid == rel, func.has_any_column_privilege("public", c.c.oid, "SELECT"),
+                         func.has_schema_privilege("public", c.c.relnamespace, "USAGE")))
+        return union_all(public, roles)  # type: ignore[return-value]
 
     def value_expr(self, c: ColumnElement[Any], category: str, max_chars: int) -> ColumnElement[Any]:
         if category == "text":
@@ -374,6 +409,25 @@ class MysqlDialect(SqlDialect):
         if category in ("text", "binary"):
             return func.substring(c, 1, max_chars)
         return c
+
+    def table_readers(self, ref: TableRef) -> Select[Any]:
+        # Grants at table, database and global level. information_schema shows other accounts' grants only to an
+        # account that may read the mysql schema: a SELECT-only login sees its own (the caller notes it).
+        tp = self._is("table_privileges", "grantee", "table_schema", "table_name", "privilege_type")
+        sp = self._is("schema_privileges", "grantee", "table_schema", "privilege_type")
+        up = self._is("user_privileges", "grantee", "privilege_type")
+        return union_all(  # type: ignore[return-value]
+            select(tp.c.grantee, literal("table"), literal(None))
+            .where(tp.c.table_schema == _name_bind("schema", ref.schema),
+                   tp.c.table_name == _name_bind("table", ref.name), tp.c.privilege_type == "SELECT"),
+            select(sp.c.grantee, literal("database"), literal(None))
+            .where(sp.c.table_schema == _name_bind("schema2", ref.schema), sp.c.privilege_type == "SELECT"),
+            select(up.c.grantee, literal("global"), literal(None)).where(up.c.privilege_type == "SELECT"))
+
+    def reader_kind(self, grantee: str, how: str) -> str:
+        if grantee.startswith("''@"):
+            return "public"  # the anonymous account: anyone who can reach the server
+        return "admin" if how == "global" else "role"
 
     def session_setup(self, timeout_s: float, flavor: str = "") -> list[str]:
         out = ["SET SESSION TRANSACTION READ ONLY"]
@@ -453,6 +507,35 @@ class MssqlDialect(SqlDialect):
                 .select_from(u.join(o, o.c.object_id == u.c.object_id).join(s, s.c.schema_id == o.c.schema_id))
                 .where(u.c.database_id == func.db_id(), o.c.type == "U")
                 .group_by(s.c.name, o.c.name))
+
+    def table_readers(self, ref: TableRef) -> Select[Any]:
+        # SELECT (or CONTROL) granted on the table, its schema or the whole database, and the members of the fixed
+        # roles that read everything (db_datareader; db_owner administers). Denials are not subtracted: this errs
+        # towards more exposure, never less.
+        p = table("database_permissions", column("grantee_principal_id"), column("permission_name"),
+                  column("state"), column("class"), column("major_id"), schema="sys")
+        pr = table("database_principals", column("principal_id"), column("name"), schema="sys")
+        rm = table("database_role_members", column("role_principal_id"), column("member_principal_id"), schema="sys")
+        role = pr.alias("r")
+        member = pr.alias("m")
+        qualified = func.concat(func.quotename(_name_bind("schema", ref.schema)), ".",
+                                func.quotename(_name_bind("table", ref.name)))
+        on_object = and_(p.c["class"] == 1, p.c.major_id == func.object_id(qualified))
+        on_schema = and_(p.c["class"] == 3, p.c.major_id == func.schema_id(_name_bind("schema2", ref.schema)))
+        grants = (select(pr.c.name, literal("grant"), literal(None))
+                  .select_from(p.join(pr, pr.c.principal_id == p.c.grantee_principal_id))
+                  .where(p.c.permission_name.in_(("SELECT", "CONTROL")), p.c.state.in_(("G", "W")),
+                         on_object | on_schema | (p.c["class"] == 0)))
+        members = (select(member.c.name, role.c.name, literal(None))
+                   .select_from(rm.join(role, role.c.principal_id == rm.c.role_principal_id)
+                                .join(member, member.c.principal_id == rm.c.member_principal_id))
+                   .where(role.c.name.in_(("db_datareader", "db_owner"))))
+        return union_all(grants, members)  # type: ignore[return-value]
+
+    def reader_kind(self, grantee: str, how: str) -> str:
+        if grantee.lower() in ("public", "guest"):
+            return "public"  # every user of the database (public), or any login at all (guest)
+        return "admin" if how == "db_owner" or grantee.lower() == "dbo" else "role"
 
     def extra_markers(self, ref: TableRef, cols: list[ColumnInfo]) -> list[Select[Any]]:
         # rowversion columns appear as "timestamp" in INFORMATION_SCHEMA: every write bumps them.

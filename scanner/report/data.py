@@ -7,22 +7,18 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from scanner.exposure import CLASSES, EVERYONE, UNKNOWN
 from scanner.models import ObjectStatus
 from scanner.report.diff import FindingDiff, diff_jobs
+from scanner.report.risk import SEVERITY_WEIGHT, risk, severity_lookup
 from scanner.report.triage import load_suppressions, visible_findings
 from scanner.store import DatabaseInterface, Summary
-
-# Findings that are a breach on their own weigh more in an object's risk than contact data does.
-SEVERE_ENTITIES = frozenset({"CREDIT_CARD", "US_SSN", "IBAN_CODE", "US_BANK_NUMBER", "US_PASSPORT", "US_ITIN",
-                             "UK_NHS", "MEDICAL_LICENSE", "CRYPTO", "AWS_ACCESS_KEY", "AWS_SECRET_KEY",
-                             "PRIVATE_KEY", "PASSWORD", "API_KEY"})
-SEVERE_WEIGHT = 3
 
 
 @dataclass
 class ObjectRisk:
-    """One object's findings: how many, of which entities, its best score and its risk (3 per severe finding,
-    1 per other)."""
+    """One object's findings: how many, of which entities, its best score, its most severe entity's severity, its
+    exposure and its risk (:mod:`scanner.report.risk`: severity weight x exposure weight)."""
 
     datasource: str
     object: str
@@ -30,6 +26,11 @@ class ObjectRisk:
     risk: int = 0
     max_score: float = 0.0
     entities: Counter[str] = field(default_factory=Counter)
+    severity: str = "low"
+    top_count: int = 0   # findings of the most severe entity kind (ties of risk are ranked by it)
+    exposure: str = UNKNOWN
+    readers: list[str] = field(default_factory=list)
+    exposure_reason: str | None = None
 
 
 @dataclass
@@ -43,6 +44,8 @@ class ReportData:
     per_entity: Counter[str]
     per_datasource: dict[str, Counter[str]]
     objects: list[ObjectRisk]            # riskiest first, at most ``top``
+    per_exposure: dict[str, Counter[str]]  # exposure class -> findings per entity
+    open_to_everyone: list[ObjectRisk]   # objects anyone can read, riskiest first
     objects_with_findings: int
     not_scanned: list[tuple[str, str, str, str | None]]   # skipped, partial and failed objects
     previous_job: int | None
@@ -62,6 +65,8 @@ async def gather(db: DatabaseInterface, job_id: int, *, top: int = 200, since: i
     per_entity: Counter[str] = Counter()
     per_ds: dict[str, Counter[str]] = defaultdict(Counter)
     objects: dict[tuple[str, str], ObjectRisk] = {}
+    per_exposure: dict[str, Counter[str]] = defaultdict(Counter)
+    severity = severity_lookup(summary.job)
     total = suppressed = 0
     async for f in visible_findings(db, job_id, include_suppressed=True, suppressions=sup):
         if f["suppressed"]:
@@ -72,12 +77,24 @@ async def gather(db: DatabaseInterface, job_id: int, *, top: int = 200, since: i
         ent = f["entity"]
         per_entity[ent] += 1
         per_ds[f["datasource"]][ent] += 1
-        o = objects.setdefault((f["datasource"], f["object"]), ObjectRisk(f["datasource"], f["object"]))
+        exp = f.get("exposure") or UNKNOWN
+        per_exposure[exp][ent] += 1
+        key = (f["datasource"], f["object"])
+        o = objects.get(key)
+        if o is None:
+            o = objects[key] = ObjectRisk(key[0], key[1], exposure=exp, readers=list(f.get("readers") or []),
+                                          exposure_reason=f.get("exposure_reason"))
         o.findings += 1
         o.entities[ent] += 1
-        o.risk += SEVERE_WEIGHT if ent in SEVERE_ENTITIES else 1
         o.max_score = max(o.max_score, float(f["score"]))
-    ranked = sorted(objects.values(), key=lambda o: (-o.risk, -o.findings, o.datasource, o.object))
+        sev = severity(ent)
+        if SEVERITY_WEIGHT[sev] > SEVERITY_WEIGHT[o.severity] or o.top_count == 0:
+            o.severity, o.top_count = sev, 0
+        if sev == o.severity:
+            o.top_count += 1
+    for o in objects.values():
+        o.risk = risk(o.severity, o.exposure)
+    ranked = sorted(objects.values(), key=lambda o: (-o.risk, -o.top_count, -o.findings, o.datasource, o.object))
     not_scanned = await db.objects_in_status(
         job_id, [ObjectStatus.SKIPPED, ObjectStatus.PARTIAL, ObjectStatus.FAILED], limit=max_listed)
     prev = since if since is not None else (await db.previous_run_id(job_id) if compare else None)
@@ -87,4 +104,6 @@ async def gather(db: DatabaseInterface, job_id: int, *, top: int = 200, since: i
         per_ds.setdefault(d.datasource_id, Counter())
     return ReportData(summary=summary, generated_at=time.time(), total=total, suppressed=suppressed,
                       per_entity=per_entity, per_datasource=dict(sorted(per_ds.items())), objects=ranked[:top],
+                      per_exposure={c: per_exposure[c] for c in CLASSES if c in per_exposure},
+                      open_to_everyone=[o for o in ranked if o.exposure == EVERYONE][:top],
                       objects_with_findings=len(objects), not_scanned=not_scanned, previous_job=prev, diff=diff)

@@ -31,6 +31,9 @@ class FindingDiff:
     new: list[dict[str, Any]] = field(default_factory=list)
     resolved: list[dict[str, Any]] = field(default_factory=list)
     unchanged: list[dict[str, Any]] = field(default_factory=list)
+    # Objects whose exposure (class or readers) changed between the runs: datasource, object, old_exposure,
+    # old_readers, exposure, readers (a permission change alone, with the same findings, shows here).
+    exposure_changed: list[dict[str, Any]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {"new": len(self.new), "resolved": len(self.resolved), "unchanged": len(self.unchanged)}
@@ -76,4 +79,5 @@ async def diff_jobs(db: DatabaseInterface, old_job: int, new_job: int, *, includ
         change = row.pop("change")
         if mark_suppressed(sup, row, include_suppressed):
             getattr(d, change).append(row)
+    d.exposure_changed = await db.exposure_changes(old_job, new_job)
     return d

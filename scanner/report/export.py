@@ -18,7 +18,8 @@ from scanner.report.sarif import build_sarif
 from scanner.report.triage import visible_findings
 from scanner.store import DatabaseInterface
 
-FIELDS = ["job_id", "datasource", "object", "location", "entity", "score", "masked", "value_hash", "carried_over"]
+FIELDS = ["job_id", "datasource", "object", "location", "entity", "score", "masked", "value_hash", "carried_over",
+          "exposure", "readers", "exposure_reason"]
 FORMATS = ("jsonl", "csv", "sarif")
 _BASELINE = {"new": "new", "resolved": "absent", "unchanged": "unchanged"}
 
@@ -57,11 +58,16 @@ async def export_findings(db: DatabaseInterface, job_id: int, fmt: str, out: IO[
         if not raw:
             f.pop("value", None)
         if writer:
-            writer.writerow(f)
+            writer.writerow(csv_row(f))
         else:
             out.write(json.dumps(f) + "\n")
         n += 1
     return n
+
+
+def csv_row(f: dict[str, Any]) -> dict[str, Any]:
+    """A finding as a CSV row: lists (``readers``) as JSON, as in the other formats."""
+    return {k: json.dumps(v) if isinstance(v, list) else v for k, v in f.items()}
 
 
 async def _aiter(rows: Iterable[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:

@@ -9,11 +9,13 @@ from the scanned estate, and may be hostile).
 from __future__ import annotations
 
 import time
+import zlib
 from collections import Counter
 from html import escape
 from typing import Any
 
-from scanner.report.data import SEVERE_WEIGHT, ReportData
+from scanner.report.data import ReportData
+from scanner.report.risk import EXPOSURE_LABEL, EXPOSURE_WEIGHT, SEVERITY_WEIGHT
 
 _PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
             "#bab0ac"]
@@ -35,7 +37,8 @@ th.asc:after{content:" \\2191"!important}th.desc:after{content:" \\2193"!importa
 td.num,th.num{text-align:right}td.path{word-break:break-all;font-family:ui-monospace,Menlo,Consolas,monospace}
 .legend span{display:inline-block;margin:0 12px 4px 0;font-size:12px}
 .legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
-.empty{color:#5b6570;font-style:italic}.new{color:#c0392b}.resolved{color:#27864a}
+.empty{color:#5b6570;font-style:italic}p.bad b{color:#c0392b}.exp-everyone,.sev-high{color:#c0392b;font-weight:600}
+h3{font-size:15px;margin:14px 0 6px}.new{color:#c0392b}.resolved{color:#27864a}
 svg text{font:12px system-ui,sans-serif;fill:#1d232a}
 """
 
@@ -61,8 +64,24 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
 """
 
 
+# Fixed colours for the usual entities, so a card is the same colour in every report whatever else was found.
+_FIXED = {"CREDIT_CARD": "#e15759", "US_SSN": "#4e79a7", "EMAIL_ADDRESS": "#f28e2b", "PHONE_NUMBER": "#76b7b2",
+          "IBAN_CODE": "#59a14f", "IP_ADDRESS": "#bab0ac", "US_BANK_NUMBER": "#edc948", "US_PASSPORT": "#b07aa1",
+          "GENERIC_SECRET": "#9c755f", "PRIVATE_KEY": "#ff9da7", "AWS_ACCESS_KEY_ID": "#86bcb6",
+          "GITHUB_TOKEN": "#8cd17d", "SLACK_TOKEN": "#f1ce63", "MEDICAL_RECORD_NUMBER": "#a0cbe8",
+          "CARD_TRACK_DATA": "#ffbe7d", "US_NPI": "#499894", "MEDICAL_LICENSE": "#d37295"}
+_EXTRA = ["#79706e", "#d4a6c8", "#fabfd2", "#b6992d", "#9d7660", "#d7b5a6", "#8f8f8f", "#6b6ecf"]
+_EXPOSURE_COLOURS = {"everyone": "#c0392b", "authenticated": "#e67e22", "group": "#f1c40f", "owner": "#27864a",
+                     "unknown": "#95a5a6"}
+
+
+def entity_colour(entity: str) -> str:
+    """An entity's colour: fixed for the usual ones, else picked by a hash of its name (stable across reports)."""
+    return _FIXED.get(entity) or _EXTRA[zlib.crc32(entity.encode()) % len(_EXTRA)]
+
+
 def _colours(entities: list[str]) -> dict[str, str]:
-    return {e: _PALETTE[i % len(_PALETTE)] for i, e in enumerate(sorted(entities))}
+    return {e: entity_colour(e) for e in sorted(entities)}
 
 
 def bar_chart(chart_id: str, title: str, rows: list[tuple[str, Counter[str]]], colours: dict[str, str]) -> str:
@@ -143,8 +162,26 @@ def render_html(r: ReportData) -> str:
 
     ent_rows = [(e, Counter({e: n})) for e, n in sorted(r.per_entity.items(), key=lambda kv: (-kv[1], kv[0]))]
     ds_rows = list(r.per_datasource.items())
-    risky = [[(o.risk, "num"), (o.findings, "num"), (o.max_score, "num"), (o.datasource, ""), (o.object, "path"),
-              (", ".join(f"{e} {n}" for e, n in o.entities.most_common()), "")] for o in r.objects]
+    def orow(o: Any) -> list[tuple[Any, str]]:
+        return [(o.risk, "num"), (o.severity, f"sev-{o.severity}"), (o.exposure, f"exp-{o.exposure}"),
+                (o.findings, "num"), (o.max_score, "num"), (o.datasource, ""), (o.object, "path"),
+                (", ".join(f"{e} {n}" for e, n in o.entities.most_common()), ""),
+                (", ".join(o.readers[:8]) + (" ..." if len(o.readers) > 8 else "") or o.exposure_reason or "-", "")]
+
+    risky = [orow(o) for o in r.objects]
+    open_rows = [orow(o) for o in r.open_to_everyone]
+    obj_cols = [("risk", True), ("severity", False), ("exposure", False), ("findings", True), ("best score", True),
+                ("datasource", False), ("object", False), ("entities", False), ("readers", False)]
+    exp_rows = [(f"{c} ({EXPOSURE_LABEL[c]})", n) for c, n in r.per_exposure.items()]
+    exp_colours = {f"{c} ({EXPOSURE_LABEL[c]})": col for c, col in _EXPOSURE_COLOURS.items()}
+    exposure_chart = bar_chart("chart-exposure", "findings per exposure class",
+                               [(label, Counter({label: sum(n.values())})) for label, n in exp_rows], exp_colours)
+    everyone_n = sum(r.per_exposure.get("everyone", Counter()).values())
+    scale = (f"Risk = severity x exposure: severity high {SEVERITY_WEIGHT['high']}, medium "
+             f"{SEVERITY_WEIGHT['medium']}, low {SEVERITY_WEIGHT['low']} (of the object's most severe entity), "
+             f"times exposure everyone {EXPOSURE_WEIGHT['everyone']}, authenticated {EXPOSURE_WEIGHT['authenticated']}"
+             f", group {EXPOSURE_WEIGHT['group']}, unknown {EXPOSURE_WEIGHT['unknown']}, owner "
+             f"{EXPOSURE_WEIGHT['owner']}; equal risks are ranked by how many findings of that severity, then by all.")
     not_scanned = [[(st, ""), (d, ""), (p, "path"), (reason or "-", "")] for d, p, st, reason in r.not_scanned]
     failed = [[(t.task_id, "num"), (t.type, ""), (t.datasource_id, ""), (t.error, "")] for t in s.failed_tasks]
     finding_cols = [("change", False), ("datasource", False), ("object", False), ("location", False),
@@ -163,6 +200,13 @@ def render_html(r: ReportData) -> str:
                        f'</b>, <b class="resolved">{c["resolved"]} resolved</b>, {c["unchanged"]} unchanged '
                        "findings (matched by object, entity and value hash).</p>"
                        + _table("changes", finding_cols, change_rows, "Nothing changed."))
+        if r.diff.exposure_changed:
+            change_html += "<h3>Exposure changed</h3>" + _table(
+                "exposure-changes", [("datasource", False), ("object", False), ("was", False), ("now", False),
+                                     ("readers now", False)],
+                [[(x["datasource"], ""), (x["object"], "path"), (x["old_exposure"], f"exp-{x['old_exposure']}"),
+                  (x["exposure"], f"exp-{x['exposure']}"), (", ".join(x["readers"]) or "-", "")]
+                 for x in r.diff.exposure_changed], "")
     title = f"datascan report: {job.name} (job {job.id})"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -173,14 +217,17 @@ script-src 'unsafe-inline'; img-src data:">
 <body><header><h1>{escape(title)}</h1><div class="meta">status {escape(job.status.value)} &middot; started
 {_when(job.created_at)} &middot; finished {_when(job.finished_at)} &middot; report generated {_when(r.generated_at)}
 &middot; values are masked</div></header>
-<main><div class="cards">{cards_html}</div>
+<main><section id="everyone"><h2>Sensitive data open to everyone</h2>
+<p id="everyone-count" class="{"bad" if everyone_n else "good"}"><b>{everyone_n}</b> findings in
+<b>{len(r.open_to_everyone)}</b> objects anyone can read (Everyone, anonymous, world-readable, PUBLIC).</p>
+{_table("everyone-objects", obj_cols, open_rows, "No finding is in an object open to everyone.")}
+<h3>Findings per exposure class</h3>{exposure_chart}</section>
+<div class="cards">{cards_html}</div>
 <section><h2>Findings per entity</h2>{bar_chart("chart-entity", "findings per entity", ent_rows, colours)}</section>
 <section><h2>Findings per datasource</h2>{_legend(colours)}
 {bar_chart("chart-datasource", "findings per datasource", ds_rows, colours)}</section>
-<section><h2>Riskiest objects</h2><p>Risk is {SEVERE_WEIGHT} per severe finding (payment cards, national ids,
-bank accounts, secrets) and 1 per other finding; {r.objects_with_findings} objects have findings. Click a column to
-sort.</p>{_table("objects", [("risk", True), ("findings", True), ("best score", True), ("datasource", False),
-                              ("object", False), ("entities", False)], risky, "No object has findings.")}</section>
+<section><h2>Riskiest objects</h2><p>{escape(scale)} {r.objects_with_findings} objects have findings. Click a
+column to sort.</p>{_table("objects", obj_cols, risky, "No object has findings.")}</section>
 <section><h2>Change since the previous run</h2>{change_html}</section>
 <section><h2>Skipped, partial and failed objects</h2>{_table("not-scanned", [("status", False),
     ("datasource", False), ("object", False), ("reason", False)], not_scanned,

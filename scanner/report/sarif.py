@@ -10,13 +10,13 @@ Only masked values and keyed hashes are written.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 from urllib.parse import quote
 
 from scanner.models import JobStatus
-from scanner.report.data import SEVERE_ENTITIES
+from scanner.report.risk import risk, sarif_level, severity_lookup
 from scanner.report.sources import SourceInfo, job_sources
 from scanner.store import JobInfo
 
@@ -30,9 +30,9 @@ def _tool_version() -> str:
         return "0"
 
 
-def _rule(entity: str) -> dict[str, Any]:
+def _rule(entity: str, severity: str) -> dict[str, Any]:
     words = entity.replace("_", " ").lower()
-    level = "error" if entity in SEVERE_ENTITIES else "warning"
+    level = sarif_level(severity)
     return {
         "id": entity,
         "name": "".join(w.capitalize() for w in entity.split("_")),
@@ -41,7 +41,7 @@ def _rule(entity: str) -> dict[str, Any]:
         "help": {"text": f"Remove or protect the {words}, or suppress this finding with "
                          "`datascan triage suppress --hash H --reason TEXT` if it is not sensitive."},
         "defaultConfiguration": {"level": level},
-        "properties": {"tags": ["security", "privacy", "sensitive-data"]},
+        "properties": {"tags": ["security", "privacy", "sensitive-data"], "severity": severity},
     }
 
 
@@ -59,9 +59,13 @@ def _location(f: dict[str, Any], src: SourceInfo | None) -> dict[str, Any]:
 
 
 def build_sarif(job: JobInfo, findings: Iterable[dict[str, Any]], sources: dict[str, SourceInfo] | None = None,
-                *, execution_successful: bool | None = None) -> dict[str, Any]:
-    """The SARIF log (a dict ready for ``json.dump``) of one job's findings."""
+                *, execution_successful: bool | None = None,
+                severity: Callable[[str], str] | None = None) -> dict[str, Any]:
+    """The SARIF log (a dict ready for ``json.dump``) of one job's findings. A rule's level follows its entity's
+    severity; a result's is raised a step when everyone can read its object (:func:`scanner.report.risk.sarif_level`),
+    and its properties carry the object's exposure, readers and risk."""
     sources = job_sources(job) if sources is None else sources
+    severity = severity_lookup(job) if severity is None else severity
     rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     results: list[dict[str, Any]] = []
@@ -70,21 +74,24 @@ def build_sarif(job: JobInfo, findings: Iterable[dict[str, Any]], sources: dict[
         ent = f["entity"]
         if ent not in index:
             index[ent] = len(rules)
-            rules.append(_rule(ent))
+            rules.append(_rule(ent, severity(ent)))
         used.add(f["datasource"])
         obj, _, member = f["object"].partition("!/")
         where = f" in archive member {member}" if member else ""
         res: dict[str, Any] = {
             "ruleId": ent,
             "ruleIndex": index[ent],
-            "level": rules[index[ent]]["defaultConfiguration"]["level"],
+            "level": sarif_level(severity(ent), f.get("exposure")),
             "message": {"text": f"{ent} {f['masked']} at {f['location']}{where} (score {f['score']:.2f})"},
             "locations": [_location(f, sources.get(f["datasource"]))],
             "partialFingerprints": {"datascanFinding/v1": f"{f['datasource']}:{obj}:{ent}:{f['value_hash']}"},
             "rank": round(float(f["score"]) * 100, 1),
             "properties": {"datasource": f["datasource"], "object": f["object"], "location": f["location"],
                            "masked": f["masked"], "valueHash": f["value_hash"], "score": f["score"],
-                           "carriedOver": bool(f.get("carried_over"))},
+                           "carriedOver": bool(f.get("carried_over")), "severity": severity(ent),
+                           "exposure": f.get("exposure") or "unknown", "readers": list(f.get("readers") or []),
+                           "exposureReason": f.get("exposure_reason"),
+                           "risk": risk(severity(ent), f.get("exposure"))},
         }
         if f.get("suppressed"):
             res["suppressions"] = [{"kind": "external", "status": "accepted", "justification": f["suppressed"]}]

@@ -13,7 +13,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from scanner.exposure import EVERYONE
 from scanner.report.data import ReportData
+from scanner.report.risk import EXPOSURE_LABEL
 from scanner.report.summary import cell, summary_table
 
 
@@ -40,14 +42,28 @@ def report_renderable(r: ReportData, *, top: int = 20) -> Group:
         ds.add_row(cell(d), str(sum(c.values())), cell(", ".join(f"{e} {n}" for e, n in sorted(c.items())) or "-"))
     parts.append(ds)
 
+    if r.per_exposure:
+        everyone = sum(r.per_exposure.get(EVERYONE, Counter()).values())
+        parts.append(Text(f"sensitive data open to everyone: {everyone} findings in {len(r.open_to_everyone)} "
+                          "objects", style="bold red" if everyone else "bold"))
+        ex = Table(title="findings per exposure (who can read the object)", title_justify="left")
+        ex.add_column("exposure")
+        ex.add_column("findings", justify="right")
+        ex.add_column("entities", overflow="fold")
+        for cls, c in r.per_exposure.items():
+            ex.add_row(cell(f"{cls} ({EXPOSURE_LABEL[cls]})"), str(sum(c.values())),
+                       cell(", ".join(f"{e} {n}" for e, n in c.most_common())))
+        parts.append(ex)
+
     if r.objects:
         top_t = Table(title=f"riskiest objects (top {min(top, len(r.objects))} of {r.objects_with_findings}; "
-                            "risk = 3 per severe finding, 1 per other)", title_justify="left")
-        for col, just in (("risk", "right"), ("findings", "right"), ("datasource", "left"), ("object", "left"),
-                          ("entities", "left")):
+                            "risk = severity x exposure: high 9, medium 3, low 1 x everyone 30, authenticated 10, "
+                            "group or unknown 3, owner 1)", title_justify="left")
+        for col, just in (("risk", "right"), ("severity", "left"), ("exposure", "left"), ("findings", "right"),
+                          ("datasource", "left"), ("object", "left"), ("entities", "left")):
             top_t.add_column(col, justify=just, overflow="fold")  # type: ignore[arg-type]
         for o in r.objects[:top]:
-            top_t.add_row(str(o.risk), str(o.findings), cell(o.datasource), cell(o.object),
+            top_t.add_row(str(o.risk), o.severity, o.exposure, str(o.findings), cell(o.datasource), cell(o.object),
                           cell(", ".join(f"{e} {n}" for e, n in o.entities.most_common())))
         parts.append(top_t)
 
@@ -73,6 +89,9 @@ def report_renderable(r: ReportData, *, top: int = 20) -> Group:
         delta = r.diff.counts()
         parts.append(Text(f"since job {r.previous_job}: {delta['new']} new, {delta['resolved']} resolved, "
                           f"{delta['unchanged']} unchanged findings"))
+        for ch in r.diff.exposure_changed:
+            parts.append(cell(f"exposure changed: {ch['datasource']}:{ch['object']} {ch['old_exposure']} -> "
+                              f"{ch['exposure']} (readers: {', '.join(ch['readers']) or '-'})"))
     else:
         parts.append(Text("no previous complete run of this job to compare with"))
     return Group(*parts)

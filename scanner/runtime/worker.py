@@ -29,9 +29,11 @@ from scanner.exceptions import (
     ExtractionError,
     ObjectReadError,
 )
+from scanner.exposure import unknown
 from scanner.extract import ContentExtractor, ExtractionReport
 from scanner.logsetup import cap_library_logs
 from scanner.models import (
+    HINT_PREFIX,
     DiscoveredObject,
     FolderListing,
     ObjectResult,
@@ -315,7 +317,7 @@ class Worker:
             for i, obj in enumerate(objs):
                 self._check_abort(packet)
                 current, nxt = nxt, (fetch(objs[i + 1]) if i + 1 < len(objs) else None)
-                done.append(await self._attempts(packet, obj, current))
+                done.append(await self._with_exposure(conn, obj, await self._attempts(packet, obj, current)))
                 if len(done) >= _FLUSH_OBJECTS or time.monotonic() - last_flush > _FLUSH_SECONDS:
                     self.send((M.OBJECTS, packet.task_id, packet.fence, done))
                     done, last_flush = [], time.monotonic()
@@ -324,6 +326,20 @@ class Worker:
                 nxt.cancel()
             if done:
                 self.send((M.OBJECTS, packet.task_id, packet.fence, done))
+
+    @staticmethod
+    async def _with_exposure(conn: FileConnector | TableConnector, obj: DiscoveredObject,
+                             result: ObjectResult) -> ObjectResult:
+        """Who can read the object, asked of its connector only when it holds findings (hints do not count): the
+        question costs a round trip, and the answer only matters where there is something to expose."""
+        bearing = not (result.skip_reason or result.failed_reason)
+        if bearing and any(not f.entity.startswith(HINT_PREFIX) for f in result.findings):
+            try:
+                result.exposure = await conn.exposure(obj)
+            except Exception as exc:  # noqa: BLE001 - a connector's bug must not cost the object its findings
+                log.debug("exposure of %s", obj.path, exc_info=True)
+                result.exposure = unknown(f"reading the permissions failed ({exc.__class__.__name__})")
+        return result
 
     async def _attempts(self, packet: WorkPacket, obj: DiscoveredObject,
                         read: asyncio.Task[bytes] | None) -> ObjectResult:
@@ -407,7 +423,7 @@ class Worker:
         try:
             for obj in packet.objects:
                 self._check_abort(packet)
-                done.append(await self._one_table(packet, conn, obj))
+                done.append(await self._with_exposure(conn, obj, await self._one_table(packet, conn, obj)))
                 if len(done) >= _FLUSH_OBJECTS or time.monotonic() - last_flush > _FLUSH_SECONDS:
                     self.send((M.OBJECTS, packet.task_id, packet.fence, done))
                     done, last_flush = [], time.monotonic()

@@ -193,7 +193,18 @@ def _finding_dict(job_id: int, row: Any) -> dict[str, Any]:
         "job_id": job_id, "datasource": row.ds, "object": row.path + (f"!/{row.member}" if row.member else ""),
         "location": row.location, "entity": row.entity, "score": round(row.score, 4), "masked": row.masked,
         "value_hash": row.value_hash, "value": row.value, "carried_over": bool(row.carried),
+        **exposure_fields(row.exposure, row.readers, row.exposure_reason),
     }
+
+
+NOT_RECORDED = "not recorded (read by a release before exposure was read)"
+
+
+def exposure_fields(level: str | None, readers: str | None, reason: str | None) -> dict[str, Any]:
+    """A finding's ``exposure``, ``readers`` and ``exposure_reason`` from its object version's columns."""
+    if level is None:
+        return {"exposure": "unknown", "readers": [], "exposure_reason": NOT_RECORDED}
+    return {"exposure": level, "readers": json.loads(readers) if readers else [], "exposure_reason": reason}
 
 
 def _job_info(row: Job) -> JobInfo:
@@ -1000,6 +1011,22 @@ class DatabaseInterface:
                 result = await s.stream(q.execution_options(yield_per=1000))
                 async for row in result:
                     yield {"change": change} | _finding_dict(jid, row)
+
+    @_idempotent  # a read
+    async def exposure_changes(self, old_job: int, new_job: int) -> list[dict[str, Any]]:
+        """Objects both runs had whose exposure (class or readers) differs between them: datasource, object, and
+        the old and new ``exposure`` / ``readers``. Objects either run has no exposure of are left out."""
+        a = state.run_view(old_job).subquery()
+        b = state.run_view(new_job).subquery()
+        q = (select(b.c.ds, b.c.path, a.c.exposure, a.c.readers, b.c.exposure, b.c.readers)
+             .select_from(b.join(a, a.c.oid == b.c.oid))
+             .where(a.c.exposure.is_not(None), b.c.exposure.is_not(None),
+                    or_(a.c.exposure != b.c.exposure, a.c.readers != b.c.readers))
+             .order_by(b.c.ds, b.c.path))
+        async with self._read() as s:
+            return [{"datasource": ds, "object": path, "old_exposure": oe, "old_readers": json.loads(orr or "[]"),
+                     "exposure": ne, "readers": json.loads(nr or "[]")}
+                    for ds, path, oe, orr, ne, nr in (await s.execute(q)).all()]
 
     @_idempotent  # deletes
     async def delete_job(self, job_id: int) -> None:

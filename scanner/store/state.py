@@ -335,6 +335,13 @@ def _outcome(r: ObjectResult) -> tuple[str, str | None]:
 _IDENT = ("member", "location", "entity", "value_hash")
 
 
+def _exposure_binds(e: Any) -> dict[str, Any]:
+    """The version columns of an object's exposure (:class:`scanner.exposure.Exposure` or None: not read)."""
+    if e is None:
+        return {"b_exposure": None, "b_readers": None, "b_exposure_reason": None}
+    return {"b_exposure": e.level, "b_readers": json.dumps(list(e.readers)), "b_exposure_reason": e.reason}
+
+
 def _set_from_binds() -> dict[str, Any]:
     return {c: bindparam(f"b_{c}") for c in ("status", "reason", "content_hash", "findings", "size", "mtime")}
 
@@ -370,14 +377,16 @@ async def apply_results(w: Writer, *, job_id: int, task_id: int, source_id: int,
         n = _counted(keep[oid])
         row = {"oid": oid, "b_status": status, "b_reason": reason, "b_content_hash": r.content_hash,
                "b_findings": n, "b_size": r.size, "b_mtime": r.mtime}
-        vrows.append(row | {"b_attempts": r.attempts})
+        vrows.append(row | {"b_attempts": r.attempts} | _exposure_binds(r.exposure if bearing else None))
         orows.append(row)
         counters.add(pending=-1, bytes=r.size - listed_size, findings=n, **{status.lower(): 1})
         if bearing:
             counters.add(bytes_done=r.size)
     await _many(s, update(ObjectVersion).where(ObjectVersion.object_id == bindparam("oid"),
                                                ObjectVersion.run_id == job_id)
-                .values(reads=ObjectVersion.reads + bindparam("b_attempts"), **_set_from_binds()), vrows)
+                .values(reads=ObjectVersion.reads + bindparam("b_attempts"),
+                        exposure=bindparam("b_exposure"), readers=bindparam("b_readers"),
+                        exposure_reason=bindparam("b_exposure_reason"), **_set_from_binds()), vrows)
     await _many(s, update(ObjectRow).where(ObjectRow.id == bindparam("oid"), ObjectRow.version_run == job_id)
                 .values(**_set_from_binds()), orows)
     await _reconcile(w, job_id, task_id, keep)
@@ -479,7 +488,8 @@ def _count(result: Any) -> int:
 
 def run_view(run_id: int) -> Select[Any]:
     """The objects a run had, with their status in it: oid, source_id, ds, path, status, reason, size, reads,
-    version_run (the version it shows), carried."""
+    version_run (the version it shows), exposure, readers, exposure_reason (as that version recorded them),
+    carried."""
     v2 = aliased(ObjectVersion)
     vv = aliased(ObjectVersion)
     newest = select(func.max(v2.run_id)).where(v2.object_id == ObjectRow.id, v2.run_id <= run_id) \
@@ -489,7 +499,8 @@ def run_view(run_id: int) -> Select[Any]:
         select(ObjectRow.id.label("oid"), ObjectRow.source_id, RunSource.datasource_id.label("ds"), ObjectRow.path,
                case((own, vv.status), else_=literal(ObjectStatus.UNCHANGED.value)).label("status"),
                case((own, vv.reason), else_=null()).label("reason"), vv.size.label("size"),
-               vv.reads.label("reads"), vv.run_id.label("version_run"),
+               vv.reads.label("reads"), vv.run_id.label("version_run"), vv.exposure.label("exposure"),
+               vv.readers.label("readers"), vv.exposure_reason.label("exposure_reason"),
                or_(vv.run_id < run_id, vv.status == ObjectStatus.UNCHANGED.value).label("carried"))
         .select_from(RunSource)
         .join(ObjectRow, ObjectRow.source_id == RunSource.source_id)
@@ -502,12 +513,12 @@ def run_view(run_id: int) -> Select[Any]:
 
 def findings_view(run_id: int, raw: bool) -> Select[Any]:
     """The findings a run shows, with their object: ds, path, member, location, entity, score, masked,
-    value_hash, value (only when ``raw``), carried, id."""
+    value_hash, value (only when ``raw``), carried, id, exposure, readers, exposure_reason."""
     v = run_view(run_id).subquery()
     return (
         select(v.c.ds, v.c.path, FindingRow.member, FindingRow.location, FindingRow.entity, FindingRow.score,
                FindingRow.masked, FindingRow.value_hash, (FindingRow.value if raw else null()).label("value"),
-               v.c.carried, FindingRow.id)
+               v.c.carried, FindingRow.id, v.c.exposure, v.c.readers, v.c.exposure_reason)
         .select_from(v).join(FindingRow, FindingRow.object_id == v.c.oid)
         .where(v.c.status.in_(BEARING), FindingRow.first_run <= run_id,
                or_(FindingRow.resolved_run.is_(None), FindingRow.resolved_run > run_id))

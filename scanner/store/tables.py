@@ -182,6 +182,11 @@ class ObjectVersion(Base):
     findings: Mapped[int] = mapped_column(Integer, default=0)
     reads: Mapped[int] = mapped_column(Integer, default=0)
     task_id: Mapped[int | None] = mapped_column(Big, nullable=True)
+    # Who could read the object when this run read it (scanner.exposure; v6): its class, the readers as a JSON
+    # list and a reason or note. NULL where it was not read (no findings, or a run of an older release).
+    exposure: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    readers: Mapped[str | None] = mapped_column(Text, nullable=True)
+    exposure_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (
         Index("ix_versions_task", "task_id", "status"),

@@ -318,12 +318,12 @@ def test_html_report_renders_in_headless_chromium(runs, chromium, tmp_path):
     # Laid out for real: the chart has a size on screen.
     assert ev(session, "document.getElementById('chart-entity').getBoundingClientRect().width") > 300
     # The riskiest objects table sorts when its header is clicked.
-    objects = "Array.from(document.querySelectorAll('#objects tbody tr')).map(r => r.cells[4].textContent)"
+    objects = "Array.from(document.querySelectorAll('#objects tbody tr')).map(r => r.cells[6].textContent)"
     first = ev(session, objects)
     assert first[0] == "pay.txt"  # a card and an IBAN: the riskiest
-    ev(session, "document.querySelectorAll('#objects th')[4].click()")
+    ev(session, "document.querySelectorAll('#objects th')[6].click()")
     assert ev(session, objects) == sorted(first)
-    ev(session, "document.querySelectorAll('#objects th')[4].click()")
+    ev(session, "document.querySelectorAll('#objects th')[6].click()")
     assert ev(session, objects) == sorted(first, reverse=True)
     # Skipped objects with their reason, and the change since the previous run.
     skipped = ev(session, "Array.from(document.querySelectorAll('#not-scanned tbody tr'))"

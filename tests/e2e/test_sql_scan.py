@@ -115,3 +115,29 @@ def test_max_active_queries_holds_across_workers(sql_pg, tmp_path, limit):  # no
     assert proc.returncode == 0, err
     assert len(storeview.paths_in(tmp_path / "s.db", "DONE")) == 6
     assert most == 1 if limit == 1 else most >= 2, most
+
+
+def test_table_grants_give_the_exposure_of_each_table(sql_pg, tmp_path):  # noqa: F811
+    """A table granted to PUBLIC, one to a role, one to nobody else (only its owner and the superusers), each with
+    a finding: the exposure in `findings --format jsonl` follows the grants; row-level security is noted."""
+    sql_pg.run(
+        "CREATE SCHEMA expo", "GRANT USAGE ON SCHEMA expo TO PUBLIC", "CREATE ROLE analysts NOLOGIN",
+        *[s for t in ("open_t", "team_t", "closed_t") for s in (
+            f"CREATE TABLE expo.{t} (id INTEGER PRIMARY KEY, email TEXT)",
+            f"INSERT INTO expo.{t} SELECT g, 'person' || g || '@example.com' FROM generate_series(1, 20) g")],
+        "GRANT SELECT ON expo.open_t TO PUBLIC", "GRANT SELECT ON expo.team_t TO analysts",
+        "ALTER TABLE expo.team_t ENABLE ROW LEVEL SECURITY")
+    env = dict(os.environ, DATASCAN_HMAC_KEY="3c" * 32)
+    job = tmp_path / "expo.yaml"
+    # Scanned as the superuser: the tables are read whatever their grants, and the superuser is an administrator.
+    job.write_text("name: sqlexpo\ndatasources:\n  - id: pg\n    type: sql\n"
+                   f"    url: {sql_pg.admin_url}\n    schemas: [expo]\n")
+    db = tmp_path / "x.db"
+    r = _run("scan", "--job", str(job), "--workers", "1", "--db", str(db), env=env)
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(x) for x in _run("findings", "latest", "--db", str(db), env=env).stdout.splitlines()]
+    got = {f["object"]: (f["exposure"], f["readers"], f["exposure_reason"]) for f in rows}
+    assert got["expo.open_t"] == ("everyone", ["PUBLIC", "role:postgres"], None)  # roles via PUBLIC not listed
+    assert got["expo.team_t"][:2] == ("group", ["role:analysts", "role:postgres"])
+    assert "row-level security" in got["expo.team_t"][2]
+    assert got["expo.closed_t"] == ("owner", ["role:postgres"], None)

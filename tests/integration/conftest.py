@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.integration.smb_server import SambaServer, make_server
+from tests.integration.smb_server import USER, SambaServer, make_server
 
 # Share name -> (folder under the server's root, extra smb.conf options). Several shares expose one folder so
 # the same files can be scanned plain, encrypted and through a one-connection share.
@@ -16,6 +16,10 @@ SHARES = {
     "one": ("corpus", "max connections = 1"),
     "edge": ("edge", ""),
     "inc": ("inc", ""),
+    # Exposure: NT ACLs kept by Samba's acl_xattr VFS, written through "aclw" (the test user administers it) and
+    # scanned through the read-only "acl".
+    "acl": ("acl", "vfs objects = acl_xattr"),
+    "aclw": ("acl", f"vfs objects = acl_xattr\nread only = no\nadmin users = {USER}"),
 }
 
 

@@ -179,3 +179,70 @@ def make_server(shares: dict[str, tuple[str, str]], guest: bool = False,
         if created:
             subprocess.run(["userdel", USER], capture_output=True)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def set_security_descriptor(server: SambaServer, share: str, name: str, owner: str, group: str,
+                            aces: list[tuple[str, int]]) -> None:
+    """Write a file's owner, group and DACL (allow ACEs of (SID, access mask)) over SMB, as Windows Explorer would:
+    SET_INFO with a security descriptor built by smbprotocol. ``share`` must let the test user write security
+    (``admin users``); Samba's ``acl_xattr`` VFS keeps the descriptor as is."""
+    import uuid
+
+    from smbprotocol.connection import Connection
+    from smbprotocol.file_info import FileAttributes, InfoType
+    from smbprotocol.open import (
+        CreateDisposition,
+        CreateOptions,
+        FilePipePrinterAccessMask,
+        ImpersonationLevel,
+        InfoAdditionalInformation,
+        Open,
+        ShareAccess,
+        SMB2SetInfoRequest,
+    )
+    from smbprotocol.security_descriptor import AccessAllowedAce, AclPacket, SIDPacket, SMB2CreateSDBuffer
+    from smbprotocol.session import Session
+    from smbprotocol.tree import TreeConnect
+
+    def sid(text: str) -> SIDPacket:
+        p = SIDPacket()
+        p.from_string(text)
+        return p
+
+    conn = Connection(uuid.uuid4(), "127.0.0.1", server.port)
+    conn.connect()
+    try:
+        sess = Session(conn, USER, PASSWORD)
+        sess.connect()
+        tree = TreeConnect(sess, rf"\\127.0.0.1\{share}")
+        tree.connect()
+        h = Open(tree, name)
+        h.create(ImpersonationLevel.Impersonation, FilePipePrinterAccessMask.WRITE_DAC
+                 | FilePipePrinterAccessMask.WRITE_OWNER | FilePipePrinterAccessMask.READ_CONTROL,
+                 FileAttributes.FILE_ATTRIBUTE_NORMAL, ShareAccess.FILE_SHARE_READ, CreateDisposition.FILE_OPEN,
+                 CreateOptions.FILE_NON_DIRECTORY_FILE)
+        sd = SMB2CreateSDBuffer()
+        sd["control"].set_flag(0x8000)  # self-relative
+        sd.set_owner(sid(owner))
+        sd.set_group(sid(group))
+        acl = AclPacket()
+        entries = []
+        for who, mask in aces:
+            ace = AccessAllowedAce()
+            ace["mask"] = mask
+            ace["sid"] = sid(who)
+            entries.append(ace)
+        acl["aces"] = entries
+        sd.set_dacl(acl)
+        req = SMB2SetInfoRequest()
+        req["info_type"] = InfoType.SMB2_0_INFO_SECURITY
+        req["file_info_class"] = 0
+        req["additional_information"] = (InfoAdditionalInformation.OWNER_SECURTIY_INFORMATION
+                                         | InfoAdditionalInformation.GROUP_SECURITY_INFORMATION
+                                         | InfoAdditionalInformation.DACL_SECURITY_INFORMATION)
+        req["file_id"] = h.file_id
+        req["buffer"] = sd
+        conn.receive(conn.send(req, sess.session_id, tree.tree_connect_id))
+        h.close()
+    finally:
+        conn.disconnect(True)

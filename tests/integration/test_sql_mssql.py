@@ -116,3 +116,25 @@ async def test_missing_sql_server_driver_names_the_package():
     msg = str(ei.value)
     assert "mssql database HR on sql01.corp:1433 as user scan" in msg and "msodbcsql18" in msg
     assert "ODBC Driver 18 for SQL Server" in msg and "pw-XYZ" not in msg
+
+
+# Who may SELECT a table (exposure): reviewed against the catalog views' documentation (sys.database_permissions:
+# class 0 database, 1 object, 3 schema; state G grant, W grant with grant option). Not run on a SQL Server: none
+# runs here. The table name goes through QUOTENAME, as OBJECT_ID parses its argument.
+EXPECTED_READERS = (
+    "SELECT sys.database_principals.name, 'grant' AS anon_1, NULL AS anon_2 FROM sys.database_permissions JOIN "
+    "sys.database_principals ON sys.database_principals.principal_id = sys.database_permissions.grantee_principal_id "
+    "WHERE sys.database_permissions.permission_name IN ('SELECT', 'CONTROL') AND sys.database_permissions.state IN "
+    "('G', 'W') AND (sys.database_permissions.class = 1 AND sys.database_permissions.major_id = "
+    "object_id(concat(quotename(N'dbo'), '.', quotename(N'Cust]omers'))) OR sys.database_permissions.class = 3 AND "
+    "sys.database_permissions.major_id = schema_id(N'dbo') OR sys.database_permissions.class = 0) UNION ALL SELECT "
+    "m.name, r.name AS name_1, NULL AS anon_3 FROM sys.database_role_members JOIN sys.database_principals AS r ON "
+    "r.principal_id = sys.database_role_members.role_principal_id JOIN sys.database_principals AS m ON "
+    "m.principal_id = sys.database_role_members.member_principal_id WHERE r.name IN ('db_datareader', 'db_owner')")
+
+
+def test_table_readers_sql_and_how_principals_count():
+    assert sql(D.table_readers(REF)) == EXPECTED_READERS
+    assert D.reader_kind("public", "grant") == "public" and D.reader_kind("guest", "grant") == "public"
+    assert D.reader_kind("dbo", "grant") == "admin" and D.reader_kind("ops", "db_owner") == "admin"
+    assert D.reader_kind("analysts", "grant") == "role" and D.reader_kind("app", "db_datareader") == "role"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scanner.exceptions import AuthenticationError
+from scanner.models import DiscoveredObject
 from tests.integration.sql_servers import (
     N_CUSTOMERS,
     RARE_ROWS,
@@ -73,6 +74,22 @@ async def test_mariadb(mariadb):  # noqa: F811
     await bad.close()
     assert "database sqlscan on 127.0.0.1" in str(ei.value) and "wrong-pw-123" not in str(ei.value)
     assert "login was refused" in str(ei.value)
+    # Exposure: the grants information_schema shows the scan account (its own, at database level).
+    reader = SqlConnector(job_for({"url": mariadb.url()}).datasources[0])
+    e = await reader.exposure(objs["sqlscan.customers"])
+    await reader.close()
+    assert (e.level, e.readers) == ("group", ("role:'reader'@'%'",)) and "information_schema" in (e.reason or "")
+
+
+async def test_sqlite_exposure_is_the_files(tmp_path):
+    from scanner.connectors.sql import SqlConnector
+
+    db = make_sqlite(tmp_path / "t.sqlite3")
+    db.chmod(0o640)
+    conn = SqlConnector(job_for({"url": f"sqlite+aiosqlite:///{db}"}).datasources[0])
+    e = await conn.exposure(DiscoveredObject("main.customers", 0, 0.0))
+    assert e.level == "owner"
+    assert "keeps out" in (e.reason or "")  # pytest's 0700 temporary folders keep the group out
 
 
 async def test_tables_are_planned_a_few_per_task(tmp_path):
