@@ -132,10 +132,13 @@ def scan(job_file: str | None, workers: int | None, db: str, resume_id: int | No
     if log_format == "json":  # before the imports below: some libraries log while being imported
         use_json_logging()
         os.environ[ENV_VAR] = "json"  # the spawned workers read it to log JSON too
+    if job_file and resume_id is None:
+        _prestart_workers(job_file)
 
     from scanner.report.summary import ProgressReporter, summary_record, summary_table
     from scanner.runtime.runlock import RunLockedError, run_lock
     from scanner.runtime.scan import job_source, run_scan
+    from scanner.runtime.workerprocs import build_classifier
     from scanner.validate import check_job
 
     async def locked_scan(loaded: LoadedJob, n: int, key: bytes, reporter: Any) -> Any:
@@ -151,7 +154,7 @@ def scan(job_file: str | None, workers: int | None, db: str, resume_id: int | No
             loaded = load_job(job_file, os.environ)
         else:
             raise ConfigError("scan: give --job FILE or --resume ID")
-        check_job(loaded)  # before the store or any worker: a job that passes here starts
+        check_job(loaded, build_classifier)  # before the store or any worker: a job that passes here starts
         if coordinator is not None:
             from dataclasses import replace
 
@@ -186,6 +189,17 @@ def scan(job_file: str | None, workers: int | None, db: str, resume_id: int | No
     if outcome.signal is not None:
         sys.exit(128 + outcome.signal)
     sys.exit(exit_code_for(summary, fail_on_findings))
+
+
+def _prestart_workers(job_file: str) -> None:
+    """Start the workers' fork server first thing: it imports and warms up on another CPU while this process imports
+    the rest and checks the job (which reports any problem of the file: none is reported here)."""
+    from scanner.runtime.workerprocs import prestart
+
+    try:
+        prestart(load_job(job_file, os.environ).config)
+    except ConfigError:
+        pass
 
 
 def exit_code_for(summary: Any, fail_on_findings: bool) -> int:

@@ -1,0 +1,120 @@
+"""Start-up cost of a tiny job: wall seconds of ``datascan scan --job ... --workers 2`` run as a subprocess, for
+
+- ``empty``: an empty folder, into a store that exists (the datasource gives no object: exit 4 by design);
+- ``rerun``: an unchanged rerun of 10 small files (incremental: nothing is read again);
+- ``first``: the first scan of the same 10 files, into a new store (the store is created too).
+
+Each case runs ``--runs`` times (after one unmeasured run that warms the file cache); the median and the fastest
+are printed, with the CPU seconds of the whole process tree (user + system of the reaped children) and the 1-minute load
+average before the runs (the machine may be shared: CPU seconds do not grow with the load, wall seconds do).
+
+    python -m benchmarks.bench_startup [--runs 5] [--datascan PATH]
+
+``--datascan`` times another installation (for a before/after comparison). Merges the figures under "startup"
+into benchmarks/results/latest.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.report import DATASCAN, merge_results
+
+FILES = 10
+EXPECTED = {"empty": (4,), "rerun": (0,), "first": (0,)}  # empty: a datasource with no object is a partial result
+
+
+def _job(path: Path, name: str, folder: Path) -> Path:
+    path.write_text(f"name: {name}\ndatasources:\n  - id: files\n    type: filesystem\n    path: {folder}\n")
+    return path
+
+
+def _files(folder: Path) -> None:
+    folder.mkdir()
+    for i in range(FILES):
+        # A little of everything a first scan reports: an e-mail address, a card number, a phone with context.
+        (folder / f"note{i}.txt").write_text(
+            f"Ticket {i}: customer jane.doe{i}@example.com paid with 4111 1111 1111 1111; call +1 415 555 01{i:02d}.\n")
+
+
+def _run(cmd: list[str], env: dict[str, str], ok: tuple[int, ...]) -> tuple[float, float]:
+    """Wall and CPU seconds of one run; CPU from the resource usage of reaped children (the whole tree)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode not in ok:
+        raise SystemExit(f"{' '.join(cmd)}: exit {proc.returncode}: {proc.stderr.decode(errors='replace')[-2000:]}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def measure(datascan: str, runs: int) -> dict[str, Any]:
+    """The three cases, ``runs`` times each; returns their figures."""
+    env = dict(os.environ, DATASCAN_HMAC_KEY="00" * 32)  # a fixed key, never the user's
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="datascan-bench-startup-") as d:
+        tmp = Path(d)
+        empty = tmp / "empty"
+        empty.mkdir()
+        files = tmp / "files"
+        _files(files)
+        jobs = {"empty": _job(tmp / "empty.yaml", "startup-empty", empty),
+                "rerun": _job(tmp / "files.yaml", "startup-files", files)}
+        jobs["first"] = jobs["rerun"]
+        store = tmp / "store.db"
+
+        def cmd(case: str, db: Path) -> list[str]:
+            return [datascan, "scan", "--job", str(jobs[case]), "--workers", "2", "--db", str(db)]
+
+        # Unmeasured: creates the shared store, warms the page cache, and gives the rerun its previous run.
+        _run(cmd("rerun", store), env, EXPECTED["first"])
+        _run(cmd("empty", store), env, EXPECTED["empty"])
+        for case in ("empty", "rerun", "first"):
+            walls, cpus = [], []
+            load = os.getloadavg()[0]
+            for i in range(runs):
+                db = tmp / f"first-{i}.db" if case == "first" else store
+                wall, cpu = _run(cmd(case, db), env, EXPECTED[case])
+                walls.append(wall)
+                cpus.append(cpu)
+            out[case] = {"median_s": round(statistics.median(walls), 3), "min_s": round(min(walls), 3),
+                         "cpu_s": round(statistics.median(cpus), 3), "runs": [round(w, 3) for w in walls],
+                         "load_before": round(load, 2)}
+    return out
+
+
+def main() -> None:
+    """Command-line entry point; see the module docstring."""
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--datascan", default=DATASCAN, help="the datascan executable to time")
+    args = ap.parse_args()
+    started = time.perf_counter()
+    figures = measure(args.datascan, args.runs)
+    print(f"\nStart-up of a tiny job: `datascan scan --job ... --workers 2` as a subprocess, {args.runs} runs each "
+          f"(seconds; CPU: the whole process tree's, median;\nload: 1-minute load average before the case, "
+          f"{len(os.sched_getaffinity(0))} CPUs).")
+    head = f"{'case':<38}{'median':>8}{'fastest':>9}{'CPU s':>8}{'load':>6}"
+    print(head)
+    print("-" * len(head))
+    label = {"empty": "empty folder", "rerun": f"unchanged rerun of {FILES} files",
+             "first": f"first scan of {FILES} files (new store)"}
+    for case, r in figures.items():
+        print(f"{label[case]:<38}{r['median_s']:>8.2f}{r['min_s']:>9.2f}{r['cpu_s']:>8.2f}{r['load_before']:>6}")
+    path = merge_results("startup", {"cases": figures, "runs": args.runs, "files": FILES,
+                                     "cpus": len(os.sched_getaffinity(0))})
+    print(f"bench_startup took {time.perf_counter() - started:.0f} s; merged under \"startup\" into {path}")
+
+
+if __name__ == "__main__":
+    main()
