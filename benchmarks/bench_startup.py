@@ -5,8 +5,9 @@
 - ``first``: the first scan of the same 10 files, into a new store (the store is created too).
 
 Each case runs ``--runs`` times (after one unmeasured run that warms the file cache); the median and the fastest
-are printed, with the CPU seconds of the whole process tree (user + system of the reaped children) and the 1-minute load
-average before the runs (the machine may be shared: CPU seconds do not grow with the load, wall seconds do).
+are printed, with the CPU seconds of the whole process tree (user + system, :func:`benchmarks.report.run_measured`)
+and the 1-minute load average before the runs (on a shared machine wall seconds grow with the load, CPU seconds
+much less).
 
     python -m benchmarks.bench_startup [--runs 5] [--datascan PATH]
 
@@ -19,13 +20,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.report import DATASCAN, merge_results
+from benchmarks.report import DATASCAN, merge_results, run_measured
 
 FILES = 10
 EXPECTED = {"empty": (4,), "rerun": (0,), "first": (0,)}  # empty: a datasource with no object is a partial result
@@ -45,17 +45,13 @@ def _files(folder: Path) -> None:
 
 
 def _run(cmd: list[str], env: dict[str, str], ok: tuple[int, ...]) -> tuple[float, float]:
-    """Wall and CPU seconds of one run; CPU from the resource usage of reaped children (the whole tree)."""
-    import resource
-
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode not in ok:
-        raise SystemExit(f"{' '.join(cmd)}: exit {proc.returncode}: {proc.stderr.decode(errors='replace')[-2000:]}")
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    """Wall and CPU seconds of one run (CPU: the whole process tree's, including the fork server the workers are
+    forked from, reaped by the benchmark's launcher after the command)."""
+    # One look at the tree is enough here (no peak RSS is reported): sampling would only take CPU from the run.
+    r = run_measured(cmd, env=env, sample_s=600)
+    if r.returncode not in ok:
+        raise SystemExit(f"{' '.join(cmd)}: exit {r.returncode}: {r.stderr.decode(errors='replace')[-2000:]}")
+    return r.wall_s, r.cpu_s
 
 
 def measure(datascan: str, runs: int) -> dict[str, Any]:

@@ -182,7 +182,7 @@ class Orchestrator:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self._on_signal, sig)
-        workerprocs.prestart(self.job)  # started already by `datascan scan`; here for the other roles
+        workerprocs.prestart(workerprocs.datasource_kinds(self.job))  # `datascan scan` started it already
         for _ in range(self.n_workers):
             self._spawn()
         coros = [self._results(), self._assigner(), self._monitor(), self._reaper()]

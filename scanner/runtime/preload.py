@@ -5,6 +5,9 @@ with them instead of making them again."""
 
 from __future__ import annotations
 
+import atexit
+import gc
+
 from scanner.classify import engine
 from scanner.config import ClassificationConfig
 from scanner.runtime import worker  # noqa: F401  - imported for the forks
@@ -18,3 +21,6 @@ def _warm() -> None:
 
 
 _warm()
+# The fork server ends when the command does: skip the exit's collection over every preloaded object (the command
+# may be waiting for it, through a shared stdout or stderr).
+atexit.register(gc.freeze)
