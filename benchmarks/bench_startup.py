@@ -9,10 +9,11 @@ are printed, with the CPU seconds of the whole process tree (user + system, :fun
 and the 1-minute load average before the runs (on a shared machine wall seconds grow with the load, CPU seconds
 much less).
 
-    python -m benchmarks.bench_startup [--runs 5] [--datascan PATH]
+    python -m benchmarks.bench_startup [--runs 5] [--datascan PATH] [--baseline PATH]
 
-``--datascan`` times another installation (for a before/after comparison). Merges the figures under "startup"
-into benchmarks/results/latest.json.
+``--datascan`` times another installation; ``--baseline`` times a second one alongside (an older checkout's
+``.venv/bin/datascan``, for a before/after comparison), the runs of both interleaved. Merges the figures under
+"startup" into benchmarks/results/latest.json.
 """
 
 from __future__ import annotations
@@ -54,10 +55,11 @@ def _run(cmd: list[str], env: dict[str, str], ok: tuple[int, ...]) -> tuple[floa
     return r.wall_s, r.cpu_s
 
 
-def measure(datascan: str, runs: int) -> dict[str, Any]:
-    """The three cases, ``runs`` times each; returns their figures."""
+def measure(installs: dict[str, str], runs: int) -> dict[str, dict[str, Any]]:
+    """The three cases, ``runs`` times each, for each of ``installs`` (name -> datascan executable), their runs
+    interleaved (so a change of load on a shared machine touches each alike); returns figures per install."""
     env = dict(os.environ, DATASCAN_HMAC_KEY="00" * 32)  # a fixed key, never the user's
-    out: dict[str, Any] = {}
+    out: dict[str, dict[str, Any]] = {name: {} for name in installs}
     with tempfile.TemporaryDirectory(prefix="datascan-bench-startup-") as d:
         tmp = Path(d)
         empty = tmp / "empty"
@@ -67,25 +69,29 @@ def measure(datascan: str, runs: int) -> dict[str, Any]:
         jobs = {"empty": _job(tmp / "empty.yaml", "startup-empty", empty),
                 "rerun": _job(tmp / "files.yaml", "startup-files", files)}
         jobs["first"] = jobs["rerun"]
-        store = tmp / "store.db"
 
-        def cmd(case: str, db: Path) -> list[str]:
-            return [datascan, "scan", "--job", str(jobs[case]), "--workers", "2", "--db", str(db)]
+        def cmd(name: str, case: str, db: Path) -> list[str]:
+            return [installs[name], "scan", "--job", str(jobs[case]), "--workers", "2", "--db", str(db)]
 
-        # Unmeasured: creates the shared store, warms the page cache, and gives the rerun its previous run.
-        _run(cmd("rerun", store), env, EXPECTED["first"])
-        _run(cmd("empty", store), env, EXPECTED["empty"])
+        for name in installs:
+            # Unmeasured: creates the install's store, warms the page cache, gives the rerun its previous run.
+            _run(cmd(name, "rerun", tmp / f"{name}.db"), env, EXPECTED["first"])
+            _run(cmd(name, "empty", tmp / f"{name}.db"), env, EXPECTED["empty"])
         for case in ("empty", "rerun", "first"):
-            walls, cpus = [], []
+            walls: dict[str, list[float]] = {name: [] for name in installs}
+            cpus: dict[str, list[float]] = {name: [] for name in installs}
             load = os.getloadavg()[0]
             for i in range(runs):
-                db = tmp / f"first-{i}.db" if case == "first" else store
-                wall, cpu = _run(cmd(case, db), env, EXPECTED[case])
-                walls.append(wall)
-                cpus.append(cpu)
-            out[case] = {"median_s": round(statistics.median(walls), 3), "min_s": round(min(walls), 3),
-                         "cpu_s": round(statistics.median(cpus), 3), "runs": [round(w, 3) for w in walls],
-                         "load_before": round(load, 2)}
+                for name in installs:
+                    db = tmp / f"{name}-first-{i}.db" if case == "first" else tmp / f"{name}.db"
+                    wall, cpu = _run(cmd(name, case, db), env, EXPECTED[case])
+                    walls[name].append(wall)
+                    cpus[name].append(cpu)
+            for name in installs:
+                w = walls[name]
+                out[name][case] = {"median_s": round(statistics.median(w), 3), "min_s": round(min(w), 3),
+                                   "cpu_s": round(statistics.median(cpus[name]), 3), "runs": [round(x, 3) for x in w],
+                                   "load_before": round(load, 2)}
     return out
 
 
@@ -94,21 +100,29 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--datascan", default=DATASCAN, help="the datascan executable to time")
+    ap.add_argument("--baseline", default=None,
+                    help="another datascan executable (an older checkout's) to time alongside, runs interleaved")
     args = ap.parse_args()
     started = time.perf_counter()
-    figures = measure(args.datascan, args.runs)
+    installs = {"this": args.datascan} | ({"baseline": args.baseline} if args.baseline else {})
+    figures = measure(installs, args.runs)
     print(f"\nStart-up of a tiny job: `datascan scan --job ... --workers 2` as a subprocess, {args.runs} runs each "
           f"(seconds; CPU: the whole process tree's, median;\nload: 1-minute load average before the case, "
           f"{len(os.sched_getaffinity(0))} CPUs).")
-    head = f"{'case':<38}{'median':>8}{'fastest':>9}{'CPU s':>8}{'load':>6}"
+    head = f"{'case':<38}{'install':>9}{'median':>8}{'fastest':>9}{'CPU s':>8}{'load':>6}"
     print(head)
     print("-" * len(head))
     label = {"empty": "empty folder", "rerun": f"unchanged rerun of {FILES} files",
              "first": f"first scan of {FILES} files (new store)"}
-    for case, r in figures.items():
-        print(f"{label[case]:<38}{r['median_s']:>8.2f}{r['min_s']:>9.2f}{r['cpu_s']:>8.2f}{r['load_before']:>6}")
-    path = merge_results("startup", {"cases": figures, "runs": args.runs, "files": FILES,
-                                     "cpus": len(os.sched_getaffinity(0))})
+    for case in label:
+        for name in installs:
+            r = figures[name][case]
+            print(f"{label[case]:<38}{name:>9}{r['median_s']:>8.2f}{r['min_s']:>9.2f}{r['cpu_s']:>8.2f}"
+                  f"{r['load_before']:>6}")
+    path = merge_results("startup", {"cases": figures["this"], "runs": args.runs, "files": FILES,
+                                     "cpus": len(os.sched_getaffinity(0))}
+                         | ({"baseline": {"datascan": args.baseline, "cases": figures["baseline"]}}
+                            if args.baseline else {}))
     print(f"bench_startup took {time.perf_counter() - started:.0f} s; merged under \"startup\" into {path}")
 
 
