@@ -58,6 +58,7 @@ bench: install system-packages
 	@# datafog-core: the classify benchmark's peer column (bench-only: not a dependency of datascan).
 	$(BIN)/pip install -q 'datafog-core==0.4.4'
 	$(BIN)/python -m benchmarks.bench_scan
+	$(BIN)/python -m benchmarks.bench_startup
 	@# The store at scale (issue 17): 100,000 files on SQLite and PostgreSQL, 1,000,000 synthetic objects, 10 runs.
 	$(BIN)/python -m benchmarks.bench_store
 	$(BIN)/python -m benchmarks.bench_classify

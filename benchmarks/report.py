@@ -53,7 +53,8 @@ def measured_scan(job: Path, workers: int, db: Path | str, ok: tuple[int, ...] =
 
 def scan_role(p: psutil.Process) -> str:
     """What a process of a ``datascan scan`` tree is: "scan" (the command and its orchestrator), "worker",
-    "extractor" (a worker's sandboxed extraction child) or "tracker" (multiprocessing's resource tracker)."""
+    "extractor" (a worker's sandboxed extraction child), "forkserver" (multiprocessing's fork server, which the
+    workers are forked from) or "tracker" (multiprocessing's resource tracker)."""
     cmd = " ".join(p.cmdline())
     if "resource_tracker" in cmd:
         return "tracker"
@@ -61,6 +62,11 @@ def scan_role(p: psutil.Process) -> str:
         return "extractor"
     if "spawn_main" in cmd or "--multiprocessing-fork" in cmd:
         return "worker"
+    if "multiprocessing.forkserver" in cmd:
+        # Workers are forks of multiprocessing's fork server: its command line, and the server as their parent.
+        parent = p.parent()
+        return "worker" if parent is not None and "multiprocessing.forkserver" in " ".join(parent.cmdline()) \
+            else "forkserver"
     return "scan"
 
 
@@ -122,8 +128,13 @@ def _status_kb(pid: int, field: str) -> int | None:
 
 
 # The launcher every measured command is started from (see _Spawner). It runs stdlib only, without site.
+# It is the subreaper of what it starts: a process the command leaves behind (multiprocessing's fork server, whose
+# children are the scan's workers, and its resource tracker end just after the command) is reaped here, and its CPU
+# time and peak RSS, which wait4 of the command alone would miss, are counted with the command's.
 _SPAWNER_CODE = """
-import json, os, subprocess, sys
+import ctypes, json, os, subprocess, sys, time
+PR_SET_CHILD_SUBREAPER = 36
+ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 for line in sys.stdin:
     req = json.loads(line)
     try:
@@ -136,8 +147,20 @@ for line in sys.stdin:
     print(json.dumps({"pid": p.pid}), flush=True)
     _, status, ru = os.wait4(p.pid, 0)
     p.returncode = os.waitstatus_to_exitcode(status)
-    print(json.dumps({"returncode": p.returncode, "maxrss_kb": ru.ru_maxrss,
-                      "cpu_s": ru.ru_utime + ru.ru_stime}), flush=True)
+    cpu, maxrss = ru.ru_utime + ru.ru_stime, ru.ru_maxrss
+    deadline = time.monotonic() + 30  # what the command left behind ends when it notices the command has gone
+    while True:
+        try:
+            pid, _, ru = os.wait4(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid:
+            cpu, maxrss = cpu + ru.ru_utime + ru.ru_stime, max(maxrss, ru.ru_maxrss)
+        elif time.monotonic() > deadline:
+            break
+        else:
+            time.sleep(0.005)
+    print(json.dumps({"returncode": p.returncode, "maxrss_kb": maxrss, "cpu_s": cpu}), flush=True)
 """
 
 

@@ -25,13 +25,12 @@ from scanner.cli import (
     coordinator_option,
     exit_code_for,
     jobs,
+    load_job,
     main,
     out,
     store_hmac_key,
 )
-from scanner.config import load_job
 from scanner.exceptions import ConfigError, DatascanError, StoreError
-from scanner.validate import check_job
 
 _WAIT_POLL_S = 1.0
 # The store URL may hold a password: from the environment (a Kubernetes Secret) it stays out of the process list.
@@ -48,6 +47,7 @@ def submit(job_file: str, db: str, full: bool) -> None:
     from scanner.runtime.agent import require_shared_store
     from scanner.runtime.scan import job_options
     from scanner.store import DatabaseInterface
+    from scanner.validate import check_job
 
     async def go() -> int:
         store = await DatabaseInterface.open(db)

@@ -26,7 +26,7 @@ _INCLUDE_HELP = ("globs over paths relative to `path`: `*.csv` matches top-level
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class FilesystemSource(_Strict):

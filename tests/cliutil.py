@@ -52,8 +52,9 @@ def identity(rows: list[dict]) -> Counter:
 
 
 def worker_processes(pid: int) -> list[psutil.Process]:
-    """The worker processes of the `datascan scan` process ``pid`` (not multiprocessing's resource tracker);
-    processes that end or turn zombie while being looked at are left out."""
+    """The worker processes of the `datascan scan` process ``pid``: the children of its fork server (workers are
+    forks of multiprocessing's fork server; not the resource tracker, not the server itself); processes that end
+    or turn zombie while being looked at are left out."""
     out = []
     try:
         kids = psutil.Process(pid).children()
@@ -61,8 +62,9 @@ def worker_processes(pid: int) -> list[psutil.Process]:
         return []
     for k in kids:
         try:
-            if k.status() != psutil.STATUS_ZOMBIE and "resource_tracker" not in " ".join(k.cmdline()):
-                out.append(k)
+            if "multiprocessing.forkserver" not in " ".join(k.cmdline()):
+                continue
+            out.extend(w for w in k.children() if w.status() != psutil.STATUS_ZOMBIE)
         except psutil.Error:
             continue
     return out

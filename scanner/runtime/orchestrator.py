@@ -10,9 +10,9 @@ worker processes and writes their results; planning, completing and reaping othe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import logging
-import multiprocessing as mp
 import os
 import signal
 import threading
@@ -25,9 +25,8 @@ from typing import Any
 
 from scanner.config import JobConfig
 from scanner.models import JobStatus, TaskStatus, WorkPacket
-from scanner.runtime import control
+from scanner.runtime import control, workerprocs
 from scanner.runtime import messages as M
-from scanner.runtime.worker import worker_main
 from scanner.store import DatabaseInterface, Progress
 
 log = logging.getLogger(__name__)
@@ -38,6 +37,7 @@ _IDLE_S = 1.0          # the monitor and pipeliner wake on events; with none, th
                        # from another process, a lease expired elsewhere)
 _COALESCE = 64         # worker messages taken off the inbox at once, their object results written in one transaction
 _STOP_GRACE_S = 30.0   # after a stop signal, how long in-flight objects may take before workers are killed
+_WAKE = "__wake__"     # put in the inbox at the end: its reader returns without waiting out a tick
 # Workers in a row that die before they are ready: then the job fails with their error instead of respawning them
 # for ever (a worker that cannot build its classifier would fail the same way each time).
 MAX_STARTUP_FAILURES = 3
@@ -79,14 +79,19 @@ class Orchestrator:
         self.db, self.job_id, self.job, self.n_workers = db, job_id, job, max(1, workers)
         self.hmac_key, self.on_progress, self.role, self.owner = hmac_key, on_progress, role, owner
         self.lease_s = job.runtime.lease_seconds
-        self.ctx = mp.get_context("spawn")
+        self.ctx = workerprocs.context()
         self.workers: dict[int, _WorkerHandle] = {}
         self.inbox: asyncio.Queue[tuple[int, tuple[Any, ...]]] = asyncio.Queue(maxsize=1000)
         self.wake = asyncio.Event()      # the assigner: a worker has room, or there are tasks to lease
         self.changed = asyncio.Event()   # the monitor: a task ended or results were written
         self.discovered = asyncio.Event()  # the pipeliner: discovered objects wait to be planned
         self.stop_signal: int | None = None
-        self.finished: JobStatus | None = None
+        self._finished: JobStatus | None = None
+        # Set when the run is to end (finished, or a stop signal) and, at the end, to wake every idle coroutine:
+        # nothing waits out a tick to notice.
+        self.ending = asyncio.Event()
+        self.closed = asyncio.Event()  # the coroutines are to return
+        self._look_now = False  # the monitor's next look may settle the job: it does not wait out its tick
         self._next_wid = 0
         self._cpus = sorted(os.sched_getaffinity(0))
         self.peak_rss: dict[int, int] = {}
@@ -94,7 +99,18 @@ class Orchestrator:
         # Datasource of every task a worker holds (its writes are keyed by it); dropped when the task ends.
         self._task_ds: dict[int, str] = {}
         self._startup_failures = 0  # workers in a row that exited before they were ready
+        self._puts: set[asyncio.Task[None]] = set()
         self._startup_errors: dict[int, str] = {}  # set by the reader threads: a dying worker's last words
+
+    @property
+    def finished(self) -> JobStatus | None:
+        """The status the job ended with, once it has."""
+        return self._finished
+
+    @finished.setter
+    def finished(self, status: JobStatus | None) -> None:
+        self._finished = status
+        self.ending.set()
 
     # ------------------------------------------------------------------------------------------------ workers
 
@@ -105,17 +121,29 @@ class Orchestrator:
         from_worker_r, from_worker_w = self.ctx.Pipe(duplex=False)
         cpu = self._cpus[wid % len(self._cpus)] if self._cpus else None
         proc = self.ctx.Process(
-            target=worker_main, name=f"datascan-worker-{wid}",
+            target=workerprocs.run_worker, name=f"datascan-worker-{wid}",
             args=(wid, cpu, self.job, self.hmac_key, to_worker_r, from_worker_w, self.lease_s,
-                  logging.getLogger().level),
+                  logging.getLogger().level, dict(os.environ)),
             daemon=True,
         )
-        proc.start()
+        loop = asyncio.get_running_loop()
+        try:
+            proc.start()
+        except (OSError, EOFError) as exc:
+            # The fork died before it had read what it was to run (the fork server hands it over after the fork):
+            # a worker that exited before it was ready, for _startup_failed to count (it never started: no proc).
+            for conn in (to_worker_r, to_worker_w, from_worker_r, from_worker_w):
+                conn.close()
+            self.workers[wid] = _WorkerHandle(wid, proc, to_worker_w)
+            self._startup_errors[wid] = f"died while being started ({exc.__class__.__name__})"
+            put = loop.create_task(self.inbox.put((wid, ("__exit__", None))))
+            self._puts.add(put)  # a task nothing refers to may be collected before it runs
+            put.add_done_callback(self._puts.discard)
+            return
         to_worker_r.close()
         from_worker_w.close()  # only the worker holds the write end: its death gives us EOF
         h = _WorkerHandle(wid, proc, to_worker_w)
         self.workers[wid] = h
-        loop = asyncio.get_running_loop()
         h.reader = threading.Thread(target=self._reader, args=(loop, wid, from_worker_r), daemon=True)
         h.reader.start()
         loop.add_reader(proc.sentinel, self._on_exit, wid)
@@ -154,19 +182,21 @@ class Orchestrator:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self._on_signal, sig)
+        workerprocs.prestart(workerprocs.datasource_kinds(self.job))  # `datascan scan` started it already
         for _ in range(self.n_workers):
             self._spawn()
         coros = [self._results(), self._assigner(), self._monitor(), self._reaper()]
         if self.role is Role.LOCAL:
             coros.append(self._pipeliner())
         tasks = [asyncio.create_task(c) for c in coros]
+        ending = asyncio.create_task(self.ending.wait())
         try:
-            while self.finished is None and self.stop_signal is None:
-                await asyncio.sleep(_TICK)
-                if any(t.done() and t.exception() for t in tasks):
-                    for t in tasks:
-                        if t.done() and t.exception():
-                            raise t.exception()  # type: ignore[misc]
+            waiting = {ending, *tasks}
+            while self.finished is None and self.stop_signal is None and waiting:
+                done, waiting = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                for t in done:
+                    if t is not ending and t.exception():
+                        raise t.exception()  # type: ignore[misc]
             if self.stop_signal is not None:
                 await self._shutdown()
             else:
@@ -176,8 +206,12 @@ class Orchestrator:
         finally:
             # Let each coroutine finish its current store call (cancelling one mid-transaction leaves the pool
             # to roll back a dead connection), then cancel whatever still waits.
+            ending.cancel()
             self._closing = True
-            self.wake.set()
+            for event in (self.wake, self.changed, self.discovered, self.ending, self.closed):
+                event.set()
+            with contextlib.suppress(asyncio.QueueFull):  # a full inbox wakes its reader anyway
+                self.inbox.put_nowait((-1, (_WAKE,)))
             _done, pending = await asyncio.wait(tasks, timeout=5)
             for t in pending:
                 t.cancel()
@@ -197,6 +231,7 @@ class Orchestrator:
             return
         log.warning("received %s: finishing in-flight objects, then stopping", signal.Signals(sig).name)
         self.stop_signal = sig
+        self.ending.set()
 
     async def _shutdown(self) -> None:
         for h in self.workers.values():
@@ -303,12 +338,12 @@ class Orchestrator:
             if not await self.db.complete_task(msg[1], msg[2], ran_by=f"{self.owner}/worker-{wid}"):
                 self._stale(msg[1], msg[2], "completion")
             self.wake.set()
-            self.changed.set()
+            self._settle_soon()
         elif kind == M.RELEASED:
             self._forget(h, msg[1])
             await self.db.release_task(msg[1], msg[2])
             self.wake.set()
-            self.changed.set()
+            self._settle_soon()
         elif kind == M.FAILED:
             _, tid, fence, error, fatal = msg
             self._forget(h, tid)
@@ -317,7 +352,7 @@ class Orchestrator:
                 await self.db.set_job_status(self.job_id, JobStatus.FAILED, error=error)
                 self.finished = JobStatus.FAILED
             self.wake.set()
-            self.changed.set()
+            self._settle_soon()
         elif kind == M.EXITING:
             self.peak_rss[wid] = int(msg[1])
         elif kind == "__exit__":
@@ -334,10 +369,12 @@ class Orchestrator:
             elif respawn and msg[1] != 0:
                 self._spawn()
             self.wake.set()
-            self.changed.set()
+            self._settle_soon()
 
     async def _startup_failed(self, h: _WorkerHandle, code: int | None) -> None:
         """A worker died before it was ready: start another, or fail the job after too many in a row."""
+        if self.finished is not None:
+            return  # the job failed already (another worker's death came in the same batch): nothing to start
         self._startup_failures += 1
         if h.reader is not None:  # its pipe is at EOF: the reader has passed on everything the worker said
             await asyncio.to_thread(h.reader.join, 5.0)
@@ -377,6 +414,11 @@ class Orchestrator:
                 h.tasks[pkt.task_id] = pkt.fence
                 self._send(h, (M.TASK, pkt))
 
+    def _settle_soon(self) -> None:
+        """Wake the monitor for a look without waiting out its tick (a task ended, objects were planned)."""
+        self._look_now = True
+        self.changed.set()
+
     async def _wait_wake(self) -> None:
         await self._wait(self.wake, _TICK)
 
@@ -396,6 +438,7 @@ class Orchestrator:
         while not self._closing:
             if await control.plan(self.db, info):
                 self.wake.set()
+                self._settle_soon()  # what was planned no longer holds the job open
             else:
                 await self._wait(self.discovered, _IDLE_S)
 
@@ -405,8 +448,17 @@ class Orchestrator:
         Wakes when a task ends or results are written (at most every ``_TICK``), and every ``_IDLE_S`` otherwise;
         the counters it reads are kept by the writer, so a look costs the same whatever the job's size.
         """
+        last = 0.0
         while not self._closing:
             await self._wait(self.changed, _IDLE_S)
+            # Events come in bursts (each written batch of results is one): one look per tick is enough, except
+            # after a task ended or objects were planned, which may leave nothing to do: that is looked at at once.
+            while not self._look_now and not self._closing and (left := last + _TICK - time.monotonic()) > 0:
+                await self._wait(self.changed, left)
+            if self._closing:
+                break
+            self._look_now = False
+            last = time.monotonic()
             p = await self.db.progress(self.job_id)
             if self.on_progress:
                 self.on_progress(p)
@@ -428,14 +480,14 @@ class Orchestrator:
                 self.finished = moved
             elif moved is None and job.status.finished:
                 self.finished = job.status
-            if self.finished is None:
-                await asyncio.sleep(_TICK)  # events come in bursts: one look per tick is enough
 
     async def _reaper(self) -> None:
         """Leases past expiry: a live local holder is hung and is killed (its exit re-queues the task); with the
         LOCAL role, other expired leases (a worker that died unnoticed) are re-queued too."""
         while not self._closing:
-            await asyncio.sleep(1.0)
+            await self._wait(self.closed, 1.0)
+            if self._closing:
+                break
             held = {(tid, fence): h for h in self.workers.values() for tid, fence in h.tasks.items()}
             for tid, fence, _owner in await self.db.expired_leases(self.job_id):
                 holder = held.get((tid, fence))

@@ -79,8 +79,12 @@ class _Abort(Exception):
 
 
 def worker_main(worker_id: int, cpu: int | None, job: JobConfig, hmac_key: bytes, tasks_in: Connection,
-                results_out: Connection, lease_s: float, log_level: int) -> None:
-    """Entry point of a worker process."""
+                results_out: Connection, lease_s: float, log_level: int, env: dict[str, str] | None = None) -> None:
+    """Entry point of a worker process; ``env``: the orchestrator's environment when it started this worker (a fork
+    of the fork server has the server's, from when the server started)."""
+    if env is not None:
+        os.environ.clear()
+        os.environ.update(env)
     # Ctrl-C reaches the whole process group; the orchestrator decides how workers stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(level=log_level, format=f"%(asctime)s worker-{worker_id} %(levelname)s %(name)s: %(message)s")

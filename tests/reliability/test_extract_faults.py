@@ -24,7 +24,7 @@ import pytest
 from benchmarks.corpus import generate
 from scanner.classify.masking import key_from_env_value, value_hash
 from tests import storeview
-from tests.cliutil import DATASCAN, KEY
+from tests.cliutil import DATASCAN, KEY, worker_processes
 from tests.cliutil import env as _env
 from tests.cliutil import findings as _findings
 from tests.figures import LONG, scale
@@ -56,9 +56,7 @@ class _PeakRss:
     def _poll(self) -> None:
         while not self._stop.is_set():
             try:
-                for w in psutil.Process(self.pid).children():
-                    if "resource_tracker" in " ".join(w.cmdline()):
-                        continue
+                for w in worker_processes(self.pid):
                     self.worker = max(self.worker, w.memory_info().rss)
                     for s in w.children():
                         self.sandbox = max(self.sandbox, s.memory_info().rss)

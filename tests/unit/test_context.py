@@ -159,3 +159,28 @@ def test_equal_to_presidio_on_the_corpus(engines: tuple[Any, ContextScorer], tmp
                 compared += len(results)
                 boosted += sum(1 for (_, _, a), b in zip(results, expected, strict=True) if b > a)
     assert compared > 300 and boosted > 30, (compared, boosted)
+
+
+
+@pytest.fixture(scope="module")
+def tokenizers() -> tuple[Any, Any]:
+    """spaCy's blank English pipeline, and what the classifier builds of it (engine.blank_english)."""
+    import spacy
+
+    from scanner.classify.engine import blank_english
+
+    return blank_english(), spacy.blank("en")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=_texts())
+def test_the_classifiers_tokenizer_is_spacys_blank_english(tokenizers: tuple[Any, Any], text: str) -> None:
+    # Built without the pipeline around them (its making imports all of Presidio through spaCy's entry points): the
+    # same tokens, and the same stop-word and punctuation verdicts.
+    from spacy.attrs import IS_PUNCT, IS_STOP
+
+    ours, theirs = tokenizers
+    assert [(t.idx, t.text) for t in ours.tokenizer(text)] == [(t.idx, t.text) for t in theirs.tokenizer(text)]
+    for t in theirs.tokenizer(text):
+        for attr in (IS_STOP, IS_PUNCT):
+            assert ours.vocab.lex_attr_getters[attr](t.lower_) == theirs.vocab.lex_attr_getters[attr](t.lower_)

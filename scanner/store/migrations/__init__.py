@@ -14,20 +14,23 @@ SQLite and PostgreSQL, with the data of a real older store in it). Never edit a 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, select, text
 
 from scanner.exceptions import SchemaVersionError
 from scanner.store.tables import Base, SchemaMeta
 
 _HERE = Path(__file__).parent
+_REVISION = re.compile(r"""^revision(?:\s*:\s*str)?\s*=\s*["'](\d+)["']""", re.MULTILINE)
 
 
-def _config(conn: Connection | None = None) -> Config:
+def _config(conn: Connection | None = None) -> Any:
+    # Alembic is imported only here: every open of a current store (nearly all of them) does without it.
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(_HERE))
     if conn is not None:
@@ -36,6 +39,19 @@ def _config(conn: Connection | None = None) -> Config:
 
 
 def _latest() -> int:
+    """The newest revision, read from the revision files' ``revision = "NNNN"`` lines: Alembic's own reading
+    (``ScriptDirectory.get_current_head``, the same figure: tests/unit/test_store_revisions.py) imports Alembic and
+    every revision module, which is most of the cost of opening a store."""
+    found = [int(m.group(1)) for f in (_HERE / "versions").glob("v*.py")
+             if (m := _REVISION.search(f.read_text(encoding="utf-8")))]
+    assert found, "no store revisions found"
+    return max(found)
+
+
+def alembic_head() -> int:
+    """The head revision as Alembic computes it from the revision graph (for the test that ``LATEST`` equals it)."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
     return int(head)
@@ -65,6 +81,8 @@ def upgrade(conn: Connection) -> tuple[int, int]:
         )
     if found == LATEST:
         return found, found
+    from alembic import command
+
     cfg = _config(conn)
     if found == 0:
         Base.metadata.create_all(conn)
@@ -85,4 +103,4 @@ def _set_version(conn: Connection, version: int) -> None:
         conn.execute(text("INSERT INTO schema_meta (key, value) VALUES ('schema_version', :v)"), {"v": str(version)})
 
 
-__all__ = ["LATEST", "current_version", "upgrade"]
+__all__ = ["LATEST", "alembic_head", "current_version", "upgrade"]
