@@ -466,6 +466,9 @@ def _pydantic_problems(exc: ValidationError, data: Any, lines: dict[_Path, int],
             msg = f"missing 'type' (one of: {', '.join(sorted(DATASOURCE_TYPES))})"
         elif err["type"] == "extra_forbidden":
             msg = "unknown key"
+        elif err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == _ID_PATTERN:
+            msg = (f"{err.get('input')!r} is not a valid name: use 1 to 64 letters, digits, '_', '.' or '-', "
+                   "starting with a letter or digit (no spaces or '/')")
         elif msg.startswith("Value error, "):
             msg = msg[len("Value error, "):]
         msg = msg[:1].lower() + msg[1:]

@@ -6,7 +6,7 @@ card in the same file, not a resolved finding plus a new one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,11 +57,16 @@ def diff_findings(old: Iterable[dict[str, Any]], new: Iterable[dict[str, Any]], 
     return d
 
 
+ALL_CHANGES = ("new", "resolved", "unchanged")
+CHANGED = ("new", "resolved")  # what `--since-last` and `--fail-on new` look at
+
+
 async def diff_jobs(db: DatabaseInterface, old_job: int, new_job: int, *, include_suppressed: bool = False,
-                    suppressions: Suppressions | None = None) -> FindingDiff:
+                    suppressions: Suppressions | None = None,
+                    changes: Collection[str] = ALL_CHANGES) -> FindingDiff:
     """Diff two jobs of the store (matched in SQL by the store); suppressed findings are left out of both sides
     unless asked for (a suppression is a function of the match key, so leaving them out before or after matching
-    is the same).
+    is the same). Only the kinds of change in ``changes`` are read (the others stay empty lists).
 
     Two jobs whose hashes were made with different HMAC keys (a rotation between them) cannot be matched: refused.
     """
@@ -72,7 +77,7 @@ async def diff_jobs(db: DatabaseInterface, old_job: int, new_job: int, *, includ
                           "between them): their findings cannot be matched")
     sup = suppressions if suppressions is not None else await load_suppressions(db)
     d = FindingDiff(old_job, new_job)
-    async for row in db.iter_diff(old_job, new_job):
+    async for row in db.iter_diff(old_job, new_job, changes):
         change = row.pop("change")
         if mark_suppressed(sup, row, include_suppressed):
             getattr(d, change).append(row)

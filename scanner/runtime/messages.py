@@ -11,6 +11,7 @@ Worker -> orchestrator (one pipe per worker, so a worker killed mid-write can on
     ("discovered", task_id, fence, [DiscoveredObject], [FolderListing])   whole folders, listed
     ("objects", task_id, fence, [ObjectResult])      finished objects with their findings
     ("heartbeat", [(task_id, fence), ...])
+    ("reading", task_id, nbytes)                     bytes read so far of a big object being streamed (progress)
     ("done", task_id, fence)
     ("failed", task_id, fence, error, fatal)         fatal: the datasource refused us, fail the job
     ("released", task_id, fence)                     given back unfinished, attempt not counted
@@ -26,6 +27,7 @@ STARTUP_FAILED = "startup_failed"
 DISCOVERED = "discovered"
 OBJECTS = "objects"
 HEARTBEAT = "heartbeat"
+READING = "reading"
 DONE = "done"
 FAILED = "failed"
 RELEASED = "released"
