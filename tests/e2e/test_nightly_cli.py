@@ -12,7 +12,6 @@ import csv
 import io
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
