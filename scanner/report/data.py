@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -75,7 +74,7 @@ async def gather(db: DatabaseInterface, job_id: int, *, top: int = 200, since: i
     per_ds: dict[str, Counter[str]] = defaultdict(Counter)
     objects: dict[tuple[str, str], ObjectRisk] = {}
     total = suppressed = 0
-    rows = _aiter(diff.new) if changes_only and diff is not None else \
+    rows = diff.stream("new") if changes_only and diff is not None else \
         visible_findings(db, job_id, include_suppressed=True, suppressions=sup)
     async for f in rows:
         if f.get("suppressed"):
@@ -105,8 +104,3 @@ async def gather(db: DatabaseInterface, job_id: int, *, top: int = 200, since: i
                       per_entity=per_entity, per_datasource=dict(sorted(per_ds.items())), objects=ranked[:top],
                       objects_with_findings=len(objects), not_scanned=not_scanned, previous_job=prev, diff=diff,
                       changes_only=changes_only and diff is not None)
-
-
-async def _aiter(rows: list[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
-    for r in rows:
-        yield r

@@ -6,7 +6,7 @@ card in the same file, not a resolved finding plus a new one.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import AsyncIterator, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +40,12 @@ class FindingDiff:
         for change in ("new", "resolved", "unchanged"):
             for f in getattr(self, change):
                 yield {"change": change} | f
+
+    async def stream(self, change: str | None = None) -> AsyncIterator[dict[str, Any]]:
+        """:meth:`rows` (or only the findings of one ``change``, as they are) as an async stream, for code that
+        reads the store's finding streams the same way."""
+        for f in (self.rows() if change is None else getattr(self, change)):
+            yield f
 
 
 def diff_findings(old: Iterable[dict[str, Any]], new: Iterable[dict[str, Any]], old_job: int = 0,

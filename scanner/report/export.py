@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from typing import IO, Any
 
 from scanner.models import JobStatus
@@ -31,8 +31,7 @@ async def export_findings(db: DatabaseInterface, job_id: int, fmt: str, out: IO[
     raw = bool(job and job.options.get("store_raw")) and fmt != "sarif"
     rows: AsyncIterator[dict[str, Any]]
     if since is not None:
-        rows = _aiter((await diff_jobs(db, since, job_id, include_suppressed=include_suppressed,
-                                       changes=CHANGED)).rows())
+        rows = (await diff_jobs(db, since, job_id, include_suppressed=include_suppressed, changes=CHANGED)).stream()
     else:  # streamed: an export of millions of findings never sits in memory (SARIF, one document, must)
         rows = visible_findings(db, job_id, include_suppressed=include_suppressed)
     if fmt == "sarif":
@@ -69,8 +68,3 @@ async def export_findings(db: DatabaseInterface, job_id: int, fmt: str, out: IO[
 def csv_row(row: dict[str, Any]) -> dict[str, Any]:
     """A row for a CSV writer: booleans as JSON writes them (``true``/``false``, not Python's ``True``)."""
     return {k: json.dumps(v) if isinstance(v, bool) else v for k, v in row.items()}
-
-
-async def _aiter(rows: Iterable[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
-    for r in rows:
-        yield r

@@ -60,7 +60,7 @@ async def failing_findings(db: DatabaseInterface, job_id: int, gate: FailOn,
     prev = await db.previous_run_id(job_id) if gate.changes == "new" else None
     rows: AsyncIterator[dict[str, Any]]
     if prev is not None:
-        rows = _aiter((await diff_jobs(db, prev, job_id, suppressions=sup, changes=("new",))).new)
+        rows = (await diff_jobs(db, prev, job_id, suppressions=sup, changes=("new",))).stream("new")
     else:  # no previous complete run: everything this run found is new
         rows = visible_findings(db, job_id, suppressions=sup)
     allowed = set(SEVERITIES[:SEVERITIES.index(gate.min_severity) + 1]) if gate.min_severity else None
@@ -72,8 +72,3 @@ async def failing_findings(db: DatabaseInterface, job_id: int, gate: FailOn,
         if allowed is None or severity(entity) in allowed:
             n += 1
     return n
-
-
-async def _aiter(rows: list[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
-    for r in rows:
-        yield r
