@@ -597,8 +597,11 @@ def _jobs_op(ref: str, db: str, op: str) -> None:
             if job.status is JobStatus.INTERRUPTED and op == "cancel":
                 target = JobStatus.CANCELLED  # nobody runs it: cancel at once
             if not await store.set_job_status(jid, target, only_from=allowed):
-                raise ConfigError(f"job {jid} is {job.status.value}: cannot {op} it"
-                                  + ("; use `datascan scan --resume`" if job.status is JobStatus.INTERRUPTED else ""))
+                # Read again: the status may have moved since the read above (the run ended meanwhile).
+                now = await store.get_job(jid)
+                status = now.status if now is not None else job.status
+                raise ConfigError(f"job {jid} is {status.value}: cannot {op} it"
+                                  + ("; use `datascan scan --resume`" if status is JobStatus.INTERRUPTED else ""))
             return f"job {jid}: {target.value}"
         finally:
             await store.close()

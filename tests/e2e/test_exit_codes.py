@@ -102,9 +102,15 @@ def test_overlapping_runs_interrupt_and_lock_release(corpus, tmp_path):
     db = tmp_path / "s.db"
     job = _job(tmp_path, corpus[0], "nightly", "runtime:\n  batch_objects: 4\n")
     a = _start(job, db)
-    _wait_mid_job(a, db)
-    # Pausing keeps A alive (and holding the lock) for as long as the test needs, however fast the machine.
-    assert _run("jobs", "pause", "1", "--db", str(db)).returncode == 0
+    worker = _wait_mid_job(a, db)
+    # A's only worker is stopped while the pause is asked for, so A cannot finish first, however fast the machine;
+    # pausing then keeps A alive (and holding the lock) for as long as the test needs.
+    os.kill(worker, signal.SIGSTOP)
+    try:
+        paused = _run("jobs", "pause", "1", "--db", str(db))
+    finally:
+        os.kill(worker, signal.SIGCONT)
+    assert paused.returncode == 0, paused.stderr
     _wait_status(db, "PAUSED", a)
     b = _run("scan", "--job", str(job), "--workers", "1", "--db", str(db))
     assert b.returncode == 75, b.stderr

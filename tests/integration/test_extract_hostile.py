@@ -19,8 +19,7 @@ from scanner.config import ClassificationConfig, ExtractionConfig  # noqa: E402
 from scanner.exceptions import ExtractionError  # noqa: E402
 from scanner.extract import ContentExtractor, ExtractionReport  # noqa: E402
 from scanner.extract.limits import MB  # noqa: E402
-from scanner.models import DiscoveredObject, TaskType, WorkPacket  # noqa: E402
-from scanner.runtime.worker import Worker  # noqa: E402
+from scanner.runtime.findings import component_findings  # noqa: E402
 
 READ_SLACK = 1 * MB  # a limit is checked after each inflated chunk: it may be passed by at most one chunk
 
@@ -192,14 +191,12 @@ async def test_long_single_line_is_streamed_in_bounded_memory():
 
     ex = ContentExtractor(ExtractionConfig(max_text_chars=1 << 30))
     clf = Classifier(ClassificationConfig(), b"k" * 32, store_raw=True)
-    packet = WorkPacket(1, 1, TaskType.CLASSIFICATION, "ds", 1)
-    obj = DiscoveredObject("big.txt", 0, 0.0)
     found = []
     tracemalloc.start()
     try:
         async for comp in ex.extract_stream("big.txt", chunks()):
             assert len(comp.text) <= ex.component_chars + 2 * 4096 + 1
-            found += [f for f, _ in Worker._findings(packet, obj, comp, clf.detect(comp.text))]
+            found += [f for f, _ in component_findings("ds", "big.txt", comp, clf.detect(comp.text))]
             del comp
         _, peak = tracemalloc.get_traced_memory()
     finally:

@@ -18,8 +18,7 @@ from scanner.extract.detect import sniff  # noqa: E402
 from scanner.extract.limits import Budget, safe_member_name  # noqa: E402
 from scanner.extract.office import col_letters, render_number  # noqa: E402
 from scanner.extract.text import TextChunker, decode_text, html_visible_text  # noqa: E402
-from scanner.models import DiscoveredObject, TaskType, WorkPacket  # noqa: E402
-from scanner.runtime.worker import Worker  # noqa: E402
+from scanner.runtime.findings import component_findings  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -32,11 +31,9 @@ def classifier():
 def findings_of(path: Path, classifier, cfg: ExtractionConfig | None = None):
     """(entity, member, location, value) of every finding, plus the notes, as the worker would record them."""
     budget = Budget(cfg or ExtractionConfig())
-    packet = WorkPacket(1, 1, TaskType.CLASSIFICATION, "ds", 1)
-    obj = DiscoveredObject(path.name, path.stat().st_size, 0.0)
     out = []
     for comp in extract_bytes(path.read_bytes(), Ctx(budget, path.name)):
-        for f, _ in Worker._findings(packet, obj, comp, classifier.detect(comp.text)):
+        for f, _ in component_findings("ds", path.name, comp, classifier.detect(comp.text)):
             out.append((f.entity, f.member, f.location, f.value))
     return out, budget.notes
 
@@ -93,9 +90,7 @@ def test_value_straddling_a_component_cut_is_found_once_with_its_column(classifi
     comps = list(ch.feed(text[:7000])) + list(ch.feed(text[7000:])) + list(ch.finish())
     assert len(comps) >= 2
     assert comps[0].keep_to == size  # no whitespace near the limit: the cut falls inside the value
-    packet = WorkPacket(1, 1, TaskType.CLASSIFICATION, "ds", 1)
-    obj = DiscoveredObject("x.txt", len(text), 0.0)
-    found = [f for c in comps for f, _ in Worker._findings(packet, obj, c, classifier.detect(c.text))]
+    found = [f for c in comps for f, _ in component_findings("ds", "x.txt", c, classifier.detect(c.text))]
     locs = sorted((f.value, f.location) for f in found)
     assert locs == [(value, f"line=1,col={size - 8 + 1}"), (fx.card(78), "line=2,col=18")]
 
