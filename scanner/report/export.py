@@ -65,6 +65,7 @@ async def export_findings(db: DatabaseInterface, job_id: int, fmt: str, out: IO[
     return n
 
 
-def csv_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A row for a CSV writer: booleans as JSON writes them (``true``/``false``, not Python's ``True``)."""
-    return {k: json.dumps(v) if isinstance(v, bool) else v for k, v in row.items()}
+def csv_row(f: dict[str, Any]) -> dict[str, Any]:
+    """A finding as a CSV row: booleans and lists as JSON writes them (``true``, not Python's ``True``), as in the
+    other formats."""
+    return {k: json.dumps(v) if isinstance(v, bool | list) else v for k, v in f.items()}
