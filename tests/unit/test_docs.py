@@ -45,3 +45,15 @@ def test_check_mode_detects_a_stale_file(tmp_path):
     assert main(["--out", str(stale)]) == 0
     assert main(["--check", "--out", str(stale)]) == 0
     assert stale.read_text() == render_reference()
+
+
+def test_readme_meets_the_user_in_order():
+    """Issue 18: what it does and how to start, a first job, results, nightly runs, datasources, then the reference
+    and the inside; the generated tables live in docs/REFERENCE.md, not in the README."""
+    readme = (REFERENCE.parent.parent / "README.md").read_text(encoding="utf-8")
+    heads = [line[3:] for line in readme.splitlines() if line.startswith("## ")]
+    wanted = ["A first job", "Reading results", "Nightly runs", "Datasources", "Reference", "How it works inside"]
+    at = [next(i for i, h in enumerate(heads) if h.startswith(w)) for w in wanted]
+    assert at == sorted(at), heads
+    assert readme.index("make demo") < readme.index("## A first job")
+    assert "| key | type | default | description |" not in readme and "docs/REFERENCE.md" in readme
