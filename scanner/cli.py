@@ -27,7 +27,7 @@ from scanner.exceptions import ConfigError, DatascanError
 from scanner.logsetup import cap_library_logs
 from scanner.models import JobStatus
 from scanner.names import printable
-from scanner.output import OutputGroup, reader_may_leave, stdout_console
+from scanner.output import OutputGroup, aligned, reader_may_leave, stdout_console
 
 if TYPE_CHECKING:
     from scanner.config import LoadedJob
@@ -116,6 +116,7 @@ def coordinator_option(help_text: str) -> Callable[[Any], Any]:
 
 
 @click.group(cls=OutputGroup)
+@click.version_option(package_name="datascan", message="%(prog)s %(version)s")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 def main(verbose: int) -> None:
     """datascan: find sensitive data in file shares, databases and folders without copying it."""
@@ -147,14 +148,22 @@ def validate(job_file: str) -> None:
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="Store: SQLite path or postgresql+asyncpg:// URL.")
 @click.option("--resume", "resume_id", type=int, default=None, help="Finish an interrupted job.")
 @click.option("--full", is_flag=True, help="Scan everything, not only what changed since the last complete run.")
-@click.option("--fail-on-findings", is_flag=True, help="Exit 3 when the job found anything.")
+@click.option("--fail-on-findings", is_flag=True,
+              help="Exit 3 when the job found anything that triage does not suppress (= --fail-on any).")
+@click.option("--fail-on", "fail_on", type=click.Choice(["any", "new"]), default=None,
+              help="Exit 3 on any visible finding, or only on findings new since the previous complete run of the "
+                   "job (page on change, not on the backlog).")
+@click.option("--fail-on-severity", type=click.Choice(["high", "medium", "low"]), default=None,
+              help="Only findings of this severity or higher count for exit 3 (alone: --fail-on any).")
 @click.option("--fail-on-exposure", type=click.Choice(["everyone", "authenticated", "group", "owner", "unknown"]),
-              default=None, help="Exit 3 when a finding sits in an object exposed this widely or wider.")
+              default=None, help="Only findings in objects exposed this widely or wider count for exit 3 (alone: "
+                                 "--fail-on any).")
 @coordinator_option("Resource coordinator URL (redis://...); overrides the job's.")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               envvar="DATASCAN_LOG_FORMAT", help="Logs on stderr as text, or one JSON object per line.")
 def scan(job_file: str | None, workers: int | None, db: str, resume_id: int | None, full: bool,
-         fail_on_findings: bool, fail_on_exposure: str | None, coordinator: str | None, log_format: str) -> None:
+         fail_on_findings: bool, fail_on: str | None, fail_on_severity: str | None, fail_on_exposure: str | None,
+         coordinator: str | None, log_format: str) -> None:
     """Run a job to completion on this host (one run per job name at a time: exit 75 if another holds it)."""
     from scanner.logjson import ENV_VAR, ProgressLogger, use_json_logging
 
@@ -164,6 +173,7 @@ def scan(job_file: str | None, workers: int | None, db: str, resume_id: int | No
     if job_file and resume_id is None:
         _prestart_workers(job_file)
 
+    from scanner.report.gate import fail_on_from_options
     from scanner.report.summary import ProgressReporter, summary_record, summary_table
     from scanner.runtime.runlock import RunLockedError, run_lock
     from scanner.runtime.scan import run_scan
@@ -195,7 +205,8 @@ def scan(job_file: str | None, workers: int | None, db: str, resume_id: int | No
             outcome = _run(locked_scan(loaded, n, key, reporter))
         finally:
             reporter.close()
-        summary = _run(_summary(db, outcome.job_id))
+        gate = fail_on_from_options(fail_on_findings, fail_on, fail_on_severity, fail_on_exposure)
+        summary, failing = _run(_summary(db, outcome.job_id, gate, loaded.config.classification))
     except RunLockedError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
@@ -215,30 +226,7 @@ def scan(job_file: str | None, workers: int | None, db: str, resume_id: int | No
                 out.print(f"interrupted; continue with: {resume}", highlight=False)
     if outcome.signal is not None:
         sys.exit(128 + outcome.signal)
-    code = exit_code_for(summary, fail_on_findings)
-    if code in (EXIT_OK, EXIT_FINDINGS) and fail_on_exposure:
-        code = _exposure_exit(db, outcome.job_id, fail_on_exposure) or code
-    sys.exit(code)
-
-
-def _exposure_exit(db: str, job_id: int, threshold: str) -> int:
-    """``--fail-on-exposure``: EXIT_FINDINGS (with its line) when a visible finding is exposed at ``threshold``
-    or wider, else 0."""
-    from scanner.report.risk import count_exposed
-    from scanner.store import DatabaseInterface
-
-    async def go() -> int:
-        store = await DatabaseInterface.open(db)
-        try:
-            return await count_exposed(store, job_id, threshold)
-        finally:
-            await store.close()
-
-    n = _run(go())
-    if not n:
-        return 0
-    _error_line(f"job {job_id}: {n} finding(s) in objects exposed to {threshold} or wider (--fail-on-exposure)")
-    return EXIT_FINDINGS
+    sys.exit(exit_code_for(summary, failing, gate))
 
 
 def _prestart_workers(job_file: str) -> None:
@@ -249,8 +237,9 @@ def _prestart_workers(job_file: str) -> None:
     prestart(job_file_kinds(job_file))
 
 
-def exit_code_for(summary: Any, fail_on_findings: bool) -> int:
+def exit_code_for(summary: Any, failing: int = 0, gate: Any = None) -> int:
     """The exit code of a job that ended (not interrupted), with the error line that explains it, if any.
+    ``failing``: how many findings the ``--fail-on`` gate ``gate`` counts (see :mod:`scanner.report.gate`).
 
     Shared by `scan` and `jobs show --wait`, so a job run by the multi-host roles exits like one run locally.
     """
@@ -275,7 +264,10 @@ def exit_code_for(summary: Any, fail_on_findings: bool) -> int:
                     "partial (is the share mounted? does `include` match? `*.csv` matches top-level files only, "
                     "`**/*.csv` those of every folder)")
         return EXIT_PARTIAL
-    return EXIT_FINDINGS if fail_on_findings and summary.total_findings else EXIT_OK
+    if gate is not None and failing:
+        _error_line(f"job {job.id} completed with {failing} {gate.describe()}")
+        return EXIT_FINDINGS
+    return EXIT_OK
 
 
 def _error_line(message: str) -> None:
@@ -289,25 +281,54 @@ def _error_line(message: str) -> None:
         click.echo(f"error: {printable(message)}", err=True)
 
 
-async def _summary(db_url: str, job_id: int) -> Any:
+async def _summary(db_url: str, job_id: int, gate: Any = None, cfg: Any = None) -> tuple[Any, int]:
+    """The run's summary, and how many of its findings the ``--fail-on`` gate counts (0 without one)."""
     from scanner.store import DatabaseInterface
 
     db = await DatabaseInterface.open(db_url)
     try:
-        return await db.summary(job_id)
+        summary = await db.summary(job_id)
+        if gate is None or summary.job.status is not JobStatus.COMPLETED:
+            return summary, 0
+        from scanner.report.gate import failing_findings, severity_of
+
+        return summary, await failing_findings(db, job_id, gate, severity_of(cfg))
     finally:
         await db.close()
 
 
+async def open_store(db: str) -> Any:
+    """The store ``db`` for a command that reads it: an SQLite file that does not exist is an error naming its path
+    (a read command run in the wrong folder must not leave an empty store behind)."""
+    from scanner.store import DatabaseInterface, normalise_url
+    from scanner.store.files import sqlite_path
+
+    url = normalise_url(db)
+    path = sqlite_path(url) if url.startswith("sqlite") else None
+    if path is not None and not path.exists():
+        raise ConfigError(f"no store at {path.absolute()}: give the --db that `datascan scan` wrote (default "
+                          f"{DEFAULT_DB} in the current folder)")
+    return await DatabaseInterface.open(db)
+
+
 async def _resolve(db: Any, ref: str) -> int:
+    """A job reference: its id, ``latest`` (the newest job of the store) or a job name (that job's newest run)."""
     if ref == "latest":
         jid = await db.latest_job_id()
         if jid is None:
             raise ConfigError("no jobs in this store yet")
         return int(jid)
-    if not ref.isdigit():
-        raise ConfigError(f"job reference must be a number or 'latest', not {ref!r}")
-    return int(ref)
+    if ref.isdigit():
+        return int(ref)
+    jid = await db.latest_job_id(ref)
+    if jid is None:
+        import difflib
+
+        names = await db.job_names()
+        close = difflib.get_close_matches(ref, names, n=1)
+        raise ConfigError(f"no job named {ref!r} in this store" + (f" (did you mean {close[0]!r}?)" if close else "")
+                          + ": give a job id, a job name (its latest run) or 'latest'")
+    return int(jid)
 
 
 @main.command()
@@ -315,17 +336,17 @@ async def _resolve(db: Any, ref: str) -> int:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "sarif"]), default="jsonl", show_default=True)
 @click.option("--db", default=DEFAULT_DB, show_default=True)
 @click.option("--include-suppressed", is_flag=True, help="Also export findings hidden by `datascan triage`.")
-@click.option("--since-last", is_flag=True, help="Only the change since the previous complete run of the job.")
+@click.option("--since-last", is_flag=True,
+              help="Only the findings new or resolved since the previous complete run of the job (column change).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write to this file instead of standard output.")
 def findings(job_ref: str, fmt: str, db: str, include_suppressed: bool, since_last: bool,
              output: str | None) -> None:
     """Export a job's findings (masked; raw values only in jsonl/csv, and only if the job stored them)."""
     from scanner.report.export import export_findings
-    from scanner.store import DatabaseInterface
 
     async def go() -> None:
-        store = await DatabaseInterface.open(db)
+        store = await open_store(db)
         try:
             jid = await _job_id(store, job_ref)
             since = await _previous(store, jid) if since_last else None
@@ -369,7 +390,9 @@ async def _previous(store: Any, jid: int) -> int:
 @click.option("--db", default=DEFAULT_DB, show_default=True)
 @click.option("--html", "html_out", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write a self-contained HTML report (charts, sortable tables) to this file.")
-@click.option("--since-last", is_flag=True, help="Fail unless there is a previous complete run to compare with.")
+@click.option("--since-last", is_flag=True,
+              help="Only what changed since the previous complete run of the job: new findings in the tables, new "
+                   "and resolved ones listed.")
 @click.option("--include-suppressed", is_flag=True, help="Count findings hidden by `datascan triage` too.")
 @click.option("--top", type=click.IntRange(1, 100000), default=20, show_default=True,
               help="Riskiest objects listed in the terminal (the HTML report lists up to 200).")
@@ -379,14 +402,14 @@ def report(job_ref: str, db: str, html_out: str | None, since_last: bool, includ
     from scanner.report.data import gather
     from scanner.report.html import render_html
     from scanner.report.terminal import report_renderable
-    from scanner.store import DatabaseInterface
 
     async def go() -> Any:
-        store = await DatabaseInterface.open(db)
+        store = await open_store(db)
         try:
             jid = await _job_id(store, job_ref)
             since = await _previous(store, jid) if since_last else None
-            return await gather(store, jid, top=max(top, 200), since=since, include_suppressed=include_suppressed)
+            return await gather(store, jid, top=max(top, 200), since=since, include_suppressed=include_suppressed,
+                                changes_only=since_last)
         finally:
             await store.close()
 
@@ -416,10 +439,9 @@ def report(job_ref: str, db: str, html_out: str | None, since_last: bool, includ
 def diff(old_ref: str, new_ref: str, db: str, fmt: str, include_suppressed: bool, show_unchanged: bool) -> None:
     """New, resolved and unchanged findings between two runs (matched by object, entity and value hash)."""
     from scanner.report.diff import diff_jobs
-    from scanner.store import DatabaseInterface
 
     async def go() -> Any:
-        store = await DatabaseInterface.open(db)
+        store = await open_store(db)
         try:
             a, b = await _job_id(store, old_ref), await _job_id(store, new_ref)
             return await diff_jobs(store, a, b, include_suppressed=include_suppressed)
@@ -480,33 +502,41 @@ def triage() -> None:
 @click.option("--db", default=DEFAULT_DB, show_default=True)
 def triage_suppress(value_hash: str | None, object_glob: str | None, entity: str | None, reason: str,
                     db: str) -> None:
-    """Record a suppression: by value hash, or by object glob, optionally for one entity only."""
-    from scanner.report.triage import check_suppression
-    from scanner.store import DatabaseInterface
+    """Record a suppression: by value hash (full, or the 16 digits `diff` shows), or by object glob, optionally for
+    one entity only. Says how many findings of the latest runs it hides."""
+    from scanner.report.triage import check_entity, check_suppression, hidden_by
 
-    async def go() -> int:
+    async def go() -> tuple[int, int, list[str]]:
         kind, pattern = check_suppression(value_hash, object_glob, entity, reason)
-        store = await DatabaseInterface.open(db)
+        store = await open_store(db)
         try:
-            return await store.add_suppression(kind, pattern, entity, reason.strip())
+            await check_entity(store, entity)
+            sid = await store.add_suppression(kind, pattern, entity, reason.strip())
+            rule = next(r for r in await store.list_suppressions() if r.id == sid)
+            return (sid, *await hidden_by(store, rule))
         finally:
             await store.close()
 
     try:
-        sid = _run(go())
+        sid, hidden, jobs_seen = _run(go())
     except DatascanError as exc:
         _fail(exc)
-    out.print(f"suppression {sid} recorded", highlight=False)
+    where = f"the latest runs of {len(jobs_seen)} jobs" if len(jobs_seen) != 1 else \
+        f"the latest run of job {jobs_seen[0]}"
+    out.print(printable(f"suppression {sid} recorded: it hides {hidden} finding(s) of {where}"), highlight=False,
+              markup=False)
+    if not hidden:
+        click.echo(f"warning: suppression {sid} matches no current finding (check the hash or glob against "
+                   f"`datascan findings latest`; `datascan triage remove {sid}` deletes it)", err=True)
 
 
 @triage.command("list")
 @click.option("--db", default=DEFAULT_DB, show_default=True)
 def triage_list(db: str) -> None:
     """Every suppression: id, kind, pattern, entity, reason."""
-    from scanner.store import DatabaseInterface
 
     async def go() -> list[Any]:
-        store = await DatabaseInterface.open(db)
+        store = await open_store(db)
         try:
             return await store.list_suppressions()
         finally:
@@ -524,10 +554,9 @@ def triage_list(db: str) -> None:
 @click.option("--db", default=DEFAULT_DB, show_default=True)
 def triage_remove(suppression_id: int, db: str) -> None:
     """Delete a suppression: its findings show again."""
-    from scanner.store import DatabaseInterface
 
     async def go() -> bool:
-        store = await DatabaseInterface.open(db)
+        store = await open_store(db)
         try:
             return await store.remove_suppression(suppression_id)
         finally:
@@ -615,10 +644,9 @@ def jobs() -> None:
 
 
 def _jobs_op(ref: str, db: str, op: str) -> None:
-    from scanner.store import DatabaseInterface
 
     async def go() -> str | Group:
-        store = await DatabaseInterface.open(db)
+        store = await open_store(db)
         try:
             jid = await _resolve(store, ref)
             job = await store.get_job(jid)
@@ -659,21 +687,28 @@ def _jobs_op(ref: str, db: str, op: str) -> None:
 @jobs.command("list")
 @click.option("--db", default=DEFAULT_DB, show_default=True)
 def jobs_list(db: str) -> None:
-    """Recent jobs, newest first."""
-    from scanner.store import DatabaseInterface
+    """Recent jobs, newest first: id, name, status, start and end (local time), objects and stored findings."""
+    import time
 
-    async def go() -> list[Any]:
-        store = await DatabaseInterface.open(db)
+    async def go() -> list[tuple[Any, Any]]:
+        store = await open_store(db)
         try:
-            return await store.list_jobs()
+            return [(j, await store.progress(j.id)) for j in await store.list_jobs()]
         finally:
             await store.close()
 
+    def when(t: float | None) -> str:
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t)) if t else "-"
+
     try:
-        for j in _run(go()):
-            out.print(f"{j.id}\t{j.name}\t{j.status.value}", highlight=False, markup=False)
+        jobs_seen = _run(go())
     except DatascanError as exc:
         _fail(exc)
+    rows = [["id", "name", "status", "started", "finished", "objects", "findings"]]
+    rows += [[str(j.id), printable(j.name), j.status.value, when(j.created_at), when(j.finished_at), str(p.objects),
+              str(p.findings)] for j, p in jobs_seen]
+    for line in aligned(rows, right={0, 5, 6}):
+        out.print(line, highlight=False, markup=False)
 
 
 for _op in ("pause", "resume", "cancel"):  # `jobs show` (with --wait) lives in cli_roles
@@ -788,11 +823,20 @@ def templates_list() -> None:
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
 def templates_show(name: str, fmt: str) -> None:
     """Recognizers, entities and context words of one template."""
-    from scanner.classify.commands import template_summary, template_text
+    from scanner.classify.commands import template_summary
     from scanner.classify.templates import load_template
 
     try:
         summary = template_summary(load_template(name))
     except DatascanError as exc:
         _fail_classify(exc)
-    click.echo(json.dumps(summary, indent=2) if fmt == "json" else template_text(summary))
+    if fmt == "json":
+        click.echo(json.dumps(summary, indent=2))
+        return
+    click.echo(f"{summary['name']}: {summary['description']}")
+    rows = [["entity", "severity", "recognizer", "context"]]
+    for r in summary["recognizers"]:
+        ctx = ", ".join(r["context"]) if r["context"] else "(class default)" if r["context"] is None else "-"
+        rows.append([r["entity"], r["severity"], r["recognizer"], ctx])
+    for line in aligned(rows):
+        click.echo(f"  {line}")

@@ -27,6 +27,7 @@ from scanner.cli import (
     jobs,
     load_job,
     main,
+    open_store,
     out,
     store_hmac_key,
 )
@@ -147,7 +148,8 @@ def health(db: str | None, alive_file: str | None, max_age: float) -> None:
 @click.argument("job_ref")
 @click.option("--db", default=DEFAULT_DB, show_default=True, envvar=DB_ENV)
 @click.option("--wait", is_flag=True, help="Block until the job ends and exit with the code `datascan scan` gives.")
-@click.option("--fail-on-findings", is_flag=True, help="With --wait: exit 3 when the job found anything.")
+@click.option("--fail-on-findings", is_flag=True, help="With --wait: exit 3 when the job found anything "
+              "that triage does not suppress.")
 def jobs_show(job_ref: str, db: str, wait: bool, fail_on_findings: bool) -> None:
     """A job's status and counters."""
     if wait:
@@ -156,10 +158,11 @@ def jobs_show(job_ref: str, db: str, wait: bool, fail_on_findings: bool) -> None
 
 
 def wait_for_job(job_ref: str, db: str, fail_on_findings: bool) -> None:
-    from scanner.store import DatabaseInterface
+    from scanner.models import JobStatus
+    from scanner.report.gate import fail_on_from_options, failing_findings, severity_of
 
     async def go() -> Any:
-        store = await DatabaseInterface.open(db)
+        store = await open_store(db)
         try:
             jid = await _resolve(store, job_ref)
             while True:
@@ -167,14 +170,18 @@ def wait_for_job(job_ref: str, db: str, fail_on_findings: bool) -> None:
                 if job is None:
                     raise ConfigError(f"no job {jid} in this store")
                 if job.status.finished:
-                    return await store.summary(jid)
+                    summary = await store.summary(jid)
+                    if gate is None or job.status is not JobStatus.COMPLETED:
+                        return summary, 0
+                    return summary, await failing_findings(store, jid, gate, severity_of(None))
                 await asyncio.sleep(_WAIT_POLL_S)
         finally:
             await store.close()
 
+    gate = fail_on_from_options(fail_on_findings, None, None)
     try:
-        summary = _run(go())
+        summary, failing = _run(go())
     except DatascanError as exc:
         _fail(exc)
     out.print(f"job {summary.job.id}: {summary.job.status.value}, {summary.total_findings} findings", highlight=False)
-    sys.exit(exit_code_for(summary, fail_on_findings))
+    sys.exit(exit_code_for(summary, failing, gate))

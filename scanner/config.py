@@ -32,14 +32,19 @@ class _Strict(BaseModel):
 class FilesystemSource(_Strict):
     """A local (or locally mounted) folder."""
 
+    # The datasource's id in reports and exports (a name: 1 to 64 letters, digits, '_', '.' or '-', starting with a
+    # letter or digit).
     id: str = Field(pattern=_ID_PATTERN)
+    # `filesystem`: a local or mounted folder.
     type: Literal["filesystem"]
     path: str                            # a folder; relative to the job file's folder, ~ expanded
     include: list[str] = Field(default_factory=lambda: ["**/*"], description=_INCLUDE_HELP)
+    # Globs over paths relative to `path` that are not scanned (`**/*.iso`, `**/node_modules/**`).
     exclude: list[str] = Field(default_factory=list)
     follow_symlinks: bool = Field(default=False, description="follow symbolic links (false: list them as skipped)")
     allow_outside_root: bool = Field(default=False, description="with follow_symlinks: also follow links whose "
                                      "target is outside path (false: list them as skipped)")
+    # Bigger files are listed as skipped with the reason, never read.
     max_file_mb: float = Field(default=100, gt=0)
 
     @model_validator(mode="after")
@@ -52,20 +57,31 @@ class FilesystemSource(_Strict):
 class SmbSource(_Strict):
     """An SMB2/3 file share (read only: no write access is ever requested)."""
 
+    # The datasource's id in reports and exports (a name: 1 to 64 letters, digits, '_', '.' or '-', starting with a
+    # letter or digit).
     id: str = Field(pattern=_ID_PATTERN)
+    # `smb`: an SMB2/3 share, reached without mounting it.
     type: Literal["smb"]
+    # The file server's host name or address.
     host: str = Field(min_length=1)
+    # The server's SMB port.
     port: int = Field(default=445, ge=1, le=65535)
+    # The share's name, without slashes (`finance`, not `\\server\finance`).
     share: str = Field(min_length=1, pattern=r"^[^\\/]+$")
     path: str = "/"                      # start folder inside the share, '/'-separated
+    # The account that reads the share (read access is enough; nothing is ever written).
     username: str = Field(min_length=1)
+    # Its password; write `${SMB_PASSWORD}` to read it from the environment.
     password: SecretStr
+    # The account's domain (NetBIOS or DNS name); none for a local account of the server.
     domain: str | None = None
     encrypt: bool | None = None          # None: negotiate with the server; true: refuse an unencrypted session
     # Unsigned sessions are refused unless this is true (then the server decides; a guest logon is never signed).
     allow_unsigned: bool = False
     include: list[str] = Field(default_factory=lambda: ["**/*"], description=_INCLUDE_HELP)
+    # Globs over paths relative to `path` that are not scanned.
     exclude: list[str] = Field(default_factory=list)
+    # Bigger files are listed as skipped with the reason, never read.
     max_file_mb: float = Field(default=100, gt=0)
     max_sessions: int = Field(default=4, ge=1, le=256)   # per server, across every worker
 
@@ -81,12 +97,16 @@ class SqlTlsConfig(_Strict):
     # disable | prefer | require | verify-ca | verify-full (PostgreSQL's names; MySQL and ODBC map them);
     # none: the default (verified TLS, or plain text without a readable password)
     mode: Literal["disable", "prefer", "require", "verify-ca", "verify-full"] | None = None
+    # CA certificates (PEM) the server's certificate must chain to (default: the system's).
     ca_file: str | None = None
+    # A client certificate (PEM), for servers that ask for one.
     cert_file: str | None = None
+    # The client certificate's private key (PEM).
     key_file: str | None = None
     # SQL Server (ODBC): Encrypt=yes|no|strict and TrustServerCertificate=yes|no; None: Encrypt=yes when the URL
     # holds a password (FreeTDS: Encryption=require), else the driver's default.
     encrypt: Literal["yes", "no", "strict"] | None = None
+    # SQL Server (ODBC): TrustServerCertificate=yes|no; none: the driver's default.
     trust_server_certificate: bool | None = None
 
 
@@ -99,24 +119,35 @@ SQL_URL_SCHEMES = ("mssql+aioodbc", "postgresql+asyncpg", "postgresql+aioodbc", 
 class SqlSource(_Strict):
     """A SQL database, read only: sampled rows of every selected table, classified column by column."""
 
+    # The datasource's id in reports and exports (a name: 1 to 64 letters, digits, '_', '.' or '-', starting with a
+    # letter or digit).
     id: str = Field(pattern=_ID_PATTERN)
+    # `sql`: a database, read only.
     type: Literal["sql"]
     url: SecretStr                       # the URL may hold a password (``${DB_PASSWORD}``): never shown unredacted
     schemas: list[str] = Field(default_factory=lambda: ["*"])          # globs on the schema name
+    # Globs on the schema name that are not scanned.
     exclude_schemas: list[str] = Field(default_factory=list)
     tables: list[str] = Field(default_factory=lambda: ["*"])           # globs on ``table`` or ``schema.table``
+    # Globs on `table` or `schema.table` that are not scanned.
     exclude_tables: list[str] = Field(default_factory=list)
     columns: list[str] = Field(default_factory=lambda: ["*"])          # globs on ``column`` or ``schema.table.column``
+    # Globs on `column` or `schema.table.column` that are not read.
     exclude_columns: list[str] = Field(default_factory=list)
     sample_rows: int = Field(default=1000, ge=0)                       # per table; 0 = every row
+    # `top`: the first `sample_rows` rows the database returns; `random`: a random sample (slower).
     sampling: Literal["top", "random"] = "top"
     query_timeout_s: float = Field(default=60, gt=0)                   # per table read
+    # Seconds to wait for the database to accept a connection.
     connect_timeout_s: float = Field(default=15, gt=0)
     max_concurrent_queries: int = Field(default=2, ge=1, le=64)        # per worker process
     max_active_queries: int = Field(default=4, ge=1, le=1024)          # at once, all workers and hosts together
+    # Also scan views (false: tables only).
     include_views: bool = False
+    # Also read binary columns (false: they are left out).
     include_binary: bool = False
     max_value_chars: int = Field(default=1024, ge=16, le=1_000_000)    # longer values are cut (bounds memory)
+    # TLS to the database server (see below); none: verified TLS, or plain text without a readable password.
     tls: SqlTlsConfig | None = None
 
     @field_validator("url")
@@ -147,14 +178,19 @@ DATASOURCE_TYPES: dict[str, type[BaseModel]] = {"filesystem": FilesystemSource, 
 class CustomRecognizerConfig(_Strict):
     """A regex recognizer declared in the job file."""
 
+    # The entity it reports: upper case, digits and '_' (EMPLOYEE_ID).
     name: str = Field(pattern=r"^[A-Z][A-Z0-9_]{0,63}$")
+    # The pattern (Python `regex` syntax); a match is one finding.
     regex: str
+    # The score of a match, before context words raise it.
     score: float = Field(default=0.6, ge=0, le=1)
+    # Words that, near a match, raise its score.
     context: list[str] = Field(default_factory=list)
     # Literal strings one of which every match contains (case-sensitive, as the regex is): lets the prefilter
     # skip text without them. Without anchors the recognizer runs on whole chunks. A match must lie on its
     # anchor's line, or within anchor_reach characters of it.
     anchors: list[str] = Field(default_factory=list)
+    # How many characters from its anchor a match may lie beyond the anchor's line; none: on its line only.
     anchor_reach: int | None = Field(default=None, ge=1, le=65536)
 
     @field_validator("anchors")
@@ -185,10 +221,15 @@ _TERM = Annotated[str, Field(min_length=1, max_length=1000)]
 class DictionaryRecognizerConfig(_Strict):
     """A list of literal terms reported as one entity (case-insensitive unless told)."""
 
+    # The entity its terms are reported as: upper case, digits and '_'.
     name: _ENTITY
+    # The literal terms to find.
     terms: list[_TERM] = Field(min_length=1)
+    # The score of a match, before context words raise it.
     score: float = Field(default=0.8, ge=0, le=1)
+    # Words that, near a match, raise its score.
     context: list[str] = Field(default_factory=list)
+    # Match the terms whatever their case.
     ignore_case: bool = True
 
 
@@ -200,9 +241,12 @@ DEFAULT_PHONE_REGIONS = ("US", "GB", "CA")
 class NlpConfig(_Strict):
     """Optional NER: an installed spaCy pipeline (package name or folder) for PERSON, LOCATION, ORGANIZATION."""
 
+    # An installed spaCy pipeline: its package name (en_core_web_sm) or a folder with its config.cfg.
     model: str = Field(min_length=1)
+    # Which NER entities to report.
     entities: list[Literal["PERSON", "LOCATION", "ORGANIZATION"]] = Field(
         default=["PERSON", "LOCATION", "ORGANIZATION"], min_length=1)
+    # Texts handed to spaCy at once.
     batch_size: int = Field(default=32, ge=1, le=4096)
 
     @field_validator("model")
@@ -228,10 +272,13 @@ class ClassificationConfig(_Strict):
     # None: every entity of the template. A list may also name Presidio's noisy predefined entities
     # (US_DRIVER_LICENSE, DATE_TIME, ...) that no built-in template enables by default.
     entities: list[str] | None = None
+    # Findings scored below this are not reported.
     min_score: float = Field(default=0.5, ge=0, le=1)
     # Per entity, replacing min_score for that entity: {PHONE_NUMBER: 0.6}.
     min_scores: dict[_ENTITY, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
+    # Regex recognizers of your own (see below).
     custom: list[CustomRecognizerConfig] = Field(default_factory=list)
+    # Lists of literal terms, each list reported as one entity (see below).
     dictionaries: list[DictionaryRecognizerConfig] = Field(default_factory=list)
     # Terms always reported (score 1.0) as the entity they are listed under: {PROJECT: [Falcon, Osprey]}.
     deny: dict[_ENTITY, list[_TERM]] = Field(default_factory=dict)
@@ -242,6 +289,7 @@ class ClassificationConfig(_Strict):
     phone_regions: list[str] | None = Field(default=None, min_length=1)
     # Time limit per analysed text for a custom regex that RE2 cannot run (see scanner.classify.guard).
     regex_timeout_s: float = Field(default=1.0, gt=0, le=60)
+    # Named-entity recognition with an installed spaCy model (see below); none: no NER.
     nlp: NlpConfig | None = None
 
     @field_validator("phone_regions")
@@ -315,12 +363,15 @@ ContentExtractionConfig = ExtractionConfig
 class RuntimeConfig(_Strict):
     """How tasks are cut and retried."""
 
+    # Tries of a task (and of an object's extraction) before it is FAILED and reported.
     max_attempts: int = Field(default=3, ge=1, le=100)
+    # How long a worker holds a task without a heartbeat before another may take it.
     lease_seconds: float = Field(default=120, ge=2)
     # Classification task size, by bytes or by object count, whichever comes first. Small enough that a job of a few
     # hundred files still gives every worker tasks (a task is seconds of work); big enough that the task table stays
     # small (10M files are about 160k tasks).
     batch_mb: float = Field(default=8, gt=0)
+    # At most this many objects per classification task (see batch_mb).
     batch_objects: int = Field(default=64, ge=1)
     # Discovery is split so that several workers walk a big tree and a lost lease re-walks little: a discovery task
     # walks at most discovery_fanout folders and spawns a task for each folder left over; a folder of more than
@@ -333,11 +384,18 @@ class RuntimeConfig(_Strict):
 class JobConfig(_Strict):
     """A whole job file."""
 
+    # The job's name (a name: 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit); runs of the
+    # same name are compared with each other, and one runs at a time.
     name: str = Field(pattern=_ID_PATTERN)
+    # What to scan: folders, SMB shares and databases (see each type below).
     datasources: list[DatasourceConfig] = Field(min_length=1)
+    # What to look for (see below).
     classification: ClassificationConfig = Field(default_factory=ClassificationConfig)
+    # Limits of content extraction per object (see below).
     extraction: ExtractionConfig = Field(default_factory=ExtractionConfig)
+    # How tasks are cut and retried (see below).
     runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
+    # Keep the raw values of findings in the store (false: masked values and keyed hashes only).
     store_raw: bool = False
     retention: int | None = Field(default=None, ge=1, description=(
         "runs of this job to keep: when a run completes, older ones are deleted as `datascan prune --keep N` "
@@ -475,6 +533,9 @@ def _pydantic_problems(exc: ValidationError, data: Any, lines: dict[_Path, int],
             msg = f"missing 'type' (one of: {', '.join(sorted(DATASOURCE_TYPES))})"
         elif err["type"] == "extra_forbidden":
             msg = "unknown key"
+        elif err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == _ID_PATTERN:
+            msg = (f"{err.get('input')!r} is not a valid name: use 1 to 64 letters, digits, '_', '.' or '-', "
+                   "starting with a letter or digit (no spaces or '/')")
         elif msg.startswith("Value error, "):
             msg = msg[len("Value error, "):]
         msg = msg[:1].lower() + msg[1:]

@@ -1,9 +1,10 @@
-"""The README's job-file reference, generated from the pydantic models in :mod:`scanner.config` so it cannot drift.
+"""The job-file reference (docs/REFERENCE.md), generated from the pydantic models in :mod:`scanner.config` so it
+cannot drift.
 
-``python -m scanner.docs`` rewrites the block between the markers in README.md; ``--check`` exits 1 when the block
-is stale (the unit tests run the same comparison). Descriptions come from each field's ``description`` when set,
-else from the comment on the field's line (or the comment lines right above it) in config.py, where they are
-written for the code's readers anyway.
+``python -m scanner.docs`` rewrites docs/REFERENCE.md; ``--check`` exits 1 when it is stale (the unit tests run the
+same comparison, and check that every key has a description). Descriptions come from each field's
+``description`` when set, else from the comment on the field's line (or the comment lines right above it) in
+config.py, where they are written for the code's readers anyway.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ from pydantic_core import PydanticUndefined
 
 from scanner import config
 
-START, END = "<!-- job-reference:start -->", "<!-- job-reference:end -->"
-README = Path(__file__).resolve().parent.parent / "README.md"
+REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "REFERENCE.md"
 
 
 def _field_comments(model: type[BaseModel]) -> dict[str, str]:
@@ -148,43 +148,30 @@ def _strip(tp: Any) -> Any:
 
 
 def render_reference() -> str:
-    """The job-file reference in Markdown (what goes between the README's markers)."""
-    out = ["### Job file reference", "",
-           "Generated from the pydantic models in `scanner/config.py` by `python -m scanner.docs`; do not edit by "
-           "hand. Unknown keys are errors. `${VAR}` and `${VAR:-default}` in any string are read from the "
-           "environment.", ""]
+    """The whole of docs/REFERENCE.md."""
+    out = ["# Job file reference", "",
+           "Every key of a job file, generated from the pydantic models in `scanner/config.py` by "
+           "`python -m scanner.docs`; do not edit by hand (`make test` fails when this file is stale). Unknown keys "
+           "are errors, and every error names the key's YAML path and line. `${VAR}` and `${VAR:-default}` in any "
+           "string are read from the environment; `$$` is a `$`. The README shows a whole job file.", ""]
     _section("job", config.JobConfig, out, set())
     return "\n".join(out).rstrip() + "\n"
 
 
-def splice(readme: str, block: str) -> str:
-    """The README text with its reference block replaced (markers required)."""
-    if START not in readme or END not in readme:
-        raise SystemExit(f"README has no {START} ... {END} markers")
-    head, rest = readme.split(START, 1)
-    _old, tail = rest.split(END, 1)
-    return f"{head}{START}\n{block}{END}{tail}"
-
-
-def readme_block(readme: str) -> str:
-    """The README's current reference block (between the markers)."""
-    return readme.split(START, 1)[1].split(END, 1)[0].lstrip("\n")
-
-
 def main(argv: list[str] | None = None) -> int:
-    """Rewrite README.md's reference block, or with ``--check`` report whether it is stale."""
+    """Rewrite docs/REFERENCE.md, or with ``--check`` report whether it is stale (``--out PATH``: another file)."""
     args = sys.argv[1:] if argv is None else argv
-    path = Path(args[args.index("--readme") + 1]) if "--readme" in args else README
-    text = path.read_text(encoding="utf-8")
+    path = Path(args[args.index("--out") + 1]) if "--out" in args else REFERENCE
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
     block = render_reference()
     if "--check" in args:
-        if readme_block(text) != block:
+        if text != block:
             print(f"{path}: the job-file reference is stale; run `python -m scanner.docs`", file=sys.stderr)
             return 1
         return 0
-    new = splice(text, block)
-    if new != text:
-        path.write_text(new, encoding="utf-8")
+    if block != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(block, encoding="utf-8")
         print(f"{path}: job-file reference regenerated")
     return 0
 

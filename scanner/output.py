@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -66,3 +66,25 @@ class OutputGroup(click.Group):
         """Run the command inside :func:`reader_may_leave`."""
         with reader_may_leave():
             return super().invoke(ctx)
+
+
+def aligned(rows: Sequence[Sequence[str]], right: Collection[int] = ()) -> list[str]:
+    """Rows (the first one the header) as lines whose columns line up: each cell padded to its column's widest,
+    two spaces between columns, the last column not padded; ``right``: indexes of columns aligned right (numbers).
+
+    Plain lines rather than a drawn table: the same on a terminal, in a pipe and in cron mail, and a row stays one
+    line that grep finds whole.
+    """
+    from rich.cells import cell_len
+
+    ncols = max((len(r) for r in rows), default=0)
+    widths = [max((cell_len(r[i]) for r in rows if i < len(r)), default=0) for i in range(ncols)]
+    lines = []
+    for r in rows:
+        cells = []
+        for i, c in enumerate(r):
+            pad = " " * (widths[i] - cell_len(c))
+            last = i == len(r) - 1
+            cells.append(pad + c if i in right else c + ("" if last else pad))
+        lines.append("  ".join(cells))
+    return lines

@@ -88,11 +88,3 @@ def templates_listing() -> list[dict[str, Any]]:
         out.append({"name": t.name, "description": t.description, "entities": list(t.entities)})
     return out
 
-
-def template_text(summary: dict[str, Any]) -> str:
-    """A human-readable form of :func:`template_summary`."""
-    lines = [f"{summary['name']}: {summary['description']}"]
-    for r in summary["recognizers"]:
-        ctx = ", ".join(r["context"]) if r["context"] else "(class default)" if r["context"] is None else "-"
-        lines.append(f"  {r['entity']:<22} {r['severity']:<7} {r['recognizer']:<28} context: {ctx}")
-    return "\n".join(lines)

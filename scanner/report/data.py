@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scanner.exposure import CLASSES, EVERYONE, UNKNOWN
-from scanner.models import ObjectStatus
-from scanner.report.diff import FindingDiff, diff_jobs
+from scanner.models import HINT_PREFIX, ObjectStatus
+from scanner.report.diff import ALL_CHANGES, CHANGED, FindingDiff, diff_jobs
 from scanner.report.risk import SEVERITY_WEIGHT, risk, severity_lookup
 from scanner.report.triage import load_suppressions, visible_findings
 from scanner.store import DatabaseInterface, Summary
@@ -50,6 +50,9 @@ class ReportData:
     not_scanned: list[tuple[str, str, str, str | None]]   # skipped, partial and failed objects
     previous_job: int | None
     diff: FindingDiff | None
+    # `report --since-last`: the tables hold only the findings new since ``previous_job`` and the diff only the
+    # new and resolved ones (unchanged findings are not read)
+    changes_only: bool = False
 
     @property
     def job(self) -> Any:
@@ -57,19 +60,29 @@ class ReportData:
 
 
 async def gather(db: DatabaseInterface, job_id: int, *, top: int = 200, since: int | None = None,
-                 include_suppressed: bool = False, compare: bool = True, max_listed: int = 1000) -> ReportData:
+                 include_suppressed: bool = False, compare: bool = True, max_listed: int = 1000,
+                 changes_only: bool = False) -> ReportData:
     """Collect a job's report: totals per entity and datasource, riskiest objects, objects not (fully) scanned,
-    failed tasks and, when there is one, the change since the previous complete run of the same job."""
+    failed tasks and, when there is one, the change since the previous complete run of the same job.
+
+    ``changes_only`` (with ``since``): only what changed since that run, new findings in the tables and new and
+    resolved ones in the diff.
+    """
     summary = await db.summary(job_id)
     sup = await load_suppressions(db)
+    prev = since if since is not None else (await db.previous_run_id(job_id) if compare else None)
+    diff = await diff_jobs(db, prev, job_id, include_suppressed=include_suppressed, suppressions=sup,
+                           changes=CHANGED if changes_only else ALL_CHANGES) if prev is not None else None
     per_entity: Counter[str] = Counter()
     per_ds: dict[str, Counter[str]] = defaultdict(Counter)
     objects: dict[tuple[str, str], ObjectRisk] = {}
     per_exposure: dict[str, Counter[str]] = defaultdict(Counter)
     severity = severity_lookup(summary.job)
     total = suppressed = 0
-    async for f in visible_findings(db, job_id, include_suppressed=True, suppressions=sup):
-        if f["suppressed"]:
+    rows = diff.stream("new") if changes_only and diff is not None else \
+        visible_findings(db, job_id, include_suppressed=True, suppressions=sup)
+    async for f in rows:
+        if f.get("suppressed"):
             suppressed += 1
             if not include_suppressed:
                 continue
@@ -97,13 +110,16 @@ async def gather(db: DatabaseInterface, job_id: int, *, top: int = 200, since: i
     ranked = sorted(objects.values(), key=lambda o: (-o.risk, -o.top_count, -o.findings, o.datasource, o.object))
     not_scanned = await db.objects_in_status(
         job_id, [ObjectStatus.SKIPPED, ObjectStatus.PARTIAL, ObjectStatus.FAILED], limit=max_listed)
-    prev = since if since is not None else (await db.previous_run_id(job_id) if compare else None)
-    diff = await diff_jobs(db, prev, job_id, include_suppressed=include_suppressed, suppressions=sup) \
-        if prev is not None else None
     for d in summary.datasources:
         per_ds.setdefault(d.datasource_id, Counter())
+    # The header counts what the tables count: findings that triage hides (or, since the last run, that did not
+    # change) are not in its totals either.
+    summary = replace(summary, datasources=[
+        replace(d, findings={e: n for e, n in per_ds[d.datasource_id].items() if not e.startswith(HINT_PREFIX)})
+        for d in summary.datasources])
     return ReportData(summary=summary, generated_at=time.time(), total=total, suppressed=suppressed,
                       per_entity=per_entity, per_datasource=dict(sorted(per_ds.items())), objects=ranked[:top],
                       per_exposure={c: per_exposure[c] for c in CLASSES if c in per_exposure},
                       open_to_everyone=[o for o in ranked if o.exposure == EVERYONE][:top],
-                      objects_with_findings=len(objects), not_scanned=not_scanned, previous_job=prev, diff=diff)
+                      objects_with_findings=len(objects), not_scanned=not_scanned, previous_job=prev, diff=diff,
+                      changes_only=changes_only and diff is not None)

@@ -6,7 +6,7 @@ card in the same file, not a resolved finding plus a new one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +44,12 @@ class FindingDiff:
             for f in getattr(self, change):
                 yield {"change": change} | f
 
+    async def stream(self, change: str | None = None) -> AsyncIterator[dict[str, Any]]:
+        """:meth:`rows` (or only the findings of one ``change``, as they are) as an async stream, for code that
+        reads the store's finding streams the same way."""
+        for f in (self.rows() if change is None else getattr(self, change)):
+            yield f
+
 
 def diff_findings(old: Iterable[dict[str, Any]], new: Iterable[dict[str, Any]], old_job: int = 0,
                   new_job: int = 0) -> FindingDiff:
@@ -60,11 +66,16 @@ def diff_findings(old: Iterable[dict[str, Any]], new: Iterable[dict[str, Any]], 
     return d
 
 
+ALL_CHANGES = ("new", "resolved", "unchanged")
+CHANGED = ("new", "resolved")  # what `--since-last` and `--fail-on new` look at
+
+
 async def diff_jobs(db: DatabaseInterface, old_job: int, new_job: int, *, include_suppressed: bool = False,
-                    suppressions: Suppressions | None = None) -> FindingDiff:
+                    suppressions: Suppressions | None = None,
+                    changes: Collection[str] = ALL_CHANGES) -> FindingDiff:
     """Diff two jobs of the store (matched in SQL by the store); suppressed findings are left out of both sides
     unless asked for (a suppression is a function of the match key, so leaving them out before or after matching
-    is the same).
+    is the same). Only the kinds of change in ``changes`` are read (the others stay empty lists).
 
     Two jobs whose hashes were made with different HMAC keys (a rotation between them) cannot be matched: refused.
     """
@@ -75,7 +86,7 @@ async def diff_jobs(db: DatabaseInterface, old_job: int, new_job: int, *, includ
                           "between them): their findings cannot be matched")
     sup = suppressions if suppressions is not None else await load_suppressions(db)
     d = FindingDiff(old_job, new_job)
-    async for row in db.iter_diff(old_job, new_job):
+    async for row in db.iter_diff(old_job, new_job, changes):
         change = row.pop("change")
         if mark_suppressed(sup, row, include_suppressed):
             getattr(d, change).append(row)

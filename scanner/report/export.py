@@ -1,19 +1,20 @@
 """Findings exports: JSON lines, CSV and SARIF (masked; ``value`` only in jsonl/csv when the job stored raw values).
 
 Suppressed findings are left out unless ``include_suppressed`` (then each row says which suppression hides it).
-``since`` (a previous job id) turns the export into a diff: every row carries ``change`` (new, resolved,
-unchanged); in SARIF that is each result's ``baselineState`` (resolved findings are ``absent``).
+``since`` (a previous job id) turns the export into what changed: only new and resolved findings, each row with
+its ``change``; in SARIF that is each result's ``baselineState`` (resolved findings are ``absent``). CSV writes
+booleans as JSON does (``true``/``false``), so every format reads the same.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from typing import IO, Any
 
 from scanner.models import JobStatus
-from scanner.report.diff import diff_jobs
+from scanner.report.diff import CHANGED, diff_jobs
 from scanner.report.sarif import build_sarif
 from scanner.report.triage import visible_findings
 from scanner.store import DatabaseInterface
@@ -31,7 +32,7 @@ async def export_findings(db: DatabaseInterface, job_id: int, fmt: str, out: IO[
     raw = bool(job and job.options.get("store_raw")) and fmt != "sarif"
     rows: AsyncIterator[dict[str, Any]]
     if since is not None:
-        rows = _aiter((await diff_jobs(db, since, job_id, include_suppressed=include_suppressed)).rows())
+        rows = (await diff_jobs(db, since, job_id, include_suppressed=include_suppressed, changes=CHANGED)).stream()
     else:  # streamed: an export of millions of findings never sits in memory (SARIF, one document, must)
         rows = visible_findings(db, job_id, include_suppressed=include_suppressed)
     if fmt == "sarif":
@@ -66,10 +67,6 @@ async def export_findings(db: DatabaseInterface, job_id: int, fmt: str, out: IO[
 
 
 def csv_row(f: dict[str, Any]) -> dict[str, Any]:
-    """A finding as a CSV row: lists (``readers``) as JSON, as in the other formats."""
-    return {k: json.dumps(v) if isinstance(v, list) else v for k, v in f.items()}
-
-
-async def _aiter(rows: Iterable[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
-    for r in rows:
-        yield r
+    """A finding as a CSV row: booleans and lists as JSON writes them (``true``, not Python's ``True``), as in the
+    other formats."""
+    return {k: json.dumps(v) if isinstance(v, bool | list) else v for k, v in f.items()}

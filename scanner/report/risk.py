@@ -16,12 +16,12 @@ from typing import Any
 
 import yaml
 
+from scanner.classify.templates import DEFAULT_SEVERITY, SEVERITIES
 from scanner.exposure import AUTHENTICATED, CLASSES, EVERYONE, GROUP, OWNER, UNKNOWN
 from scanner.store import JobInfo
 
 log = logging.getLogger(__name__)
 
-SEVERITIES = ("high", "medium", "low")
 SEVERITY_WEIGHT = {"high": 9, "medium": 3, "low": 1}
 # Unknown weighs as a named group: not reassuring, not an incident either until someone looks.
 EXPOSURE_WEIGHT = {EVERYONE: 30, AUTHENTICATED: 10, GROUP: 3, UNKNOWN: 3, OWNER: 1}
@@ -29,7 +29,6 @@ EXPOSURE_LABEL = {EVERYONE: "anyone", AUTHENTICATED: "any logged-on user", GROUP
                   OWNER: "owner and administrators", UNKNOWN: "could not tell"}
 _SARIF_LEVELS = ("note", "warning", "error")
 _SARIF_BY_SEVERITY = {"low": 0, "medium": 1, "high": 2}
-DEFAULT_SEVERITY = "medium"
 
 
 def risk(severity: str, exposure: str | None) -> int:
@@ -91,16 +90,5 @@ def severity_lookup(job: JobInfo | None) -> Callable[[str], str]:
     return severity
 
 
-async def count_exposed(db: Any, job_id: int, threshold: str) -> int:
-    """How many visible (not suppressed) findings of a run sit in objects exposed at ``threshold`` or wider."""
-    from scanner.report.triage import visible_findings
-
-    n = 0
-    async for f in visible_findings(db, job_id):
-        if exposure_at_least(f.get("exposure") or UNKNOWN, threshold):
-            n += 1
-    return n
-
-
-__all__ = ["DEFAULT_SEVERITY", "EXPOSURE_LABEL", "EXPOSURE_WEIGHT", "SEVERITIES", "SEVERITY_WEIGHT", "count_exposed",
+__all__ = ["DEFAULT_SEVERITY", "EXPOSURE_LABEL", "EXPOSURE_WEIGHT", "SEVERITIES", "SEVERITY_WEIGHT",
            "exposure_at_least", "risk", "sarif_level", "severity_lookup"]

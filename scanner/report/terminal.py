@@ -22,7 +22,8 @@ from scanner.report.summary import cell, summary_table
 def report_renderable(r: ReportData, *, top: int = 20) -> Group:
     """The whole terminal report as one rich renderable."""
     parts: list[RenderableType] = [summary_table(r.summary)]
-    head = Text(f"{r.total} findings shown", style="bold")
+    head = Text(f"{r.total} new findings since job {r.previous_job} shown (--since-last: only what changed)"
+                if r.changes_only else f"{r.total} findings shown", style="bold")
     if r.suppressed:
         head.append(f" ({r.suppressed} suppressed by triage, hidden; --include-suppressed shows them)")
     parts.append(head)
@@ -85,7 +86,17 @@ def report_renderable(r: ReportData, *, top: int = 20) -> Group:
             ft.add_row(str(t.task_id), cell(t.type), cell(t.datasource_id), cell(t.error))
         parts.append(ft)
 
-    if r.diff is not None:
+    if r.diff is not None and r.changes_only:
+        delta = r.diff.counts()
+        parts.append(Text(f"since job {r.previous_job}: {delta['new']} new, {delta['resolved']} resolved findings"))
+        changed = [("+", f) for f in r.diff.new] + [("-", f) for f in r.diff.resolved]
+        for mark, f in changed[:top]:
+            parts.append(cell(f"{mark} {f['datasource']}:{f['object']} {f['location']} {f['entity']} {f['masked']} "
+                              f"{f['value_hash'][:16]}"))
+        if len(changed) > top:
+            parts.append(Text(f"... and {len(changed) - top} more (--top N lists more; `datascan findings "
+                              f"{r.job.id} --since-last` lists all)"))
+    elif r.diff is not None:
         delta = r.diff.counts()
         parts.append(Text(f"since job {r.previous_job}: {delta['new']} new, {delta['resolved']} resolved, "
                           f"{delta['unchanged']} unchanged findings"))

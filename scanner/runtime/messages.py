@@ -13,6 +13,7 @@ Worker -> orchestrator (one pipe per worker, so a worker killed mid-write can on
     ("spawn", task_id, fence, [(folder, page_from, page_to)])   discovery handed to new tasks (before "done")
     ("objects", task_id, fence, [ObjectResult])      finished objects with their findings
     ("heartbeat", [(task_id, fence), ...])
+    ("reading", task_id, nbytes)                     bytes read so far of a big object being streamed (progress)
     ("done", task_id, fence)
     ("failed", task_id, fence, error, fatal)         fatal: the datasource refused us, fail the job
     ("released", task_id, fence)                     given back unfinished, attempt not counted
@@ -29,6 +30,7 @@ DISCOVERED = "discovered"
 SPAWN = "spawn"
 OBJECTS = "objects"
 HEARTBEAT = "heartbeat"
+READING = "reading"
 DONE = "done"
 FAILED = "failed"
 RELEASED = "released"

@@ -18,7 +18,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as mp_wait
 from typing import Any
@@ -101,6 +101,8 @@ class Orchestrator:
         self._startup_failures = 0  # workers in a row that exited before they were ready
         self._puts: set[asyncio.Task[None]] = set()
         self._startup_errors: dict[int, str] = {}  # set by the reader threads: a dying worker's last words
+        # Bytes read so far of the big object each task is streaming: shown as progress before the object is done
+        self._reading: dict[int, int] = {}
 
     @property
     def finished(self) -> JobStatus | None:
@@ -297,6 +299,7 @@ class Orchestrator:
             return
         for (tid, fence, _ds, results), ok in zip(
                 batches, await self.db.record_object_results_many(self.job_id, batches), strict=True):
+            self._reading.pop(tid, None)  # the object being read is done: its bytes are in the store now
             if not ok:
                 self._stale(tid, fence, f"results of {len(results)} object(s)")
         self.changed.set()
@@ -333,6 +336,10 @@ class Orchestrator:
                     # The lease was taken over (this process was stopped past its expiry): stop the work.
                     self._stale(tid, fence, "heartbeat")
                     self._send(h, (M.ABORT, tid, fence))
+        elif kind == M.READING:
+            if msg[1] in h.tasks:
+                self._reading[msg[1]] = msg[2]
+                self.changed.set()
         elif kind == M.DONE:
             self._forget(h, msg[1])
             if not await self.db.complete_task(msg[1], msg[2], ran_by=f"{self.owner}/worker-{wid}"):
@@ -396,6 +403,7 @@ class Orchestrator:
         which loses nothing, since its writes would carry a fence that the store no longer accepts."""
         h.tasks.pop(tid, None)
         self._task_ds.pop(tid, None)
+        self._reading.pop(tid, None)
 
     async def _assigner(self) -> None:
         """Lease pending tasks for ready workers with free slots."""
@@ -461,7 +469,7 @@ class Orchestrator:
             last = time.monotonic()
             p = await self.db.progress(self.job_id)
             if self.on_progress:
-                self.on_progress(p)
+                self.on_progress(replace(p, bytes_done=p.bytes_done + sum(self._reading.values())))
             job = await self.db.get_job(self.job_id)
             if job is None or self.stop_signal is not None:
                 continue

@@ -392,6 +392,9 @@ class Worker:
                 async for c in conn.stream_object(obj, self.max_bytes, _STREAM_CHUNK):
                     sha.update(c)
                     nbytes += len(c)
+                    # The progress bar counts bytes of finished objects: without this it would stand still
+                    # for as long as a big file takes (one message per 1 MB chunk costs nothing beside it).
+                    self.send((M.READING, packet.task_id, nbytes))
                     yield c
 
             chunks = streamed()

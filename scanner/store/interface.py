@@ -18,7 +18,7 @@ import re
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -48,6 +48,7 @@ from scanner.store import migrations, state
 from scanner.store.files import prepare_sqlite_file, sqlite_path
 from scanner.store.tables import (
     Base,
+    FindingRow,
     Job,
     ObjectRow,
     ObjectVersion,
@@ -549,10 +550,19 @@ class DatabaseInterface:
             return _job_info(row) if row else None
 
     @_idempotent  # a read
-    async def latest_job_id(self) -> int | None:
-        """The newest job's id."""
+    async def latest_job_id(self, name: str | None = None) -> int | None:
+        """The newest job's id (of the jobs named ``name``, when given)."""
+        q = select(func.max(Job.id))
+        if name is not None:
+            q = q.where(Job.name == name)
         async with self._read() as s:
-            return (await s.execute(select(func.max(Job.id)))).scalar_one_or_none()
+            return (await s.execute(q)).scalar_one_or_none()
+
+    @_idempotent  # a read
+    async def job_names(self) -> list[str]:
+        """Every job name in this store, sorted."""
+        async with self._read() as s:
+            return [str(n) for n in (await s.execute(select(Job.name).distinct().order_by(Job.name))).scalars()]
 
     @_idempotent  # a read
     async def list_jobs(self, limit: int = 50) -> list[JobInfo]:
@@ -987,9 +997,11 @@ class DatabaseInterface:
             async for row in result:
                 yield _finding_dict(job_id, row)
 
-    async def iter_diff(self, old_job: int, new_job: int) -> AsyncIterator[dict[str, Any]]:
+    async def iter_diff(self, old_job: int, new_job: int,
+                        changes: Collection[str] = ("new", "resolved", "unchanged")) -> AsyncIterator[dict[str, Any]]:
         """New, resolved and unchanged findings between two runs, computed in SQL: each row a finding dict with
-        its ``change``. Findings match by datasource, object, entity and value hash (not location)."""
+        its ``change``. Findings match by datasource, object, entity and value hash (not location); only the
+        kinds of change named in ``changes`` are queried."""
         raw = {}
         for j in (old_job, new_job):
             info = await self.get_job(j)
@@ -1008,6 +1020,8 @@ class DatabaseInterface:
                    ("unchanged", new_job, select(b).where(in_a).order_by(b.c.ds, b.c.path, b.c.member, b.c.id)))
         async with self._rsession() as s:
             for change, jid, q in queries:
+                if change not in changes:
+                    continue
                 result = await s.stream(q.execution_options(yield_per=1000))
                 async for row in result:
                     yield {"change": change} | _finding_dict(jid, row)
@@ -1205,6 +1219,12 @@ class DatabaseInterface:
             s.add(row)
             await s.flush()
             return int(row.id)
+
+    @_idempotent  # a read
+    async def found_entities(self) -> set[str]:
+        """Every entity any run of this store has found (what a suppression for one entity may name)."""
+        async with self._read() as s:
+            return {str(e) for e in (await s.execute(select(FindingRow.entity).distinct())).scalars()}
 
     @_idempotent  # a read
     async def list_suppressions(self) -> list[SuppressionInfo]:

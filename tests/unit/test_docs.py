@@ -1,4 +1,5 @@
-"""The README's job-file reference is generated from the pydantic models: a stale block fails here."""
+"""The job-file reference (docs/REFERENCE.md) is generated from the pydantic models: a stale file, or a key without a
+description, fails here."""
 
 from __future__ import annotations
 
@@ -7,13 +8,12 @@ import typing
 from pydantic import BaseModel
 
 from scanner import config
-from scanner.docs import README, main, readme_block, render_reference, splice
+from scanner.docs import REFERENCE, main, render_reference
 
 
-def test_readme_reference_is_current():
-    text = README.read_text(encoding="utf-8")
-    assert readme_block(text) == render_reference(), \
-        "README.md's job-file reference is stale: run `python -m scanner.docs` and commit the result"
+def test_reference_is_current():
+    assert REFERENCE.read_text(encoding="utf-8") == render_reference(), \
+        "docs/REFERENCE.md is stale: run `python -m scanner.docs` and commit the result"
 
 
 def _models(tp: typing.Any) -> list[type[BaseModel]]:
@@ -22,7 +22,7 @@ def _models(tp: typing.Any) -> list[type[BaseModel]]:
     return [m for a in typing.get_args(tp) for m in _models(a)]
 
 
-def test_every_key_of_every_model_is_documented():
+def test_every_key_of_every_model_is_documented_and_described():
     ref = render_reference()
     todo, seen = [config.JobConfig], set()
     while todo:
@@ -34,12 +34,26 @@ def test_every_key_of_every_model_is_documented():
             assert f"| `{name}` |" in ref, f"{m.__name__}.{name} missing from the reference"
             todo.extend(_models(f.annotation))
     assert len(seen) >= 6  # job, three datasource types, classification, custom, extraction, runtime ...
+    undescribed = [line for line in ref.splitlines() if line.startswith("| `") and line.endswith("|  |")]
+    assert not undescribed, f"keys without a description (a comment on or above the field in config.py): {undescribed}"
 
 
-def test_check_mode_detects_a_stale_block(tmp_path):
-    stale = tmp_path / "README.md"
-    stale.write_text(splice("# x\n<!-- job-reference:start -->\n<!-- job-reference:end -->\n", "old\n"))
-    assert main(["--check", "--readme", str(stale)]) == 1
-    assert main(["--readme", str(stale)]) == 0
-    assert main(["--check", "--readme", str(stale)]) == 0
-    assert readme_block(stale.read_text()) == render_reference()
+def test_check_mode_detects_a_stale_file(tmp_path):
+    stale = tmp_path / "REFERENCE.md"
+    stale.write_text("# old\n")
+    assert main(["--check", "--out", str(stale)]) == 1
+    assert main(["--out", str(stale)]) == 0
+    assert main(["--check", "--out", str(stale)]) == 0
+    assert stale.read_text() == render_reference()
+
+
+def test_readme_meets_the_user_in_order():
+    """Issue 18: what it does and how to start, a first job, results, nightly runs, datasources, then the reference
+    and the inside; the generated tables live in docs/REFERENCE.md, not in the README."""
+    readme = (REFERENCE.parent.parent / "README.md").read_text(encoding="utf-8")
+    heads = [line[3:] for line in readme.splitlines() if line.startswith("## ")]
+    wanted = ["A first job", "Reading results", "Nightly runs", "Datasources", "Reference", "How it works inside"]
+    at = [next(i for i, h in enumerate(heads) if h.startswith(w)) for w in wanted]
+    assert at == sorted(at), heads
+    assert readme.index("make demo") < readme.index("## A first job")
+    assert "| key | type | default | description |" not in readme and "docs/REFERENCE.md" in readme
