@@ -130,14 +130,7 @@ def test_report_ranks_by_severity_then_count_times_exposure(scanned):
 def test_html_report_opens_with_what_everyone_can_read(scanned, chromium, tmp_path):  # noqa: F811
     html = tmp_path / "report.html"
     assert run("report", "latest", "--db", str(scanned["db"]), "--html", str(html)).returncode == 0
-    target = chromium.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-    session = chromium.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-    for domain in ("Page", "Runtime", "Log"):
-        chromium.send(f"{domain}.enable", session=session)
-    chromium.send("Emulation.setDeviceMetricsOverride", {"width": 1280, "height": 900, "deviceScaleFactor": 1,
-                                                         "mobile": False}, session=session)
-    chromium.send("Page.navigate", {"url": html.as_uri()}, session=session)
-    chromium.wait_event("Page.loadEventFired")
+    session = chromium.open(html.as_uri())
     ev = chromium.evaluate
     assert ev(session, "document.querySelector('main section h2').textContent") == "Sensitive data open to everyone"
     rows = scanned["rows"]

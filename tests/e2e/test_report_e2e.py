@@ -223,6 +223,18 @@ class Chromium:
                 return m
             self.events.append(m)
 
+    def open(self, url: str, width: int = 1280, height: int = 900) -> str:
+        """A new tab showing ``url`` (loaded), laid out at ``width`` x ``height``; returns its session id."""
+        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        for domain in ("Page", "Runtime", "Log"):
+            self.send(f"{domain}.enable", session=session)
+        self.send("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1,
+                                                         "mobile": False}, session=session)
+        self.send("Page.navigate", {"url": url}, session=session)
+        self.wait_event("Page.loadEventFired")
+        return session
+
     def evaluate(self, session: str, expr: str) -> Any:
         r = self.send("Runtime.evaluate", {"expression": expr, "returnByValue": True}, session=session)
         if "exceptionDetails" in r:
@@ -294,14 +306,7 @@ def test_html_report_renders_in_headless_chromium(runs, chromium, tmp_path):
     assert not any(v in source for v in RAW)  # masked values only
     assert "http://" not in source.replace("http://www.w3.org/2000/svg", "") and "https://" not in source
 
-    target = chromium.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-    session = chromium.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-    for domain in ("Page", "Runtime", "Log"):
-        chromium.send(f"{domain}.enable", session=session)
-    chromium.send("Emulation.setDeviceMetricsOverride", {"width": 1280, "height": 900, "deviceScaleFactor": 1,
-                                                         "mobile": False}, session=session)
-    chromium.send("Page.navigate", {"url": html.as_uri()}, session=session)
-    chromium.wait_event("Page.loadEventFired")
+    session = chromium.open(html.as_uri())
     ev = chromium.evaluate
 
     # The charts are there and say what the export says.
