@@ -404,8 +404,13 @@ def _isolate(libc: Any, tmp: str) -> tuple[list[str], bool]:
     # Through a descriptor: once /tmp is covered, a temp dir below it has no path left.
     fd = os.open(tmp, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
     bound = set()
+    code = {q for r in _import_roots() for q in (r, os.path.realpath(r))}
     for target in _PRIVATE_TMP:
         if not os.path.isdir(target):
+            continue
+        if any(r == target or r.startswith(target + "/") for r in code):
+            # Covering it would hide datascan's own code (a checkout or venv under /tmp) from the imports to come.
+            missing.append(f"temp dir not private: datascan's code is installed below {target}")
             continue
         if libc.mount(f"/proc/self/fd/{fd}".encode(), target.encode(), None, _MS_BIND, None) == 0:
             bound.add(target)
@@ -418,6 +423,16 @@ def _isolate(libc: Any, tmp: str) -> tuple[list[str], bool]:
     return missing, "/tmp" in bound
 
 
+def _import_roots() -> set[str]:
+    """The folders imports are found in: sys.path, and the parents of every imported package's folders."""
+    roots = {p for p in sys.path if p and os.path.isdir(p)}
+    for mod in list(sys.modules.values()):
+        for p in getattr(mod, "__path__", None) or ():
+            if isinstance(p, str) and os.path.isdir(p):
+                roots.add(os.path.dirname(p))
+    return roots
+
+
 class _FdPathFinder:
     """Import hook for modules first imported after the uid drop, from folders the new uid cannot reach.
 
@@ -428,12 +443,7 @@ class _FdPathFinder:
     """
 
     def __init__(self) -> None:
-        roots = {p for p in sys.path if p and os.path.isdir(p)}
-        for mod in list(sys.modules.values()):
-            for p in getattr(mod, "__path__", None) or ():
-                if isinstance(p, str) and os.path.isdir(p):
-                    roots.add(os.path.dirname(p))
-        self.roots = {r: os.open(r, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC) for r in sorted(roots)}
+        self.roots = {r: os.open(r, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC) for r in sorted(_import_roots())}
 
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
         from importlib.machinery import PathFinder
