@@ -98,6 +98,9 @@ class Orchestrator:
         self._closing = False
         # Datasource of every task a worker holds (its writes are keyed by it); dropped when the task ends.
         self._task_ds: dict[int, str] = {}
+        # Held while worker messages are applied: the single writer and the drain at shutdown never interleave
+        # (results written after their task's completion would be refused as stale, and the objects lost).
+        self._writing = asyncio.Lock()
         self._startup_failures = 0  # workers in a row that exited before they were ready
         self._puts: set[asyncio.Task[None]] = set()
         self._startup_errors: dict[int, str] = {}  # set by the reader threads: a dying worker's last words
@@ -258,10 +261,12 @@ class Orchestrator:
         for h in self.workers.values():
             if h.proc.is_alive():
                 h.proc.kill()
-        # Drain what the workers sent before they exited, so finished objects are recorded.
-        while not self.inbox.empty():
-            wid, msg = self.inbox.get_nowait()
-            await self._handle(wid, msg, respawn=False)
+        # Drain what the workers sent before they exited, so finished objects are recorded. Under the writer's
+        # lock: a batch the single writer took before (a task's results) is in the store before its DONE is.
+        async with self._writing:
+            while not self.inbox.empty():
+                wid, msg = self.inbox.get_nowait()
+                await self._handle(wid, msg, respawn=False)
 
     # ------------------------------------------------------------------------------------------------ coroutines
 
@@ -273,10 +278,11 @@ class Orchestrator:
                 first = await asyncio.wait_for(self.inbox.get(), _TICK)
             except TimeoutError:
                 continue
-            msgs = [first]
-            while len(msgs) < _COALESCE and not self.inbox.empty():
-                msgs.append(self.inbox.get_nowait())
-            await self._handle_many(msgs, respawn=self.stop_signal is None and self.finished is None)
+            async with self._writing:
+                msgs = [first]
+                while len(msgs) < _COALESCE and not self.inbox.empty():
+                    msgs.append(self.inbox.get_nowait())
+                await self._handle_many(msgs, respawn=self.stop_signal is None and self.finished is None)
 
     async def _handle_many(self, msgs: list[tuple[int, tuple[Any, ...]]], respawn: bool) -> None:
         """Handle messages in order; runs of object results are written together (a task's results always precede
